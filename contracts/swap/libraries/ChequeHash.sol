@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title ChequeHash
+/// @notice Owns the EIP-712 domain and the three type strings of the Swarm-compatible chequebook.
+/// @dev Binding (PROTOCOL.md §1): byte-identical to Swarm Bee's chequebook. The domain has NO
+/// `verifyingContract`: the chequebook address is a field of every message instead, which is why
+/// every clone shares one domain separator per chain.
+library ChequeHash {
+    string internal constant DOMAIN_TYPE = "EIP712Domain(string name,string version,uint256 chainId)";
+    string internal constant DOMAIN_NAME = "Chequebook";
+    string internal constant DOMAIN_VERSION = "1.0";
+    string internal constant CHEQUE_TYPE = "Cheque(address chequebook,address beneficiary,uint256 cumulativePayout)";
+    string internal constant CASHOUT_TYPE =
+        "Cashout(address chequebook,address sender,uint256 requestPayout,address recipient,uint256 callerPayout)";
+    string internal constant CUSTOM_DECREASE_TIMEOUT_TYPE =
+        "CustomDecreaseTimeout(address chequebook,address beneficiary,uint256 decreaseTimeout)";
+
+    bytes32 internal constant DOMAIN_TYPEHASH = keccak256(bytes(DOMAIN_TYPE));
+    bytes32 internal constant CHEQUE_TYPEHASH = keccak256(bytes(CHEQUE_TYPE));
+    bytes32 internal constant CASHOUT_TYPEHASH = keccak256(bytes(CASHOUT_TYPE));
+    bytes32 internal constant CUSTOM_DECREASE_TIMEOUT_TYPEHASH = keccak256(bytes(CUSTOM_DECREASE_TIMEOUT_TYPE));
+
+    /// @notice The domain separator for `chainId`.
+    function domainSeparator(uint256 chainId) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(DOMAIN_TYPEHASH, keccak256(bytes(DOMAIN_NAME)), keccak256(bytes(DOMAIN_VERSION)), chainId)
+        );
+    }
+
+    /// @notice EIP-712 struct hash of a cheque.
+    function hashCheque(address chequebook, address beneficiary, uint256 cumulativePayout)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(CHEQUE_TYPEHASH, chequebook, beneficiary, cumulativePayout));
+    }
+
+    /// @notice EIP-712 struct hash of a beneficiary's authorisation for a third party to cash a cheque.
+    function hashCashout(
+        address chequebook,
+        address sender,
+        uint256 requestPayout,
+        address recipient,
+        uint256 callerPayout
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encode(CASHOUT_TYPEHASH, chequebook, sender, requestPayout, recipient, callerPayout));
+    }
+
+    /// @notice EIP-712 struct hash of a beneficiary's consent to a custom hard-deposit timeout.
+    function hashCustomDecreaseTimeout(address chequebook, address beneficiary, uint256 decreaseTimeout)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(CUSTOM_DECREASE_TIMEOUT_TYPEHASH, chequebook, beneficiary, decreaseTimeout));
+    }
+
+    /// @notice The digest that is signed: `keccak256("\x19\x01" ‖ domainSeparator ‖ structHash)`.
+    function toTypedDataHash(bytes32 separator, bytes32 structHash) internal pure returns (bytes32 digest) {
+        return keccak256(abi.encodePacked("\x19\x01", separator, structHash));
+    }
+}

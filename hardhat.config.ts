@@ -1,0 +1,38 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { defineConfig } from "hardhat/config";
+
+// Offline compiler: solc-js (wasm) shipped inside the npm package `solc`.
+// Hardhat treats a non-binary `path` as a solc-js module (it `import()`s it and
+// drives it via cwrap), so no download from binaries.soliditylang.org happens.
+const require = createRequire(import.meta.url);
+const SOLC_VERSION: string = require("solc/package.json").version; // e.g. "0.8.37"
+const SOLC_PATH = require.resolve("solc/soljson.js");
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthersPlugin],
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: SOLC_PATH,
+        // viaIR + optimizer everywhere: tests and gas benchmarks measure the code that is deployed.
+        settings: { evmVersion: "osaka", viaIR: true, optimizer: { enabled: true, runs: 10_000 } },
+      },
+      production: {
+        version: SOLC_VERSION,
+        path: SOLC_PATH,
+        settings: { evmVersion: "osaka", viaIR: true, optimizer: { enabled: true, runs: 10_000 } },
+      },
+    },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: 256 },
+      invariant: { runs: 64, depth: 64, failOnRevert: false },
+    },
+  },
+  typechain: {
+    outDir: "typechain-types",
+  },
+});
