@@ -28,6 +28,8 @@ export default defineConfig({
   },
   test: {
     solidity: {
+      // golden vectors shared with the TypeScript tests
+      fsPermissions: { readFile: ["test/vectors/eip712.json", "test/vectors/plans.json"] },
       fuzz: { runs: 256 },
       invariant: { runs: 64, depth: 64, failOnRevert: false },
     },

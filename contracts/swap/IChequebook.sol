@@ -15,8 +15,8 @@ pragma solidity ^0.8.24;
 ///  6. Tokens are moved with SafeERC20 (tokens returning no bool work).
 ///  7. Every failure is a custom error carrying the values involved.
 ///  8. Issuers and beneficiaries may be contract wallets (ERC-1271).
-/// Amounts: `paidOut`, hard deposits and their totals are stored in 128 bits; a token whose balances
-/// exceed 2^128-1 base units cannot be used (the operation reverts with SafeCast's error).
+/// Amounts: `paidOut` and `totalPaidOut` are stored in 128 bits, hard deposits in total in 120 bits;
+/// beyond that (3.4e38 and 1.3e36 base units) the operation reverts with SafeCast's error.
 /// Fee-on-transfer tokens: liquidity is always read from `balanceOf`, so deposits count what arrived;
 /// on cash-out `paidOut` counts what left the chequebook and the recipient bears the token's fee.
 interface IChequebook {

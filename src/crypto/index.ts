@@ -1,0 +1,91 @@
+/**
+ * The only place that does elliptic-curve and hash work. Native libsecp256k1 (package `secp256k1`)
+ * for signing and recovery: ~10,000 recoveries per second here against ~300 for pure JavaScript,
+ * which is what makes validating thousands of received cheques per second possible.
+ */
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import secp256k1 from "secp256k1";
+import { InvalidArgumentError } from "../errors.js";
+
+export type Hex = `0x${string}`;
+
+/** secp256k1 group order, and half of it (signatures with s above it are rejected, as on chain). */
+export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+export const SECP256K1_HALF_N = SECP256K1_N >> 1n;
+
+const HEX_RE = /^0x[0-9a-fA-F]*$/;
+
+export function keccak256(data: Uint8Array): Uint8Array {
+  return keccak_256(data);
+}
+
+export function bytesToHex(bytes: Uint8Array): Hex {
+  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
+}
+
+export function hexToBytes(hex: string, what = "hex"): Uint8Array {
+  if (typeof hex !== "string" || !HEX_RE.test(hex) || hex.length % 2 !== 0) {
+    throw new InvalidArgumentError(what, hex, "0x-prefixed hex of whole bytes");
+  }
+  return new Uint8Array(Buffer.from(hex.slice(2), "hex"));
+}
+
+/** Address (checksummed, EIP-55) of an uncompressed 65-byte public key. */
+export function publicKeyToAddress(uncompressed: Uint8Array): Hex {
+  return toChecksumAddress(bytesToHex(keccak256(uncompressed.subarray(1)).subarray(12)));
+}
+
+const checksumCache = new Map<string, Hex>();
+
+/** EIP-55 checksum of a 20-byte hex address (memoised: addresses repeat a lot). */
+export function toChecksumAddress(address: string): Hex {
+  const lower = address.toLowerCase();
+  const hit = checksumCache.get(lower);
+  if (hit) return hit;
+  const hash = keccak256(new TextEncoder().encode(lower.slice(2)));
+  let out = "0x";
+  for (let i = 0; i < 40; i++) {
+    const nibble = (hash[i >> 1] >> (i % 2 === 0 ? 4 : 0)) & 0xf;
+    const c = lower[i + 2];
+    out += nibble >= 8 ? c.toUpperCase() : c;
+  }
+  if (checksumCache.size > 100_000) checksumCache.clear();
+  checksumCache.set(lower, out as Hex);
+  return out as Hex;
+}
+
+/** Sign a 32-byte digest; returns 65 bytes r‖s‖v with v ∈ {27, 28} and low s (libsecp256k1 normalises). */
+export function signDigest(digest: Uint8Array, privateKey: Uint8Array): Uint8Array {
+  const { signature, recid } = secp256k1.ecdsaSign(digest, privateKey);
+  const out = new Uint8Array(65);
+  out.set(signature, 0);
+  out[64] = 27 + recid;
+  return out;
+}
+
+/**
+ * Recover the signer of a 32-byte digest from a 65-byte r‖s‖v signature, or `undefined` when the
+ * signature is not one the contracts accept (wrong length, v ∉ {27, 28}, high s, not on the curve).
+ */
+export function tryRecoverDigest(digest: Uint8Array, signature: Uint8Array): Hex | undefined {
+  if (signature.length !== 65) return undefined;
+  const v = signature[64];
+  if (v !== 27 && v !== 28) return undefined;
+  const rs = signature.subarray(0, 64);
+  const s = BigInt(bytesToHex(signature.subarray(32, 64)));
+  if (s === 0n || s > SECP256K1_HALF_N) return undefined;
+  try {
+    return publicKeyToAddress(secp256k1.ecdsaRecover(rs, v - 27, digest, false));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Address of a private key. */
+export function privateKeyToAddress(privateKey: Uint8Array): Hex {
+  return publicKeyToAddress(secp256k1.publicKeyCreate(privateKey, false));
+}
+
+export function isValidPrivateKey(privateKey: Uint8Array): boolean {
+  return privateKey.length === 32 && secp256k1.privateKeyVerify(privateKey);
+}
