@@ -1,0 +1,23 @@
+import type { ContractTransactionResponse, TransactionReceipt } from "ethers";
+import { call, TransactionRevertedError } from "./errors.js";
+
+/** What every state-changing client method returns. */
+export interface TxResult {
+  hash: string;
+  blockNumber: number;
+  gasUsed: bigint;
+  receipt: TransactionReceipt;
+}
+
+/** Send a contract transaction and wait for `confirmations`; reverts and provider errors become typed. */
+export async function send(
+  submit: () => Promise<ContractTransactionResponse>,
+  confirmations = 1,
+): Promise<TxResult> {
+  return call(async () => {
+    const tx = await submit();
+    const receipt = await tx.wait(confirmations);
+    if (!receipt || receipt.status !== 1) throw new TransactionRevertedError(tx.hash);
+    return { hash: tx.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt };
+  });
+}
