@@ -94,7 +94,8 @@ function revertData(e: unknown): string | undefined {
     seen.add(cur);
     const o = cur as Record<string, unknown>;
     if (typeof o.data === "string" && /^0x[0-9a-fA-F]{8}/.test(o.data)) return o.data;
-    cur = o.error ?? (o.info as Record<string, unknown> | undefined)?.error ?? o.cause;
+    // Hardhat/EDR answers eth_sendTransaction reverts with `data: { data, reason, transactionHash }`
+    cur = (typeof o.data === "object" ? o.data : undefined) ?? o.error ?? (o.info as Record<string, unknown> | undefined)?.error ?? o.cause;
   }
   return undefined;
 }
