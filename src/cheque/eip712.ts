@@ -18,16 +18,22 @@ export function chequebookDomain(chainId: bigint | number) {
   return { name: CHEQUEBOOK_DOMAIN_NAME, version: CHEQUEBOOK_DOMAIN_VERSION, chainId: BigInt(chainId) };
 }
 
+/** One field of an EIP-712 struct, as ethers' `TypedDataField`. */
+export interface TypedField {
+  name: string;
+  type: string;
+}
+
 /** ethers / viem `types` objects for `signTypedData`. */
-export const CHEQUE_TYPES = {
+export const CHEQUE_TYPES: { Cheque: TypedField[] } = {
   Cheque: [
     { name: "chequebook", type: "address" },
     { name: "beneficiary", type: "address" },
     { name: "cumulativePayout", type: "uint256" },
   ],
-} as const;
+};
 
-export const CASHOUT_TYPES = {
+export const CASHOUT_TYPES: { Cashout: TypedField[] } = {
   Cashout: [
     { name: "chequebook", type: "address" },
     { name: "sender", type: "address" },
@@ -35,12 +41,12 @@ export const CASHOUT_TYPES = {
     { name: "recipient", type: "address" },
     { name: "callerPayout", type: "uint256" },
   ],
-} as const;
+};
 
-export const CUSTOM_DECREASE_TIMEOUT_TYPES = {
+export const CUSTOM_DECREASE_TIMEOUT_TYPES: { CustomDecreaseTimeout: TypedField[] } = {
   CustomDecreaseTimeout: [
     { name: "chequebook", type: "address" },
     { name: "beneficiary", type: "address" },
     { name: "decreaseTimeout", type: "uint256" },
   ],
-} as const;
+};

@@ -6,11 +6,12 @@
  */
 import { keccak256, bytesToHex, hexToBytes, type Hex } from "./index.js";
 import { toAddress, toUint256, toBytes32 } from "../values.js";
+import { InvalidArgumentError } from "../errors.js";
 
 export type StaticFieldType = "address" | "uint256" | "bytes32";
 export interface StructField {
   readonly name: string;
-  readonly type: StaticFieldType;
+  readonly type: string;
 }
 
 /** A struct type: its EIP-712 type string and fields, with the typehash precomputed. */
@@ -22,10 +23,13 @@ export class StaticStruct<T extends object> {
     readonly typeString: string,
     readonly fields: readonly StructField[],
   ) {
+    for (const f of fields) {
+      if (!["address", "uint256", "bytes32"].includes(f.type)) throw new InvalidArgumentError(`field ${f.name}`, f.type, "a static field type");
+    }
     this.typeHash = keccak256(new TextEncoder().encode(typeString));
     this.primaryType = typeString.slice(0, typeString.indexOf("("));
     const derived = `${this.primaryType}(${fields.map((f) => `${f.type} ${f.name}`).join(",")})`;
-    if (derived !== typeString) throw new Error(`type string ${typeString} does not match fields ${derived}`);
+    if (derived !== typeString) throw new InvalidArgumentError("typeString", typeString, derived);
   }
 
   /** Checks every field at runtime (throws `InvalidArgumentError`) and returns the normalised value. */
@@ -47,7 +51,7 @@ export class StaticStruct<T extends object> {
   }
 }
 
-function writeWord(buf: Uint8Array, offset: number, type: StaticFieldType, v: unknown): void {
+function writeWord(buf: Uint8Array, offset: number, type: string, v: unknown): void {
   if (type === "address") {
     buf.set(hexToBytes(v as string), offset + 12);
   } else if (type === "bytes32") {
