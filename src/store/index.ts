@@ -1,0 +1,3 @@
+export * from "./types.js";
+export { MemoryStore } from "./memory.js";
+export { SqliteStore } from "./sqlite.js";

@@ -1,0 +1,172 @@
+/**
+ * SQLite through better-sqlite3 (prebuilt inside the npm package, no build step): WAL journal and
+ * `synchronous = FULL`, so a commit survives a process kill and a power loss. Amounts are TEXT
+ * (decimal) to keep full uint256 precision.
+ */
+import Database from "better-sqlite3";
+import type { CashoutRecord, CashoutStatus, IssuedCheque, PeerRecord, ReceivedCheque, Store } from "./types.js";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS peers (
+  peer TEXT PRIMARY KEY, balance TEXT NOT NULL, surplus TEXT NOT NULL, protocols TEXT NOT NULL,
+  chequebook TEXT, defaulting INTEGER NOT NULL, embargo_until INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS issued (
+  chequebook TEXT NOT NULL, beneficiary TEXT NOT NULL, cumulative TEXT NOT NULL, signature TEXT NOT NULL,
+  peer TEXT NOT NULL, issued_at INTEGER NOT NULL, PRIMARY KEY (chequebook, beneficiary));
+CREATE TABLE IF NOT EXISTS totals (chequebook TEXT PRIMARY KEY, total_issued TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS received (
+  chequebook TEXT PRIMARY KEY, beneficiary TEXT NOT NULL, cumulative TEXT NOT NULL, signature TEXT NOT NULL,
+  peer TEXT NOT NULL, chain_id TEXT NOT NULL, received_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS cashouts (
+  id TEXT PRIMARY KEY, chequebook TEXT NOT NULL, beneficiary TEXT NOT NULL, cumulative TEXT NOT NULL,
+  request_payout TEXT NOT NULL, total_payout TEXT NOT NULL, status TEXT NOT NULL, tx_hash TEXT, nonce INTEGER,
+  gas_used TEXT, error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS cashouts_by_status ON cashouts (status);
+`;
+
+type Row = Record<string, unknown>;
+
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  readonly #stmt: Record<string, Database.Statement>;
+
+  /** Open (creating if needed) the database at `path` (":memory:" for a throwaway one). */
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("foreign_keys = ON");
+    this.db.exec(SCHEMA);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.#stmt = {
+      getPeer: p("SELECT * FROM peers WHERE peer = ?"),
+      putPeer: p(`INSERT INTO peers VALUES (@peer, @balance, @surplus, @protocols, @chequebook, @defaulting, @embargo_until)
+        ON CONFLICT(peer) DO UPDATE SET balance=excluded.balance, surplus=excluded.surplus, protocols=excluded.protocols,
+        chequebook=excluded.chequebook, defaulting=excluded.defaulting, embargo_until=excluded.embargo_until`),
+      listPeers: p("SELECT * FROM peers ORDER BY peer"),
+      lastIssued: p("SELECT * FROM issued WHERE chequebook = ? AND beneficiary = ?"),
+      putIssued: p(`INSERT INTO issued VALUES (@chequebook, @beneficiary, @cumulative, @signature, @peer, @issued_at)
+        ON CONFLICT(chequebook, beneficiary) DO UPDATE SET cumulative=excluded.cumulative, signature=excluded.signature,
+        peer=excluded.peer, issued_at=excluded.issued_at`),
+      total: p("SELECT total_issued FROM totals WHERE chequebook = ?"),
+      putTotal: p("INSERT INTO totals VALUES (?, ?) ON CONFLICT(chequebook) DO UPDATE SET total_issued=excluded.total_issued"),
+      listIssued: p("SELECT * FROM issued ORDER BY chequebook, beneficiary"),
+      lastReceived: p("SELECT * FROM received WHERE chequebook = ?"),
+      putReceived: p(`INSERT INTO received VALUES (@chequebook, @beneficiary, @cumulative, @signature, @peer, @chain_id, @received_at)
+        ON CONFLICT(chequebook) DO UPDATE SET beneficiary=excluded.beneficiary, cumulative=excluded.cumulative,
+        signature=excluded.signature, peer=excluded.peer, chain_id=excluded.chain_id, received_at=excluded.received_at`),
+      listReceived: p("SELECT * FROM received ORDER BY chequebook"),
+      putCashout: p(`INSERT INTO cashouts VALUES (@id, @chequebook, @beneficiary, @cumulative, @request_payout, @total_payout,
+        @status, @tx_hash, @nonce, @gas_used, @error, @created_at, @updated_at)
+        ON CONFLICT(id) DO UPDATE SET total_payout=excluded.total_payout, status=excluded.status, tx_hash=excluded.tx_hash,
+        nonce=excluded.nonce, gas_used=excluded.gas_used, error=excluded.error, updated_at=excluded.updated_at`),
+      getCashout: p("SELECT * FROM cashouts WHERE id = ?"),
+      listCashouts: p(`SELECT * FROM cashouts WHERE (@chequebook IS NULL OR chequebook = @chequebook)
+        AND (@status IS NULL OR status = @status) ORDER BY created_at, id`),
+    };
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  getPeer(peer: string): PeerRecord | undefined {
+    const r = this.#stmt.getPeer.get(peer) as Row | undefined;
+    return r && peerFromRow(r);
+  }
+  putPeer(r: PeerRecord): void {
+    this.#stmt.putPeer.run({
+      peer: r.peer, balance: r.balance.toString(), surplus: r.surplus.toString(),
+      protocols: JSON.stringify(Object.fromEntries(Object.entries(r.protocols).map(([k, v]) => [k, v.toString()]))),
+      chequebook: r.chequebook ?? null, defaulting: r.defaulting ? 1 : 0, embargo_until: r.embargoUntil,
+    });
+  }
+  listPeers(): PeerRecord[] {
+    return (this.#stmt.listPeers.all() as Row[]).map(peerFromRow);
+  }
+
+  lastIssued(chequebook: string, beneficiary: string): IssuedCheque | undefined {
+    const r = this.#stmt.lastIssued.get(chequebook, beneficiary) as Row | undefined;
+    return r && issuedFromRow(r);
+  }
+  putIssued(c: IssuedCheque): void {
+    this.transaction(() => {
+      const prev = this.lastIssued(c.chequebook, c.beneficiary)?.cumulativePayout ?? 0n;
+      this.#stmt.putIssued.run({
+        chequebook: c.chequebook, beneficiary: c.beneficiary, cumulative: c.cumulativePayout.toString(),
+        signature: c.signature, peer: c.peer, issued_at: c.issuedAt,
+      });
+      this.#stmt.putTotal.run(c.chequebook, (this.totalIssued(c.chequebook) + c.cumulativePayout - prev).toString());
+    });
+  }
+  totalIssued(chequebook: string): bigint {
+    const r = this.#stmt.total.get(chequebook) as Row | undefined;
+    return r ? BigInt(r.total_issued as string) : 0n;
+  }
+  listIssued(): IssuedCheque[] {
+    return (this.#stmt.listIssued.all() as Row[]).map(issuedFromRow);
+  }
+
+  lastReceived(chequebook: string): ReceivedCheque | undefined {
+    const r = this.#stmt.lastReceived.get(chequebook) as Row | undefined;
+    return r && receivedFromRow(r);
+  }
+  putReceived(c: ReceivedCheque): void {
+    this.#stmt.putReceived.run({
+      chequebook: c.chequebook, beneficiary: c.beneficiary, cumulative: c.cumulativePayout.toString(),
+      signature: c.signature, peer: c.peer, chain_id: c.chainId.toString(), received_at: c.receivedAt,
+    });
+  }
+  listReceived(): ReceivedCheque[] {
+    return (this.#stmt.listReceived.all() as Row[]).map(receivedFromRow);
+  }
+
+  putCashout(r: CashoutRecord): void {
+    this.#stmt.putCashout.run({
+      id: r.id, chequebook: r.chequebook, beneficiary: r.beneficiary, cumulative: r.cumulativePayout.toString(),
+      request_payout: r.requestPayout.toString(), total_payout: r.totalPayout.toString(), status: r.status,
+      tx_hash: r.txHash ?? null, nonce: r.nonce ?? null, gas_used: r.gasUsed?.toString() ?? null, error: r.error ?? null,
+      created_at: r.createdAt, updated_at: r.updatedAt,
+    });
+  }
+  getCashout(id: string): CashoutRecord | undefined {
+    const r = this.#stmt.getCashout.get(id) as Row | undefined;
+    return r && cashoutFromRow(r);
+  }
+  listCashouts(filter: { chequebook?: string; status?: CashoutStatus } = {}): CashoutRecord[] {
+    return (this.#stmt.listCashouts.all({ chequebook: filter.chequebook ?? null, status: filter.status ?? null }) as Row[]).map(cashoutFromRow);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function peerFromRow(r: Row): PeerRecord {
+  const protocols = Object.fromEntries(Object.entries(JSON.parse(r.protocols as string) as Record<string, string>).map(([k, v]) => [k, BigInt(v)]));
+  return {
+    peer: r.peer as string, balance: BigInt(r.balance as string), surplus: BigInt(r.surplus as string), protocols,
+    chequebook: (r.chequebook as string | null) ?? undefined, defaulting: r.defaulting === 1, embargoUntil: r.embargo_until as number,
+  };
+}
+function issuedFromRow(r: Row): IssuedCheque {
+  return {
+    chequebook: r.chequebook as string, beneficiary: r.beneficiary as string, cumulativePayout: BigInt(r.cumulative as string),
+    signature: r.signature as string, peer: r.peer as string, issuedAt: r.issued_at as number,
+  };
+}
+function receivedFromRow(r: Row): ReceivedCheque {
+  return {
+    chequebook: r.chequebook as string, beneficiary: r.beneficiary as string, cumulativePayout: BigInt(r.cumulative as string),
+    signature: r.signature as string, peer: r.peer as string, chainId: BigInt(r.chain_id as string), receivedAt: r.received_at as number,
+  };
+}
+function cashoutFromRow(r: Row): CashoutRecord {
+  return {
+    id: r.id as string, chequebook: r.chequebook as string, beneficiary: r.beneficiary as string,
+    cumulativePayout: BigInt(r.cumulative as string), requestPayout: BigInt(r.request_payout as string),
+    totalPayout: BigInt(r.total_payout as string), status: r.status as CashoutStatus, txHash: (r.tx_hash as string | null) ?? undefined,
+    nonce: (r.nonce as number | null) ?? undefined, gasUsed: r.gas_used == null ? undefined : BigInt(r.gas_used as string),
+    error: (r.error as string | null) ?? undefined, createdAt: r.created_at as number, updatedAt: r.updated_at as number,
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The transport port: a bidirectional byte stream per peer connection. Real nodes plug in a libp2p
+ * stream (protocol id `/vac/waku/swap/2.0.0-beta1`); tests and simulations use `memoryPair`.
+ */
+import { ConnectionClosedError } from "./errors.js";
+
+export const SWAP_PROTOCOL_ID = "/vac/waku/swap/2.0.0-beta1";
+
+export interface Duplex {
+  /** Send bytes; rejects with `ConnectionClosedError` once closed. */
+  send(bytes: Uint8Array): Promise<void>;
+  /** Register the receiver of incoming bytes (one per connection). */
+  onData(handler: (bytes: Uint8Array) => void): void;
+  onClose(handler: (reason: string) => void): void;
+  close(reason?: string): void;
+  readonly closed: boolean;
+}
+
+/** Two connected in-memory endpoints; delivery is asynchronous (a microtask), in order. */
+export function memoryPair(opts: { chunkSize?: number } = {}): [Duplex, Duplex] {
+  const a = new MemoryEnd(opts.chunkSize);
+  const b = new MemoryEnd(opts.chunkSize);
+  a.remote = b;
+  b.remote = a;
+  return [a, b];
+}
+
+class MemoryEnd implements Duplex {
+  remote!: MemoryEnd;
+  #data?: (b: Uint8Array) => void;
+  #closeHandlers: ((r: string) => void)[] = [];
+  #queue: Uint8Array[] = [];
+  closed = false;
+
+  constructor(readonly chunkSize?: number) {}
+
+  async send(bytes: Uint8Array): Promise<void> {
+    if (this.closed) throw new ConnectionClosedError();
+    const copy = bytes.slice();
+    const step = this.chunkSize ?? copy.length;
+    for (let i = 0; i < copy.length; i += step) this.remote.#deliver(copy.subarray(i, i + step));
+    await Promise.resolve();
+  }
+
+  #deliver(bytes: Uint8Array): void {
+    queueMicrotask(() => {
+      if (this.closed) return;
+      if (this.#data) this.#data(bytes);
+      else this.#queue.push(bytes);
+    });
+  }
+
+  onData(handler: (bytes: Uint8Array) => void): void {
+    this.#data = handler;
+    for (const b of this.#queue.splice(0)) handler(b);
+  }
+
+  onClose(handler: (reason: string) => void): void {
+    this.#closeHandlers.push(handler);
+  }
+
+  close(reason = "closed"): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const h of this.#closeHandlers) h(reason);
+    queueMicrotask(() => this.remote.close(reason));
+  }
+}
