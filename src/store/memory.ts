@@ -11,12 +11,20 @@ export class MemoryStore implements Store {
 
   transaction<T>(fn: () => T): T {
     if (this.#depth > 0) return fn();
-    const snapshot = [new Map(this.#peers), new Map(this.#issued), new Map(this.#totals), new Map(this.#received), new Map(this.#cashouts)] as const;
+    const peers = new Map(this.#peers);
+    const issued = new Map(this.#issued);
+    const totals = new Map(this.#totals);
+    const received = new Map(this.#received);
+    const cashouts = new Map(this.#cashouts);
     this.#depth++;
     try {
       return fn();
     } catch (e) {
-      [this.#peers, this.#issued, this.#totals, this.#received, this.#cashouts] = snapshot as never;
+      this.#peers = peers;
+      this.#issued = issued;
+      this.#totals = totals;
+      this.#received = received;
+      this.#cashouts = cashouts;
       throw e;
     } finally {
       this.#depth--;
