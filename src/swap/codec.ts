@@ -111,7 +111,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 // ------------------------------------------------------------------ amounts on the wire
 
 /** bigint → 32-byte big-endian. */
-export function toBytes32BE(v: bigint): Uint8Array {
+export function toBytes32BE(v: bigint): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(32);
   let x = v;
   for (let i = 31; i >= 0 && x > 0n; i--) {

@@ -63,3 +63,56 @@ export class InsufficientChequebookFundsError extends SettlementError {
     super(`cannot issue ${amount}: only ${available} uncommitted in the chequebook`);
   }
 }
+
+// ------------------------------------------------------------------ receiving a cheque: one class per failure
+
+export abstract class ChequeRejectedError extends SettlementError {}
+
+export class WrongBeneficiaryError extends ChequeRejectedError {
+  override readonly name = "WrongBeneficiaryError" as const;
+  constructor(readonly expected: string, readonly got: string) {
+    super(`cheque is for ${got}, not us (${expected})`);
+  }
+}
+export class WrongChainError extends ChequeRejectedError {
+  override readonly name = "WrongChainError" as const;
+  constructor(readonly expected: bigint, readonly got: bigint) {
+    super(`cheque is for chain ${got}, we are on ${expected}`);
+  }
+}
+export class ChequebookChangedError extends ChequeRejectedError {
+  override readonly name = "ChequebookChangedError" as const;
+  constructor(readonly expected: string, readonly got: string) {
+    super(`peer pays from ${got}, but its chequebook is ${expected}`);
+  }
+}
+export class NonIncreasingChequeError extends ChequeRejectedError {
+  override readonly name = "NonIncreasingChequeError" as const;
+  constructor(readonly cumulativePayout: bigint, readonly lastCumulativePayout: bigint) {
+    super(`cumulative payout ${cumulativePayout} is not above the last received ${lastCumulativePayout}`);
+  }
+}
+export class ChequeBelowMinimumError extends ChequeRejectedError {
+  override readonly name = "ChequeBelowMinimumError" as const;
+  constructor(readonly amount: bigint, readonly minimum: bigint) {
+    super(`cheque pays ${amount}, below the minimum ${minimum}`);
+  }
+}
+export class UnknownChequebookError extends ChequeRejectedError {
+  override readonly name = "UnknownChequebookError" as const;
+  constructor(readonly chequebook: string) {
+    super(`chequebook ${chequebook} was not deployed by a known factory`);
+  }
+}
+export class BadChequeSignatureError extends ChequeRejectedError {
+  override readonly name = "BadChequeSignatureError" as const;
+  constructor(readonly issuer: string, readonly recovered: string | undefined) {
+    super(`cheque not signed by the chequebook's issuer ${issuer}${recovered ? ` (signed by ${recovered})` : ""}`);
+  }
+}
+export class InsufficientLiquidityError extends ChequeRejectedError {
+  override readonly name = "InsufficientLiquidityError" as const;
+  constructor(readonly required: bigint, readonly available: bigint) {
+    super(`chequebook can pay ${available} of the ${required} it would owe us`);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Thresholds and the tit-for-tat policy (Waku SWAP accounting, Bee's mechanics): cooperate first;
+ * defect once a peer's debt passes the disconnect threshold (payment threshold × (1 + tolerance)),
+ * with an embargo proportional to the debt; cooperate again once it pays. Per request the policy
+ * says which service class the peer gets, so a server can serve paying peers first.
+ */
+import { InvalidArgumentError } from "../errors.js";
+
+export type Mode = "soft" | "mock" | "hard";
+export type ServiceClass = "paid" | "free" | "refused";
+
+export interface PolicyConfig {
+  /** soft: account and log only; mock: cheques and policy, no chain; hard: full on-chain checks. */
+  mode: Mode;
+  /** The payment threshold we announce: pay us once you owe this much. */
+  paymentThreshold: bigint;
+  /** Disconnect a peer at paymentThreshold × (100 + tolerancePercent) / 100. Default 50. */
+  tolerancePercent?: bigint;
+  /** Pay a peer once our debt reaches its threshold × (100 − earlyPaymentPercent) / 100. Default 0. */
+  earlyPaymentPercent?: bigint;
+  /** Bounds for the thresholds peers announce. */
+  minPeerThreshold?: bigint;
+  maxPeerThreshold?: bigint;
+  /** Embargo after a disconnect for debt: this many ms per unit of debt (capped). Default 0.01 ms. */
+  embargoMsPerUnit?: number;
+  maxEmbargoMs?: number;
+  /** Free tier: debt forgiven at this rate per second, counted from connection time. */
+  freePerSecond?: bigint;
+  /** The smallest cheque we accept (the increase, not the cumulative). Default 1. */
+  minChequeValue?: bigint;
+  /** Price per unit of service, per protocol; default 1 (the spec's karma counter). */
+  prices?: Record<string, bigint>;
+}
+
+export interface ResolvedPolicy extends Required<Omit<PolicyConfig, "prices">> {
+  prices: Record<string, bigint>;
+  disconnectThreshold: bigint;
+}
+
+export function resolvePolicy(c: PolicyConfig): ResolvedPolicy {
+  if (!["soft", "mock", "hard"].includes(c.mode)) throw new InvalidArgumentError("mode", c.mode, '"soft", "mock" or "hard"');
+  if (c.paymentThreshold <= 0n) throw new InvalidArgumentError("paymentThreshold", c.paymentThreshold, "a positive amount");
+  const tolerancePercent = c.tolerancePercent ?? 50n;
+  const earlyPaymentPercent = c.earlyPaymentPercent ?? 0n;
+  if (earlyPaymentPercent < 0n || earlyPaymentPercent >= 100n) throw new InvalidArgumentError("earlyPaymentPercent", earlyPaymentPercent, "0..99");
+  if (tolerancePercent < 0n) throw new InvalidArgumentError("tolerancePercent", tolerancePercent, ">= 0");
+  return {
+    mode: c.mode,
+    paymentThreshold: c.paymentThreshold,
+    tolerancePercent,
+    earlyPaymentPercent,
+    minPeerThreshold: c.minPeerThreshold ?? 1n,
+    maxPeerThreshold: c.maxPeerThreshold ?? (1n << 255n),
+    embargoMsPerUnit: c.embargoMsPerUnit ?? 0.01,
+    maxEmbargoMs: c.maxEmbargoMs ?? 10 * 60_000,
+    freePerSecond: c.freePerSecond ?? 0n,
+    minChequeValue: c.minChequeValue ?? 1n,
+    prices: c.prices ?? {},
+    disconnectThreshold: (c.paymentThreshold * (100n + tolerancePercent)) / 100n,
+  };
+}
+
+export function priceOf(policy: ResolvedPolicy, protocol: string, units: number | bigint): bigint {
+  return (policy.prices[protocol] ?? 1n) * BigInt(units);
+}
+
+/** When we pay a peer that announced `peerThreshold`. */
+export function payAt(policy: ResolvedPolicy, peerThreshold: bigint): bigint {
+  const at = (peerThreshold * (100n - policy.earlyPaymentPercent)) / 100n;
+  return at > 0n ? at : 1n;
+}
+
+/** Embargo for a peer disconnected owing `debt`. */
+export function embargoMs(policy: ResolvedPolicy, debt: bigint): number {
+  return Math.min(policy.maxEmbargoMs, Math.ceil(Number(debt) * policy.embargoMsPerUnit));
+}
