@@ -38,6 +38,7 @@ export class PeerSession {
   #handshake: { resolve: (t: RemoteTerms) => void; reject: (e: Error) => void; promise: Promise<RemoteTerms> };
   #pending = new Map<bigint, { resolve: (m: NonNullable<SwapMessage["response"]>) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   #nextId = 1n;
+  #inbox: Promise<void> = Promise.resolve();
   #closed = false;
   /** Cheques acknowledged by the peer (cumulative). */
   lastAcked = 0n;
@@ -145,7 +146,9 @@ export class PeerSession {
         this.node.emit("frame-error", { peer: this.peer, error: d.error });
         continue;
       }
-      this.#dispatch(d.message).catch((e) => this.node.emit("frame-error", { peer: this.peer, error: e as Error }));
+      // in order: a cheque is credited before the requests sent after it are judged
+      const m = d.message;
+      this.#inbox = this.#inbox.then(() => this.#dispatch(m)).catch((e) => this.node.emit("frame-error", { peer: this.peer, error: e as Error }));
     }
   }
 
