@@ -94,6 +94,8 @@ export class SwapNode extends EventEmitter<NodeEvents> {
       facts: config.facts, now: this.now, crashPoint: config.crashPoint,
     });
     this.accounting = new Accounting(this.ledger, this.policy, { pay: (peer, amount) => this.#pay(peer, amount) }, this.now);
+    // without a chequebook we cannot pay: consume within what the peer grants (free tier)
+    if (!this.issuer) this.accounting.paymentsEnabled = false;
     const interval = config.flushIntervalMs ?? 1_000;
     if (interval > 0) {
       this.#flushTimer = setInterval(() => this.ledger.flush(), interval);
