@@ -148,7 +148,11 @@ export class PeerSession {
       }
       // in order: a cheque is credited before the requests sent after it are judged
       const m = d.message;
-      this.#inbox = this.#inbox.then(() => this.#dispatch(m)).catch((e) => this.node.emit("frame-error", { peer: this.peer, error: e as Error }));
+      this.#inbox = this.#inbox
+        .then(() => this.#dispatch(m))
+        .catch((e) => {
+          this.node.emit("frame-error", { peer: this.peer, error: e as Error });
+        });
     }
   }
 

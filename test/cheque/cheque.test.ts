@@ -23,7 +23,7 @@ import { InvalidArgumentError } from "../../src/errors.js";
 import { LocalSigner } from "../../src/crypto/signer.js";
 import { InvalidSignerError } from "../../src/cheque/errors.js";
 import { SECP256K1_N } from "../../src/crypto/index.js";
-import { expectError } from "../helpers.js";
+import { expectError } from "../../test-support/helpers.js";
 
 const V = JSON.parse(readFileSync(new URL("../vectors/eip712.json", import.meta.url), "utf8"));
 const chainId = BigInt(V.chainId);

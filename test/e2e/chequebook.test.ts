@@ -14,7 +14,7 @@ import {
 } from "../../src/chain/errors.js";
 import { signCashout, signCheque, signCustomDecreaseTimeout, type SignedCheque } from "../../src/cheque/index.js";
 import { InvalidArgumentError } from "../../src/errors.js";
-import { expectError } from "../helpers.js";
+import { expectError } from "../../test-support/helpers.js";
 
 describe("e2e: chequebook contracts driven by the library", () => {
   let ethers: Awaited<ReturnType<typeof network.create>>["ethers"];

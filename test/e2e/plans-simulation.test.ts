@@ -8,7 +8,7 @@ import { checkPlan, ShareCollector, type Submission } from "../../src/plans/coll
 import { ForgedShareTokenError } from "../../src/plans/errors.js";
 import { computePayouts } from "../../src/plans/payout.js";
 import { bytesToHex } from "../../src/crypto/index.js";
-import { expectError } from "../helpers.js";
+import { expectError } from "../../test-support/helpers.js";
 
 /** Deterministic PRNG so a failing run can be replayed. */
 function rng(seed: number) {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { Wallet, id, type Signer } from "ethers";
+import { Wallet, id, type BaseWallet, type Signer } from "ethers";
 import { ERC1271Wallet__factory, TestToken__factory, type TestToken } from "../../typechain-types/index.js";
 import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
 import { EthersChainFacts } from "../../src/chain/facts.js";
@@ -22,7 +22,7 @@ import {
   WrongBeneficiaryError,
   WrongChainError,
 } from "../../src/swap/errors.js";
-import { expectError } from "../helpers.js";
+import { expectError } from "../../test-support/helpers.js";
 import type { Hex } from "../../src/crypto/index.js";
 
 describe("e2e: SWAP in hard mode against the contracts", function () {
@@ -35,7 +35,7 @@ describe("e2e: SWAP in hard mode against the contracts", function () {
   let facts: EthersChainFacts;
   let n = 0;
 
-  async function chequebookFor(issuer: Wallet, funds: bigint): Promise<Hex> {
+  async function chequebookFor(issuer: BaseWallet, funds: bigint): Promise<Hex> {
     const d = await factory.deployChequebook({ issuer: issuer.address, defaultHardDepositTimeout: 86_400, salt: id(`cb${n++}`) });
     if (funds > 0n) await token.mint(d.address, funds);
     return d.address;
@@ -58,12 +58,12 @@ describe("e2e: SWAP in hard mode against the contracts", function () {
     let receiver: ChequeReceiver;
     let chequebook: Hex;
 
-    async function cheque(over: Partial<IncomingCheque> = {}, key: Wallet = issuer): Promise<IncomingCheque> {
+    async function cheque(over: Partial<IncomingCheque> = {}, key: BaseWallet = issuer): Promise<IncomingCheque> {
       const base = { chequebook, beneficiary: us.address, cumulativePayout: 100n, chainId, ...over };
       const signature = await signCheque(base, base.chainId, key.privateKey as Hex);
       return { ...base, signature, ...(over.signature ? { signature: over.signature } : {}) };
     }
-    async function expectNoTrace(p: Promise<unknown>, Class: abstract new (...a: never[]) => Error) {
+    async function expectNoTrace<E extends Error>(p: Promise<unknown>, Class: abstract new (...a: never[]) => E): Promise<E> {
       const before = { balance: ledger.balance("peer"), received: store.listReceived().length };
       const err = await expectError(p, Class);
       expect(ledger.balance("peer")).to.equal(before.balance);

@@ -22,7 +22,7 @@ import {
 } from "../../src/plans/errors.js";
 import { computePayouts } from "../../src/plans/payout.js";
 import { InvalidArgumentError } from "../../src/errors.js";
-import { expectError } from "../helpers.js";
+import { expectError } from "../../test-support/helpers.js";
 
 const V = JSON.parse(readFileSync(new URL("../vectors/plans.json", import.meta.url), "utf8"));
 const domain = { chainId: BigInt(V.chainId), verifyingContract: V.verifyingContract };

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SqliteStore } from "../../src/store/sqlite.js";
 
-const CHILD = fileURLToPath(new URL("./crash-child.ts", import.meta.url));
+const CHILD = fileURLToPath(new URL("../../test-support/crash-child.ts", import.meta.url));
 
 function child(args: string[]) {
   const r = spawnSync(process.execPath, ["--import", "tsx", CHILD, ...args], { encoding: "utf8", timeout: 60_000 });

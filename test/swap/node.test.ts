@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { link, mockNode, party, settle } from "./fixtures.js";
+import { link, mockNode, party, settle } from "../../test-support/swap-fixtures.js";
 import { ServiceRefusedError, ThresholdOutOfBoundsError, EmbargoedError } from "../../src/swap/errors.js";
 import { memoryPair } from "../../src/swap/transport.js";
-import { expectError } from "../helpers.js";
+import { expectError } from "../../test-support/helpers.js";
 
 describe("swap: two nodes in mock mode", () => {
   it("meters requests, pays with a cheque at the threshold, views stay exact negations", async () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { link, mockNode, party, settle } from "./fixtures.js";
+import { link, mockNode, party, settle } from "../../test-support/swap-fixtures.js";
 import { Ledger, type Reservation } from "../../src/accounting/ledger.js";
 import { OverdraftError } from "../../src/accounting/errors.js";
 import { MemoryStore } from "../../src/store/memory.js";

@@ -11,8 +11,8 @@ import { MemoryStore } from "../../src/store/memory.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import type { Store } from "../../src/store/types.js";
 import { InvalidArgumentError } from "../../src/errors.js";
-import { link, mockNode, party, settle } from "./fixtures.js";
-import { expectError } from "../helpers.js";
+import { link, mockNode, party, settle } from "../../test-support/swap-fixtures.js";
+import { expectError } from "../../test-support/helpers.js";
 
 describe("swap: codec", () => {
   it("round-trips messages across arbitrary chunking", () => {

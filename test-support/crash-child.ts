@@ -2,15 +2,15 @@
 // exchange metered traffic; at the N-th time the named point is reached the process SIGKILLs
 // itself. `resume` reopens both databases, reconnects, lets the last cheque be re-sent, and
 // prints the final state as JSON.
-//   node --import tsx test/swap/crash-child.ts <dir> run <point> <occurrence> <requests>
-//   node --import tsx test/swap/crash-child.ts <dir> resume
+//   node --import tsx test-support/crash-child.ts <dir> run <point> <occurrence> <requests>
+//   node --import tsx test-support/crash-child.ts <dir> resume
 import { writeSync } from "node:fs";
 import { join } from "node:path";
-import { SqliteStore } from "../../src/store/sqlite.js";
-import { SwapNode } from "../../src/swap/node.js";
-import { memoryPair } from "../../src/swap/transport.js";
-import { LocalSigner } from "../../src/crypto/signer.js";
-import type { Hex } from "../../src/crypto/index.js";
+import { SqliteStore } from "../src/store/sqlite.js";
+import { SwapNode } from "../src/swap/node.js";
+import { memoryPair } from "../src/swap/transport.js";
+import { LocalSigner } from "../src/crypto/signer.js";
+import type { Hex } from "../src/crypto/index.js";
 
 const [dir, mode, point, occurrence, requests] = process.argv.slice(2);
 const clientKey = ("0x" + "c1".repeat(32)) as Hex;

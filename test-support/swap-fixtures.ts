@@ -1,14 +1,14 @@
-import { Wallet } from "ethers";
-import { MemoryStore } from "../../src/store/memory.js";
-import type { Store } from "../../src/store/types.js";
-import { SwapNode, type SwapNodeConfig } from "../../src/swap/node.js";
-import { memoryPair } from "../../src/swap/transport.js";
-import type { PolicyConfig } from "../../src/accounting/policy.js";
+import { Wallet, type HDNodeWallet } from "ethers";
+import { MemoryStore } from "../src/store/memory.js";
+import type { Store } from "../src/store/types.js";
+import { SwapNode, type SwapNodeConfig } from "../src/swap/node.js";
+import { memoryPair } from "../src/swap/transport.js";
+import type { PolicyConfig } from "../src/accounting/policy.js";
 
 export const CHAIN_ID = 31337n;
 
 export interface MockParty {
-  key: Wallet;
+  key: HDNodeWallet;
   chequebook: string;
   funds: { balance: bigint; totalPaidOut: bigint };
 }
