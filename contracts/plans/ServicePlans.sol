@@ -191,7 +191,8 @@ contract ServicePlans is IServicePlans, EIP712, ReentrancyGuardTransient {
 
     function _plan(uint256 planId) private view returns (Plan storage p) {
         p = _plans[planId];
-        if (p.funder == address(0)) revert UnknownPlan(planId);
+        // `signer` shares its slot with the deadlines every caller reads next: one cold read, not two
+        if (p.signer == address(0)) revert UnknownPlan(planId);
     }
 
     /// @dev Rounds down, so the sum over providers never exceeds the budget; the dust stays in the
