@@ -52,7 +52,12 @@ export interface CashoutRecord {
   totalPayout: bigint;
   status: CashoutStatus;
   txHash?: string;
+  /** The signed transaction, stored before broadcast: after a crash it is looked up, or re-broadcast
+   * byte for byte (same hash, same nonce), never re-signed. */
+  rawTx?: string;
   nonce?: number;
+  /** Relayed cash-outs: who sent it and what it earned. */
+  caller?: string;
   gasUsed?: bigint;
   error?: string;
   createdAt: number;

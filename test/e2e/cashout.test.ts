@@ -1,0 +1,156 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { Wallet, id, type Signer, type HDNodeWallet } from "ethers";
+import { TestToken__factory, type TestToken } from "../../typechain-types/index.js";
+import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
+import { ProviderError } from "../../src/chain/errors.js";
+import { signCheque } from "../../src/cheque/index.js";
+import { SqliteStore } from "../../src/store/sqlite.js";
+import { CashoutService } from "../../src/settlement/cashout.js";
+import { withRetry } from "../../src/settlement/retry.js";
+import { RetriesExhaustedError } from "../../src/settlement/errors.js";
+import type { Hex } from "../../src/crypto/index.js";
+import { expectError } from "../../test-support/helpers.js";
+
+class Crash extends Error {}
+
+describe("e2e: cash-out service", function () {
+  this.timeout(60_000);
+  let ethers: Awaited<ReturnType<typeof network.create>>["ethers"];
+  let deployer: Signer;
+  let chainId: bigint;
+  let token: TestToken;
+  let factory: ChequebookFactoryClient;
+  let n = 0;
+
+  before(async () => {
+    ({ ethers } = await network.create());
+    [deployer] = await ethers.getSigners();
+    chainId = (await ethers.provider.getNetwork()).chainId;
+    token = await new TestToken__factory(deployer).deploy();
+    factory = await ChequebookFactoryClient.deploy(deployer, await token.getAddress());
+  });
+
+  /** A chequebook funded with `funds`, a beneficiary wallet with gas, and a store holding a cheque. */
+  async function setup(funds: bigint, cumulative: bigint, gas = 10n ** 18n) {
+    const issuer = Wallet.createRandom();
+    const d = await factory.deployChequebook({ issuer: issuer.address, defaultHardDepositTimeout: 60, salt: id(`c${n++}`) });
+    if (funds) await token.mint(d.address, funds);
+    const me = Wallet.createRandom().connect(ethers.provider) as HDNodeWallet;
+    if (gas) await deployer.sendTransaction({ to: me.address, value: gas });
+    const store = new SqliteStore(":memory:");
+    const put = async (amount: bigint) => {
+      const c = { chequebook: d.address, beneficiary: me.address, cumulativePayout: amount };
+      store.putReceived({ ...c, signature: await signCheque(c, chainId, issuer.privateKey as Hex), peer: "peer-1", chainId, receivedAt: Date.now() });
+    };
+    await put(cumulative);
+    return { chequebook: d.address, me, store, put, book: new ChequebookClient(d.address, deployer) };
+  }
+  const policy = { minAmount: 1n, gasMultiplier: 0 };
+
+  it("cashes the latest cheque, records the transaction, and never sends a no-op", async () => {
+    const { chequebook, me, store } = await setup(1_000n, 600n);
+    const svc = new CashoutService({ store, signer: me, policy });
+    const r = await svc.cashOut(chequebook);
+    expect(r).to.deep.include({ status: "mined", totalPayout: 600n, requestPayout: 600n });
+    expect(r!.gasUsed! > 0n).to.equal(true);
+    expect(await token.balanceOf(me.address)).to.equal(600n);
+    const nonce = await ethers.provider.getTransactionCount(me.address);
+    expect(await svc.cashOut(chequebook)).to.equal(undefined);
+    expect(await ethers.provider.getTransactionCount(me.address)).to.equal(nonce);
+    expect((await svc.preview(chequebook)).reason).to.equal("already cashed");
+    expect(svc.history(chequebook).map((x) => x.status)).to.deep.equal(["mined"]);
+  });
+
+  it("skips what is not worth the gas or below the minimum (dry-run table)", async () => {
+    const { chequebook, me, store } = await setup(1_000n, 600n);
+    const svc = new CashoutService({ store, signer: me, policy: { minAmount: 700n } });
+    const [c] = await svc.candidates();
+    expect(c).to.deep.include({ chequebook, requestPayout: 600n, totalPayout: 600n, profitable: false });
+    expect(c.reason).to.contain("below the minimum");
+    const pricey = new CashoutService({ store, signer: me, policy: { minAmount: 1n, gasMultiplier: 2 } }); // gas (wei) ≫ 600
+    expect((await pricey.preview(chequebook)).reason).to.contain("not worth");
+    expect(await svc.cashOutAll()).to.deep.equal([]);
+    expect(await token.balanceOf(me.address)).to.equal(0n);
+  });
+
+  it("a bounce marks the issuer defaulting; the remainder is cashed once the chequebook is funded", async () => {
+    const { chequebook, me, store } = await setup(250n, 600n);
+    const events: string[] = [];
+    const svc = new CashoutService({ store, signer: me, policy, onBounce: (p) => events.push(`bounce ${p}`), onPaid: (p) => events.push(`paid ${p}`) });
+    expect(await svc.cashOut(chequebook)).to.deep.include({ status: "bounced", totalPayout: 250n });
+    expect(await svc.cashOut(chequebook)).to.equal(undefined); // nothing there: no transaction
+    await token.mint(chequebook, 1_000n);
+    expect(await svc.cashOut(chequebook)).to.deep.include({ status: "mined", totalPayout: 350n });
+    expect(events).to.deep.equal(["bounce peer-1", "paid peer-1"]);
+    expect(svc.history(chequebook).map((x) => x.status)).to.deep.equal(["bounced", "mined"]);
+    expect(await token.balanceOf(me.address)).to.equal(600n);
+  });
+
+  it("after a crash between recording and broadcasting, resume sends the same bytes once", async () => {
+    const { chequebook, me, store } = await setup(1_000n, 400n);
+    const crashing = new CashoutService({ store, signer: me, policy, crashPoint: (p) => { if (p === "cashout:recorded") throw new Crash(); } });
+    await expectError(crashing.cashOut(chequebook), Crash);
+    const [pending] = store.listCashouts({ status: "pending" });
+    expect(await ethers.provider.getTransaction(pending.txHash!)).to.equal(null);
+    const restarted = new CashoutService({ store, signer: me, policy });
+    const [done] = await restarted.resume();
+    expect(done).to.deep.include({ id: pending.id, txHash: pending.txHash, status: "mined", totalPayout: 400n });
+    expect(await token.balanceOf(me.address)).to.equal(400n);
+    expect(await restarted.resume()).to.deep.equal([]);
+  });
+
+  it("after a crash between broadcasting and the receipt, resume finds the mined transaction and sends nothing", async () => {
+    const { chequebook, me, store } = await setup(1_000n, 400n);
+    const crashing = new CashoutService({ store, signer: me, policy, crashPoint: (p) => { if (p === "cashout:broadcast") throw new Crash(); } });
+    await expectError(crashing.cashOut(chequebook), Crash);
+    const nonce = await ethers.provider.getTransactionCount(me.address);
+    const [done] = await new CashoutService({ store, signer: me, policy }).resume();
+    expect(done.status).to.equal("mined");
+    expect(await ethers.provider.getTransactionCount(me.address)).to.equal(nonce);
+    expect(await token.balanceOf(me.address)).to.equal(400n);
+  });
+
+  it("records a reverted transaction (the cheque was cashed by someone else meanwhile)", async () => {
+    const { chequebook, me, store } = await setup(1_000n, 400n);
+    const crashing = new CashoutService({ store, signer: me, policy, crashPoint: (p) => { if (p === "cashout:recorded") throw new Crash(); } });
+    await expectError(crashing.cashOut(chequebook), Crash);
+    // meanwhile the beneficiary cashes it by hand to another recipient, using the recorded nonce
+    const cheque = store.lastReceived(chequebook)!;
+    const elsewhere = Wallet.createRandom().address;
+    await new ChequebookClient(chequebook, me).cashChequeBeneficiary({ ...cheque, signature: cheque.signature as Hex }, elsewhere);
+    const [done] = await new CashoutService({ store, signer: me, policy }).resume();
+    expect(done.status).to.equal("failed");
+    expect(done.error).to.contain("nonce used");
+    expect(await token.balanceOf(elsewhere)).to.equal(400n); // paid once, by the other transaction
+    expect(await token.balanceOf(me.address)).to.equal(0n);
+  });
+
+  it("cashes through a relayer for a beneficiary that holds no gas", async () => {
+    const { chequebook, me: poor, store } = await setup(1_000n, 500n, 0n);
+    expect(await ethers.provider.getBalance(poor.address)).to.equal(0n);
+    const relayer = Wallet.createRandom().connect(ethers.provider);
+    await deployer.sendTransaction({ to: relayer.address, value: 10n ** 18n });
+    const svc = new CashoutService({ store, signer: poor, policy });
+    const r = await svc.cashOutRelayed(chequebook, relayer, 20n, poor.privateKey as Hex);
+    expect(r).to.deep.include({ status: "mined", totalPayout: 500n, caller: relayer.address });
+    expect(await token.balanceOf(poor.address)).to.equal(480n);
+    expect(await token.balanceOf(relayer.address)).to.equal(20n);
+    expect(await ethers.provider.getBalance(poor.address)).to.equal(0n);
+    expect(await svc.cashOutRelayed(chequebook, relayer, 20n, poor.privateKey as Hex)).to.equal(undefined);
+  });
+
+  it("retries retryable provider errors with back-off, then gives up with a typed error", async () => {
+    let calls = 0;
+    const flaky = async () => {
+      if (++calls < 3) throw new ProviderError("NETWORK_ERROR", "node down", null);
+      return "ok";
+    };
+    const sleeps: number[] = [];
+    expect(await withRetry("op", flaky, { sleep: async (ms) => void sleeps.push(ms), baseMs: 100 })).to.equal("ok");
+    expect(sleeps).to.deep.equal([100, 200]);
+    const err = await expectError(withRetry("op", async () => { throw new ProviderError("TIMEOUT", "slow", null); }, { attempts: 3, sleep: async () => {} }), RetriesExhaustedError);
+    expect(err.attempts).to.equal(3);
+    await expectError(withRetry("op", async () => { throw new ProviderError("INSUFFICIENT_FUNDS", "poor", null); }, { sleep: async () => {} }), ProviderError);
+  });
+});
