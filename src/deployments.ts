@@ -32,8 +32,10 @@ export class DeploymentNotFoundError extends SettlementError {
   }
 }
 
-/** The package's own `deployments/` folder (found from this file, in src/ or dist/src/). */
+/** `$SWAP_DEPLOYMENTS_DIR`, else the package's own `deployments/` folder (found from this file,
+ * in src/ or dist/src/). */
 export function defaultDeploymentsDir(): string {
+  if (process.env.SWAP_DEPLOYMENTS_DIR) return process.env.SWAP_DEPLOYMENTS_DIR;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     if (existsSync(join(dir, "package.json"))) return join(dir, "deployments");

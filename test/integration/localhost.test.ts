@@ -1,0 +1,51 @@
+import { expect } from "chai";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const HARDHAT = fileURLToPath(new URL("../../node_modules/hardhat/dist/src/cli.js", import.meta.url));
+
+/** Start `hardhat node` on loopback and resolve once it listens. */
+function startNode(): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", "8545"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`hardhat node did not start:\n${out}`)), 60_000);
+    child.stdout!.on("data", (d) => {
+      out += d;
+      if (/Started HTTP and WebSocket JSON-RPC server/.test(out)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.stderr!.on("data", (d) => (out += d));
+    child.on("exit", (code) => reject(new Error(`hardhat node exited with ${code}:\n${out}`)));
+  });
+}
+
+describe("integration: the demo over real JSON-RPC against `hardhat node`", function () {
+  this.timeout(180_000);
+  let node: ChildProcess | undefined;
+  after(() => {
+    if (node?.pid) process.kill(node.pid, "SIGTERM"); // stopped by its process id
+  });
+
+  it("runs the whole scenario against a node on 127.0.0.1 and writes deployments/localhost.json", async () => {
+    node = await startNode();
+    const deployments = mkdtempSync(join(tmpdir(), "swap-deployments-"));
+    const demo = spawnSync(process.execPath, [HARDHAT, "run", "scripts/demo.ts", "--network", "localhost"], { cwd: ROOT, encoding: "utf8", timeout: 150_000, env: { ...process.env, SWAP_DEPLOYMENTS_DIR: deployments } });
+    expect(demo.status, demo.stdout + demo.stderr).to.equal(0);
+    const summary = demo.stdout.split("\n").find((l) => l.startsWith("SUMMARY:"));
+    expect(summary).to.match(/^SUMMARY: OK/);
+    expect(summary).to.contain("on localhost");
+    const file = join(deployments, "localhost.json");
+    expect(existsSync(file)).to.equal(true);
+    const d = JSON.parse(readFileSync(file, "utf8"));
+    expect(d.chainId).to.equal("31337");
+    expect(d.factory).to.match(/^0x[0-9a-fA-F]{40}$/);
+    rmSync(deployments, { recursive: true, force: true });
+  });
+});
