@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
+import { swapTasks } from "./tasks/index.js";
 
 // Offline compiler: solc-js (wasm) shipped inside the npm package `solc`.
 // Hardhat treats a non-binary `path` as a solc-js module (it `import()`s it and
@@ -11,6 +12,13 @@ const SOLC_PATH = require.resolve("solc/soljson.js");
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthersPlugin],
+  tasks: swapTasks,
+  networks: {
+    // `npx hardhat node --hostname 127.0.0.1`, then `--network localhost`
+    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // any EVM network: `npx hardhat keystore set SWAP_RPC_URL` / `SWAP_DEPLOYER_KEY` (or env vars); no secret in the repo
+    custom: { type: "http", chainType: "l1", url: configVariable("SWAP_RPC_URL"), accounts: [configVariable("SWAP_DEPLOYER_KEY")] },
+  },
   solidity: {
     profiles: {
       default: {

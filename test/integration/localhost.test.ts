@@ -48,4 +48,33 @@ describe("integration: the demo over real JSON-RPC against `hardhat node`", func
     expect(d.factory).to.match(/^0x[0-9a-fA-F]{40}$/);
     rmSync(deployments, { recursive: true, force: true });
   });
+
+  it("operator tasks: deploy, chequebook deploy/status, cheques, cash-out dry run, typed one-line errors", () => {
+    const deployments = mkdtempSync(join(tmpdir(), "swap-deployments-"));
+    const env = { ...process.env, SWAP_DEPLOYMENTS_DIR: deployments };
+    const hh = (...args: string[]) => spawnSync(process.execPath, [HARDHAT, ...args, "--network", "localhost"], { cwd: ROOT, encoding: "utf8", env, timeout: 60_000 });
+    const json = (r: ReturnType<typeof hh>) => {
+      expect(r.status, r.stdout + r.stderr).to.equal(0);
+      return JSON.parse(r.stdout.slice(r.stdout.search(/[[{]/)));
+    };
+    // before any deployment: one line saying what is wrong and how to fix it
+    const missing = hh("chequebook", "status", "--db", join(deployments, "op.db"));
+    expect(missing.status).to.equal(1);
+    expect(missing.stderr).to.match(/error: no deployment for chain 31337 .*\[DeploymentNotFoundError\]/);
+    expect(missing.stderr).to.contain("fix:   run `npx hardhat swap deploy");
+    const d = json(hh("swap", "deploy", "--json"));
+    expect(d.factory).to.match(/^0x[0-9a-fA-F]{40}$/);
+    const cb = json(hh("chequebook", "deploy", "--json", "--db", join(deployments, "op.db")));
+    expect(cb.chequebook).to.match(/^0x[0-9a-fA-F]{40}$/);
+    const status = json(hh("chequebook", "status", "--json", "--db", join(deployments, "op.db")));
+    expect(status).to.deep.include({ chequebook: cb.chequebook, balance: "0", issued: "0", available: "0" });
+    expect(json(hh("cheques", "--json", "--db", join(deployments, "op.db")))).to.deep.equal([]);
+    expect(json(hh("cashout", "--dry-run", "--json", "--db", join(deployments, "op.db")))).to.deep.equal([]);
+    const table = hh("chequebook", "balance", "--db", join(deployments, "op.db"));
+    expect(table.stdout).to.match(/chequebook\s+balance\s+liquidBalance/);
+    const unknown = hh("plan", "status", "--plan", "999", "--db", join(deployments, "op.db"));
+    expect(unknown.status).to.equal(1);
+    expect(unknown.stderr).to.contain("[UnknownPlanError]");
+    rmSync(deployments, { recursive: true, force: true });
+  });
 });
