@@ -65,3 +65,21 @@ describe("swap: two nodes in mock mode", () => {
     expect((await again.toServer.request("store")).serviceClass).to.equal("paid");
   });
 });
+
+describe("swap: soft mode (account and log only)", () => {
+  it("accounts every message but never pays and never refuses", async () => {
+    const client = mockNode(party(), { mode: "soft" });
+    const server = mockNode(party(), { mode: "soft" });
+    let cheques = 0;
+    let refusals = 0;
+    client.on("cheque-sent", () => cheques++);
+    server.on("refused", () => refusals++);
+    const { toServer } = await link(client, server);
+    for (let i = 0; i < 400; i++) expect((await toServer.request("store")).serviceClass).to.equal("paid");
+    await settle();
+    expect(cheques).to.equal(0);
+    expect(refusals).to.equal(0);
+    expect(server.ledger.balance("client")).to.equal(400n); // far past the disconnect threshold of 150
+    expect(client.ledger.balance("server")).to.equal(-400n);
+  });
+});

@@ -7,6 +7,8 @@ import {ServicePlans} from "../../plans/ServicePlans.sol";
 import {ShareHash} from "../../plans/libraries/ShareHash.sol";
 import {ERC1271Wallet} from "../mocks/ERC1271Wallet.sol";
 import {FeeOnTransferToken} from "../mocks/FeeOnTransferToken.sol";
+import {ReentrantToken} from "../mocks/ReentrantToken.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 contract ServicePlansTest is PlansTestBase {
     address internal p1 = address(0x111);
@@ -329,6 +331,29 @@ contract ServicePlansTest is PlansTestBase {
         toClaimDeadline(id);
         plans.sweep(id);
         assertEq(funder.balance, 1 ether);
+    }
+
+    /// A token that calls back into claim during the payout cannot make it pay twice.
+    function test_claim_reentrantTokenCannotClaimTwice() public {
+        ReentrantToken re = new ReentrantToken();
+        re.mint(funder, 1000);
+        vm.startPrank(funder);
+        re.approve(address(plans), 1000);
+        uint256 id = plans.createPlan(address(re), signer, 1000, 0, 0, block.timestamp + 1, block.timestamp + 2);
+        vm.stopPrank();
+        plans.submit(submission(id, p1, 0, bytes32("a"), 10, 4));
+        plans.submit(submission(id, p2, 0, bytes32("b"), 10, 4));
+        re.arm(address(plans), p1, abi.encodeCall(ServicePlans.claim, (id, p2)));
+        toSubmitDeadline(id);
+        plans.claim(id, p1);
+        assertTrue(re.attempted(), "re-entry attempted");
+        assertTrue(!re.reentrySucceeded(), "re-entry blocked");
+        assertEq(re.reentryRevertData(), abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector));
+        assertEq(re.balanceOf(p1), 500);
+        (, bool claimed2) = plans.sharesOf(id, p2);
+        assertTrue(!claimed2, "p2 not paid by the re-entry");
+        plans.claim(id, p2);
+        assertEq(re.balanceOf(p2), 500);
     }
 
     // ------------------------------------------------------------------ golden vector & hash chain
