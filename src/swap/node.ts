@@ -151,6 +151,17 @@ export class SwapNode extends EventEmitter<NodeEvents> {
     this.ledger.commit(rec, true);
   }
 
+  /** Callbacks for a `CashoutService`: a bounce marks the peer's issuer defaulting (refused until a
+   * later cash-out pays in full), a full payment clears it. */
+  cashoutHooks(): { onBounce: (peer: string) => void; onPaid: (peer: string) => void } {
+    return {
+      onBounce: (peer) => this.setDefaulting(peer, true),
+      onPaid: (peer) => {
+        if (this.ledger.get(peer).defaulting) this.setDefaulting(peer, false);
+      },
+    };
+  }
+
   /** Flush balances and stop timers and sessions. */
   close(): void {
     if (this.#flushTimer) clearInterval(this.#flushTimer);

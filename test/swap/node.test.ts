@@ -83,3 +83,21 @@ describe("swap: soft mode (account and log only)", () => {
     expect(client.ledger.balance("server")).to.equal(-400n);
   });
 });
+
+describe("swap: a defaulting issuer", () => {
+  it("is refused while its cash-out bounced, and served again once paid in full", async () => {
+    const client = mockNode(party());
+    const server = mockNode(party());
+    const { toServer } = await link(client, server);
+    await toServer.request("store");
+    server.cashoutHooks().onBounce("client");
+    expect(server.ledger.get("client").defaulting).to.equal(true);
+    const err = await expectError(toServer.request("store"), ServiceRefusedError);
+    expect(err.reason).to.equal("issuer defaulting");
+    server.cashoutHooks().onPaid("client");
+    await settle(); // the refusal disconnected it with an embargo proportional to its (tiny) debt
+    const again = await link(client, server);
+    expect((await again.toServer.request("store")).serviceClass).to.equal("paid");
+    expect(server.store.getPeer("client")?.defaulting).to.equal(false);
+  });
+});
