@@ -4,11 +4,10 @@
  * `recover*Signer` returns an address or throws `InvalidSignatureError`; `verify*` returns a
  * boolean and `false` for garbage, never throws.
  */
-import { bytesToHex, hexToBytes, tryRecoverDigest, type Hex } from "../crypto/index.js";
+import { bytesToHex, isSignedBy, recoverSigner, type Hex } from "../crypto/index.js";
 import { hashDomain, hashString, StaticStruct, typedDataDigest } from "../crypto/typed-data.js";
 import { signTypedMessage, type SignerLike } from "../crypto/signer.js";
-import { toAddress, toChainId, type AmountLike } from "../values.js";
-import { InvalidSignatureError } from "./errors.js";
+import { toChainId, type AmountLike } from "../values.js";
 import {
   CASHOUT_TYPE,
   CASHOUT_TYPES,
@@ -100,19 +99,11 @@ async function sign<T extends object>(
 }
 
 function recover<T extends object>(struct: StaticStruct<T>, input: T, chainId: bigint | number, signature: string): Hex {
-  const sig = typeof signature === "string" && /^0x[0-9a-fA-F]{130}$/.test(signature) ? hexToBytes(signature) : undefined;
-  if (!sig) throw new InvalidSignatureError(String(signature), "expected 65 bytes r‖s‖v as 0x-prefixed hex");
-  const signer = tryRecoverDigest(digestOf(struct, struct.normalise(input), chainId), sig);
-  if (!signer) throw new InvalidSignatureError(signature, "v must be 27 or 28, s must be low, r and s on the curve");
-  return signer;
+  return recoverSigner(digestOf(struct, struct.normalise(input), chainId), signature);
 }
 
 function verify<T extends object>(struct: StaticStruct<T>, input: T, chainId: bigint | number, signature: string, signer: string): boolean {
-  try {
-    return recover(struct, input, chainId, signature) === toAddress(signer);
-  } catch {
-    return false;
-  }
+  return isSignedBy(() => digestOf(struct, struct.normalise(input), chainId), signature, signer);
 }
 
 // ------------------------------------------------------------------ Cheque

@@ -6,6 +6,7 @@
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import secp256k1 from "secp256k1";
 import { InvalidArgumentError } from "../errors.js";
+import { InvalidSignatureError } from "./errors.js";
 
 export type Hex = `0x${string}`;
 
@@ -78,6 +79,32 @@ export function tryRecoverDigest(digest: Uint8Array, signature: Uint8Array): Hex
     return publicKeyToAddress(secp256k1.ecdsaRecover(rs, v - 27, digest, false));
   } catch {
     return undefined;
+  }
+}
+
+const SIGNATURE_HEX = /^0x[0-9a-fA-F]{130}$/;
+
+/** `tryRecoverDigest` for a 0x-hex signature; `undefined` for anything the contracts would reject. */
+export function tryRecoverSigner(digest: Uint8Array, signature: string): Hex | undefined {
+  return typeof signature === "string" && SIGNATURE_HEX.test(signature) ? tryRecoverDigest(digest, hexToBytes(signature)) : undefined;
+}
+
+/** The signer of `digest`, or `InvalidSignatureError` saying why the signature is unusable. */
+export function recoverSigner(digest: Uint8Array, signature: string): Hex {
+  if (typeof signature !== "string" || !SIGNATURE_HEX.test(signature)) {
+    throw new InvalidSignatureError(String(signature), "expected 65 bytes r‖s‖v as 0x-prefixed hex");
+  }
+  const signer = tryRecoverDigest(digest, hexToBytes(signature));
+  if (!signer) throw new InvalidSignatureError(signature, "v must be 27 or 28, s must be low, r and s on the curve");
+  return signer;
+}
+
+/** Whether `signature` over the digest `digestOf()` is `signer`'s; false for garbage, never throws. */
+export function isSignedBy(digestOf: () => Uint8Array, signature: string, signer: string): boolean {
+  try {
+    return recoverSigner(digestOf(), signature) === toChecksumAddress(signer);
+  } catch {
+    return false;
   }
 }
 

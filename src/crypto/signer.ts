@@ -1,4 +1,4 @@
-import { InvalidSignerError } from "../cheque/errors.js";
+import { InvalidSignerError } from "./errors.js";
 import { bytesToHex, hexToBytes, isValidPrivateKey, privateKeyToAddress, signDigest, type Hex } from "./index.js";
 
 /** What `sign*` functions accept: an ethers `Signer` (or anything with `signTypedData`), a raw

@@ -3,11 +3,10 @@
  * under the EIP-712 domain {name "ServicePlans", version "1", chainId, verifyingContract} (binding,
  * PROTOCOL.md §2; golden vector in test/vectors/plans.json). Same verbs as cheque/.
  */
-import { bytesToHex, hexToBytes, tryRecoverDigest, type Hex } from "../crypto/index.js";
+import { bytesToHex, isSignedBy, recoverSigner, type Hex } from "../crypto/index.js";
 import { hashDomain, hashString, StaticStruct, typedDataDigest } from "../crypto/typed-data.js";
 import { signTypedMessage, type SignerLike } from "../crypto/signer.js";
 import { toAddress, toChainId, type AmountLike } from "../values.js";
-import { InvalidSignatureError } from "../cheque/errors.js";
 import type { TypedField } from "../cheque/eip712.js";
 
 export const SERVICE_PLANS_DOMAIN_NAME = "ServicePlans";
@@ -111,17 +110,9 @@ export async function signShareReceipt(receipt: ShareReceiptInput, domain: Plans
 }
 
 export function recoverShareReceiptSigner(receipt: ShareReceiptInput, domain: PlansDomain, signature: string): Hex {
-  const sig = typeof signature === "string" && /^0x[0-9a-fA-F]{130}$/.test(signature) ? hexToBytes(signature) : undefined;
-  if (!sig) throw new InvalidSignatureError(String(signature), "expected 65 bytes r‖s‖v as 0x-prefixed hex");
-  const signer = tryRecoverDigest(digest(receipt, domain), sig);
-  if (!signer) throw new InvalidSignatureError(signature, "v must be 27 or 28, s must be low, r and s on the curve");
-  return signer;
+  return recoverSigner(digest(receipt, domain), signature);
 }
 
 export function verifyShareReceipt(receipt: ShareReceiptInput, domain: PlansDomain, signature: string, signer: string): boolean {
-  try {
-    return recoverShareReceiptSigner(receipt, domain, signature) === toAddress(signer);
-  } catch {
-    return false;
-  }
+  return isSignedBy(() => digest(receipt, domain), signature, signer);
 }

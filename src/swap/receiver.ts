@@ -4,7 +4,7 @@
  * only then credited. Re-delivery of the last cheque is recognised and credits nothing.
  */
 import { hashCheque } from "../cheque/index.js";
-import { hexToBytes, tryRecoverDigest, type Hex } from "../crypto/index.js";
+import { hexToBytes, tryRecoverSigner, type Hex } from "../crypto/index.js";
 import type { ChainFacts } from "../chain/facts.js";
 import type { Ledger } from "../accounting/ledger.js";
 import type { Mode } from "../accounting/policy.js";
@@ -88,8 +88,7 @@ export class ChequeReceiver {
     // 7. signed by the issuer (native ecrecover; ERC-1271 on chain for contract issuers)
     const issuer = c.mode === "hard" ? await c.facts!.issuerOf(chequebook) : expected.issuer ? toAddress(expected.issuer) : undefined;
     const digest = hashCheque({ chequebook, beneficiary, cumulativePayout: cheque.cumulativePayout }, c.chainId);
-    const sig = /^0x[0-9a-fA-F]{130}$/.test(cheque.signature) ? hexToBytes(cheque.signature) : undefined;
-    const recovered = sig && tryRecoverDigest(hexToBytes(digest), sig);
+    const recovered = tryRecoverSigner(hexToBytes(digest), cheque.signature);
     if (!issuer || recovered !== issuer) {
       const contractOk = c.mode === "hard" && issuer && (await c.facts!.hasCode(issuer)) && (await c.facts!.isValidContractSignature(issuer, digest, cheque.signature));
       if (!contractOk) throw new BadChequeSignatureError(issuer ?? "unknown", recovered);
