@@ -22,6 +22,14 @@ async function withOperator(hre: Hre, a: Common, fn: (op: ops.Operator) => Promi
     }
   });
 }
+async function timed<T>(what: string, p: Promise<T>): Promise<T> {
+  const done = progress(what);
+  try {
+    return await p;
+  } finally {
+    done();
+  }
+}
 const policy = (a: { minAmount: string; gasMultiplier: string }) => ({ minAmount: BigInt(a.minAmount || "1"), gasMultiplier: Number(a.gasMultiplier || "2") });
 
 export const swapDeploy = (a: Common & { token: string }, hre: Hre) =>
@@ -35,7 +43,7 @@ export const swapDeploy = (a: Common & { token: string }, hre: Hre) =>
   });
 
 export const chequebookDeploy = (a: Common & { timeout: string; salt: string }, hre: Hre) =>
-  withOperator(hre, a, (op) => ops.deployChequebook(op, a.timeout || "86400", id(a.salt || `${op.address}`)));
+  withOperator(hre, a, (op) => timed("deploying your chequebook", ops.deployChequebook(op, a.timeout || "86400", id(a.salt || `${op.address}`))));
 export const chequebookDeposit = (a: Common & { amount: string }, hre: Hre) =>
   withOperator(hre, a, async (op) => ({ deposited: a.amount, tx: (await ops.deposit(op, a.amount)).hash }));
 export const chequebookWithdraw = (a: Common & { amount: string }, hre: Hre) =>
@@ -49,7 +57,7 @@ export const chequebookStatus = (a: Common, hre: Hre) => withOperator(hre, a, (o
 export const cheques = (a: Common, hre: Hre) => withOperator(hre, a, async (op) => ops.chequesByPeer(op));
 export const cashout = (a: Common & { peer: string; all: boolean; dryRun: boolean; minAmount: string; gasMultiplier: string }, hre: Hre) =>
   withOperator(hre, a, async (op) => {
-    const r = await ops.cashout(op, policy(a), { peer: a.peer || undefined, all: a.all, dryRun: a.dryRun });
+    const r = await timed(a.dryRun ? "previewing cash-outs" : "cashing out", ops.cashout(op, policy(a), { peer: a.peer || undefined, all: a.all, dryRun: a.dryRun }));
     return a.dryRun ? r.candidates : [...r.resumed, ...r.records];
   });
 

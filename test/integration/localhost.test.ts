@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,10 +9,21 @@ import { join } from "node:path";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const HARDHAT = fileURLToPath(new URL("../../node_modules/hardhat/dist/src/cli.js", import.meta.url));
 
+/** A free loopback port (the `localhost` network reads it from SWAP_LOCALHOST_PORT). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+let port = 8545;
+
 /** Start `hardhat node` on loopback and resolve once it listens. */
 function startNode(): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", "8545"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     const timer = setTimeout(() => reject(new Error(`hardhat node did not start:\n${out}`)), 60_000);
     child.stdout!.on("data", (d) => {
@@ -31,9 +43,12 @@ describe("integration: the demo over real JSON-RPC against `hardhat node`", func
   let node: ChildProcess | undefined;
   after(() => {
     if (node?.pid) process.kill(node.pid, "SIGTERM"); // stopped by its process id
+    delete process.env.SWAP_LOCALHOST_PORT;
   });
 
   it("runs the whole scenario against a node on 127.0.0.1 and writes deployments/localhost.json", async () => {
+    port = await freePort();
+    process.env.SWAP_LOCALHOST_PORT = String(port);
     node = await startNode();
     const deployments = mkdtempSync(join(tmpdir(), "swap-deployments-"));
     const demo = spawnSync(process.execPath, [HARDHAT, "run", "scripts/demo.ts", "--network", "localhost"], { cwd: ROOT, encoding: "utf8", timeout: 150_000, env: { ...process.env, SWAP_DEPLOYMENTS_DIR: deployments } });
