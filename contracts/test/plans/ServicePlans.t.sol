@@ -278,6 +278,17 @@ contract ServicePlansTest is PlansTestBase {
         assertEq(token.balanceOf(funder) - before, 1);
     }
 
+    function test_unknownPlan_revertsEverywhere() public {
+        vm.expectRevert(abi.encodeWithSelector(IServicePlans.UnknownPlan.selector, 5));
+        plans.claim(5, p1);
+        vm.expectRevert(abi.encodeWithSelector(IServicePlans.UnknownPlan.selector, 5));
+        plans.sweep(5);
+        vm.expectRevert(abi.encodeWithSelector(IServicePlans.UnknownPlan.selector, 5));
+        plans.getPlan(5);
+        vm.expectRevert(abi.encodeWithSelector(IServicePlans.UnknownPlan.selector, 5));
+        plans.previewClaim(5, p1);
+    }
+
     // ------------------------------------------------------------------ sweep
 
     function test_sweep_returnsUnusedUnclaimedAndBond() public {

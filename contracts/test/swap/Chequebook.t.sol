@@ -8,6 +8,8 @@ import {Chequebook} from "../../swap/Chequebook.sol";
 import {ChequeHash} from "../../swap/libraries/ChequeHash.sol";
 import {ERC1271Wallet} from "../mocks/ERC1271Wallet.sol";
 import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 contract ChequebookTest is ChequebookTestBase {
     // ------------------------------------------------------------------ factory
@@ -524,9 +526,33 @@ contract ChequebookTest is ChequebookTestBase {
     function test_deposit_revertsWithoutAllowance() public {
         token.mint(other, 500);
         vm.prank(other);
-        vm.expectRevert(); // OpenZeppelin ERC20InsufficientAllowance(spender, allowance, needed)
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(book), 0, 500));
         book.deposit(500);
         assertEq(book.balance(), 1000);
+    }
+
+    function test_depositWithPermit_revertsWithBadPermitAndNoAllowance() public {
+        token.mint(other, 500);
+        vm.prank(other);
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(book), 0, 200));
+        book.depositWithPermit(200, block.timestamp + 1, 27, bytes32(uint256(1)), bytes32(uint256(2)));
+        assertEq(book.balance(), 1000);
+    }
+
+    function test_cashCheque_revertsOnZeroRecipient() public {
+        bytes memory bsig = cashoutSig(BENEFICIARY_PK, relayer, 300, address(0), 0);
+        bytes memory isig = chequeSig(beneficiary, 300);
+        vm.prank(relayer);
+        vm.expectRevert(abi.encodeWithSelector(IChequebook.ZeroRecipient.selector));
+        book.cashCheque(beneficiary, address(0), 300, bsig, 0, isig);
+    }
+
+    function test_increaseHardDeposit_revertsWhenTotalExceeds120Bits() public {
+        token.mint(address(book), uint256(type(uint120).max) + 1);
+        vm.prank(issuer);
+        vm.expectRevert(abi.encodeWithSelector(SafeCast.SafeCastOverflowedUintDowncast.selector, 120, uint256(type(uint120).max) + 1));
+        book.increaseHardDeposit(beneficiary, uint256(type(uint120).max) + 1);
+        assertEq(book.totalHardDeposit(), 0);
     }
 
     function test_depositWithPermit_worksAndToleratesFrontRun() public {
