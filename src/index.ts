@@ -32,7 +32,7 @@ export { SwapNode, type SwapNodeConfig, type ServiceHandler } from "./swap/node.
 export { PeerSession, type RemoteTerms } from "./swap/session.js";
 export { ChequeIssuer, type Funds } from "./swap/issuer.js";
 export { ChequeReceiver, type IncomingCheque } from "./swap/receiver.js";
-export { memoryPair, SWAP_PROTOCOL_ID, type Duplex } from "./swap/transport.js";
+export { memoryPair, socketDuplex, SWAP_PROTOCOL_ID, type Duplex } from "./swap/transport.js";
 export { encodeMessage, FrameDecoder, MAX_FRAME_BYTES } from "./swap/codec.js";
 export * from "./swap/errors.js";
 

@@ -92,6 +92,7 @@ export class PeerSession {
 
   /** Request `units` of `protocol` service: reserve (paying first if due), send, apply on response. */
   async request(protocol: string, payload: Uint8Array<ArrayBuffer> = new Uint8Array(0), units = 1): Promise<{ payload: Uint8Array; serviceClass: string }> {
+    if (this.#closed) throw new ConnectionClosedError();
     const n = this.node;
     const reservation = await n.accounting.prepareConsume(this.peer, protocol, units);
     const id = this.#nextId++;

@@ -66,3 +66,52 @@ class MemoryEnd implements Duplex {
     queueMicrotask(() => this.remote.close(reason));
   }
 }
+
+/**
+ * A `Duplex` over a TCP (or any `net.Socket`-like) stream: for nodes in separate processes, and
+ * as the template for a libp2p stream adapter (bytes in, bytes out, close).
+ */
+export function socketDuplex(socket: import("node:net").Socket): Duplex {
+  const closeHandlers: ((r: string) => void)[] = [];
+  let dataHandler: ((b: Uint8Array) => void) | undefined;
+  const queued: Uint8Array[] = [];
+  let closed = false;
+  let reason = "closed";
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    for (const h of closeHandlers) h(reason);
+  };
+  socket.on("data", (b: Buffer) => {
+    const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    if (dataHandler) dataHandler(bytes);
+    else queued.push(bytes.slice());
+  });
+  socket.on("close", finish);
+  socket.on("error", (e) => {
+    reason = e.message;
+    finish();
+  });
+  return {
+    get closed() {
+      return closed;
+    },
+    send(bytes) {
+      if (closed || socket.destroyed) return Promise.reject(new ConnectionClosedError());
+      return new Promise((resolve, reject) => socket.write(bytes, (e) => (e ? reject(new ConnectionClosedError(e.message)) : resolve())));
+    },
+    onData(handler) {
+      dataHandler = handler;
+      for (const b of queued.splice(0)) handler(b);
+    },
+    onClose(handler) {
+      closeHandlers.push(handler);
+    },
+    close(r = "closed") {
+      reason = r;
+      socket.end();
+      socket.destroy();
+      finish();
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeMessage, FrameDecoder, fromBytesBE, toBytes32BE } from "../../src/swap/codec.js";
-import { FrameDecodeError, FrameTooLargeError } from "../../src/swap/errors.js";
+import { ConnectionClosedError, FrameDecodeError, FrameTooLargeError } from "../../src/swap/errors.js";
 import { Ledger } from "../../src/accounting/ledger.js";
 import { OverdraftError, ReservationSettledError } from "../../src/accounting/errors.js";
 import { resolvePolicy } from "../../src/accounting/policy.js";
@@ -151,5 +151,42 @@ describe("store: SQLite and memory behave alike", () => {
     const b = new SqliteStore(file);
     expect(b.lastReceived("cb")).to.deep.equal({ chequebook: "cb", beneficiary: "me", cumulativePayout: 2n ** 255n, signature: "0xab", peer: "p", chainId: 100n, receivedAt: 3 });
     b.close();
+  });
+});
+
+describe("swap: TCP transport", () => {
+  it("two nodes account and pay over a real loopback socket, and notice when it closes", async () => {
+    const { createServer, connect } = await import("node:net");
+    const { socketDuplex } = await import("../../src/swap/transport.js");
+    const client = mockNode(party());
+    const server = mockNode(party());
+    const srv = createServer();
+    const sockets: import("node:net").Socket[] = [];
+    srv.on("connection", (s) => sockets.push(s));
+    try {
+      await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+      const port = (srv.address() as { port: number }).port;
+      const accepted = new Promise<import("../../src/swap/session.js").PeerSession>((resolve) =>
+        srv.once("connection", (sock) => resolve(server.connect(socketDuplex(sock), "client"))),
+      );
+      const sock = connect(port, "127.0.0.1");
+      sockets.push(sock);
+      await new Promise((r) => sock.once("connect", r));
+      const [toServer, toClient] = await Promise.all([client.connect(socketDuplex(sock), "server"), accepted]);
+      for (let i = 0; i < 120; i++) await toServer.request("store", Uint8Array.from([i]));
+      await settle();
+      expect(server.store.lastReceived(client.chequebook!)?.cumulativePayout).to.equal(100n);
+      expect(server.ledger.balance("client")).to.equal(20n);
+      toServer.close("bye");
+      await new Promise((r) => setTimeout(r, 50));
+      expect(toClient.closed).to.equal(true);
+      await expectError(toServer.request("store"), ConnectionClosedError);
+    } finally {
+      // never leave a handle open: mocha would wait for it forever
+      for (const s of sockets) s.destroy();
+      srv.close();
+      client.close();
+      server.close();
+    }
   });
 });
