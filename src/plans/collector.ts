@@ -89,6 +89,10 @@ export class ShareCollector {
     if (toAddress(receipt.provider) !== this.provider) throw new InvalidReceiptError(`provider ${receipt.provider}, expected ${this.provider}`);
     if (receipt.length > 1_000_000_000n) throw new InvalidReceiptError(`chain length ${receipt.length} too long`);
     if (this.#chains.has(receipt.anchor)) return;
+    // a receipt restarting below what we already prove would make us serve for nothing
+    if (receipt.baseShares < this.#bestShares) {
+      throw new InvalidReceiptError(`baseShares ${receipt.baseShares} below the ${this.#bestShares} shares already proven`);
+    }
     if (!this.#verify(receipt)) throw new InvalidReceiptError("not signed by the plan's signer");
     const t: Tracked = { receipt, lastIndex: 0, lastWord: hexToBytes(receipt.anchor), length: Number(receipt.length) };
     this.#chains.set(receipt.anchor, t);

@@ -122,6 +122,16 @@ describe("plans: ShareIssuer → ShareCollector", () => {
     await expectError(() => collector.accept(fake.token), UnknownReceiptError);
   });
 
+  it("refuses a receipt that restarts below the shares already proven", async () => {
+    const { issuer, collector } = pair({ chainLength: 100 });
+    for (let i = 0; i < 10; i++) await deliver(issuer, collector);
+    const cheat = { planId: 1n, provider, baseShares: 3n, anchor: ("0x" + "11".repeat(32)) as `0x${string}`, length: 50n };
+    const signed = { ...cheat, signature: await signShareReceipt(cheat, dom, customer.privateKey) };
+    const err = await expectError(() => collector.acceptReceipt(signed), InvalidReceiptError);
+    expect(err.message).to.contain("below the 10 shares");
+    expect(collector.shares).to.equal(10n);
+  });
+
   it("asks for a fresh receipt once the chain is deep enough", async () => {
     const { issuer, collector } = pair({ chainLength: 100, refreshAfter: 5 });
     for (let i = 0; i < 4; i++) await deliver(issuer, collector);
