@@ -91,10 +91,8 @@ export class ShareIssuer {
   /** Start a fresh chain for `provider` now (a collector asked for one to keep submission cheap). */
   async refresh(provider: string): Promise<SignedShareReceipt> {
     const p = toAddress(provider, "provider");
-    const s = this.#sessions.get(p);
     const { chain, receipt } = await this.#newChain(p, this.sharesIssued(p));
     this.#sessions.set(p, { chain, receipt, index: 0, announced: true });
-    void s;
     return receipt;
   }
 

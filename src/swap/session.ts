@@ -7,7 +7,7 @@ import { SettlementError } from "../errors.js";
 import type { SignedCheque } from "../cheque/index.js";
 import { bytesToHex, toChecksumAddress, type Hex } from "../crypto/index.js";
 import type { Reservation } from "../accounting/ledger.js";
-import { decodeBody, encodeMessage, FrameDecoder, fromBytesBE, toBytes32BE, type SwapMessage } from "./codec.js";
+import { encodeMessage, FrameDecoder, fromBytesBE, toBytes32BE, type SwapMessage } from "./codec.js";
 import type { Handshake, Cheque } from "./swap.pb.js";
 import {
   ConnectionClosedError,
@@ -17,8 +17,6 @@ import {
 } from "./errors.js";
 import type { SwapNode } from "./node.js";
 import type { Duplex } from "./transport.js";
-
-void decodeBody;
 
 export interface RemoteTerms {
   paymentThreshold: bigint;

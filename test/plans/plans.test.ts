@@ -126,7 +126,7 @@ describe("plans: ShareIssuer → ShareCollector", () => {
     const { issuer, collector } = pair({ chainLength: 100 });
     for (let i = 0; i < 10; i++) await deliver(issuer, collector);
     const cheat = { planId: 1n, provider, baseShares: 3n, anchor: ("0x" + "11".repeat(32)) as `0x${string}`, length: 50n };
-    const signed = { ...cheat, signature: await signShareReceipt(cheat, dom, customer.privateKey) };
+    const signed = { ...cheat, signature: await signShareReceipt(cheat, dom, customer.privateKey as `0x${string}`) };
     const err = await expectError(() => collector.acceptReceipt(signed), InvalidReceiptError);
     expect(err.message).to.contain("below the 10 shares");
     expect(collector.shares).to.equal(10n);
