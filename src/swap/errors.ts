@@ -116,3 +116,12 @@ export class InsufficientLiquidityError extends ChequeRejectedError {
     super(`chequebook can pay ${available} of the ${required} it would owe us`);
   }
 }
+
+/** No response to a request in time. The reservation is released; the peer may still have
+ * metered it, which the next cheque or handshake reconciles (views can differ by that request). */
+export class RequestTimeoutError extends SettlementError {
+  override readonly name = "RequestTimeoutError" as const;
+  constructor(readonly protocol: string, readonly ms: number) {
+    super(`no response to a ${protocol} request within ${ms} ms`);
+  }
+}

@@ -12,6 +12,7 @@ import type { Handshake, Cheque } from "./swap.pb.js";
 import {
   ConnectionClosedError,
   HandshakeRejectedError,
+  RequestTimeoutError,
   ServiceRefusedError,
   ThresholdOutOfBoundsError,
 } from "./errors.js";
@@ -97,10 +98,11 @@ export class PeerSession {
     let response;
     try {
       const answer = new Promise<NonNullable<SwapMessage["response"]>>((resolve, reject) => {
+        const ms = n.config.timeoutMs ?? 10_000;
         const timer = setTimeout(() => {
           this.#pending.delete(id);
-          reject(new ConnectionClosedError("request timed out"));
-        }, n.config.timeoutMs ?? 10_000);
+          reject(new RequestTimeoutError(protocol, ms));
+        }, ms);
         this.#pending.set(id, { resolve, reject, timer });
       });
       await this.#send({ request: { id, protocol, units, payload } });
@@ -260,14 +262,18 @@ export class PeerSession {
     } catch (e) {
       return respond("refused", undefined, (e as Error).message);
     }
-    try {
-      const payload = await handler(r.payload, this.peer, cls);
-      reservation.apply();
-      await respond(cls, payload);
-    } catch (e) {
-      reservation.release();
-      await respond("refused", undefined, `service failed: ${(e as Error).message}`);
-    }
+    // The accounting decision above is taken in frame order; the service itself runs outside the
+    // inbox, so a slow handler never holds up the cheques and requests behind it.
+    void (async () => {
+      try {
+        const payload = await handler(r.payload, this.peer, cls);
+        reservation.apply();
+        await respond(cls, payload);
+      } catch (e) {
+        reservation.release();
+        await respond("refused", undefined, `service failed: ${(e as Error).message}`);
+      }
+    })();
   }
 
   #onClose(reason: string): void {

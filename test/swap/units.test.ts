@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeMessage, FrameDecoder, fromBytesBE, toBytes32BE } from "../../src/swap/codec.js";
-import { ConnectionClosedError, FrameDecodeError, FrameTooLargeError } from "../../src/swap/errors.js";
+import { ConnectionClosedError, FrameDecodeError, FrameTooLargeError, RequestTimeoutError } from "../../src/swap/errors.js";
 import { Ledger } from "../../src/accounting/ledger.js";
 import { OverdraftError, ReservationSettledError } from "../../src/accounting/errors.js";
 import { resolvePolicy } from "../../src/accounting/policy.js";
@@ -151,6 +151,33 @@ describe("store: SQLite and memory behave alike", () => {
     const b = new SqliteStore(file);
     expect(b.lastReceived("cb")).to.deep.equal({ chequebook: "cb", beneficiary: "me", cumulativePayout: 2n ** 255n, signature: "0xab", peer: "p", chainId: 100n, receivedAt: 3 });
     b.close();
+  });
+});
+
+describe("swap: request timeout", () => {
+  it("a request the peer never answers fails with RequestTimeoutError and releases its reservation", async () => {
+    const client = mockNode(party(), {}, { timeoutMs: 30 });
+    const server = mockNode(party(), {}, { handlers: { store: () => new Promise<Uint8Array<ArrayBuffer>>(() => {}) } }); // never answers
+    const { toServer } = await link(client, server);
+    const err = await expectError(toServer.request("store"), RequestTimeoutError);
+    expect(err).to.deep.include({ protocol: "store", ms: 30 });
+    expect(client.ledger.consumeExposure("server")).to.equal(0n);
+  });
+
+  it("a slow handler does not hold up cheques or other requests on the session", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const client = mockNode(party());
+    const server = mockNode(party(), {}, { handlers: { slow: async () => (await gate, new Uint8Array(0)), store: () => new Uint8Array(0) } });
+    const { toServer } = await link(client, server);
+    const slow = toServer.request("slow");
+    for (let i = 0; i < 120; i++) await toServer.request("store");
+    await settle();
+    // paid while "slow" still runs: 99 served and applied, 1 reserved for "slow", 1 more due → pay the 99
+    expect(server.store.lastReceived(client.chequebook!)?.cumulativePayout).to.equal(99n);
+    release();
+    expect((await slow).serviceClass).to.equal("paid");
+    expect(server.ledger.balance("client")).to.equal(-(client.ledger.balance("server")));
   });
 });
 
