@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { JsonRpcProvider } from "ethers";
+import { TestToken__factory } from "../../typechain-types/index.js";
 import { fileURLToPath } from "node:url";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -64,7 +66,7 @@ describe("integration: the demo over real JSON-RPC against `hardhat node`", func
     rmSync(deployments, { recursive: true, force: true });
   });
 
-  it("operator tasks: deploy, chequebook deploy/status, cheques, cash-out dry run, typed one-line errors", () => {
+  it("operator tasks: deploy, chequebook deploy/deposit/withdraw/status, cheques, cash-out dry run, plans, typed one-line errors", async () => {
     const deployments = mkdtempSync(join(tmpdir(), "swap-deployments-"));
     const env = { ...process.env, SWAP_DEPLOYMENTS_DIR: deployments };
     const hh = (...args: string[]) => spawnSync(process.execPath, [HARDHAT, ...args, "--network", "localhost"], { cwd: ROOT, encoding: "utf8", env, timeout: 60_000 });
@@ -90,6 +92,26 @@ describe("integration: the demo over real JSON-RPC against `hardhat node`", func
     const unknown = hh("plan", "status", "--plan", "999", "--db", join(deployments, "op.db"));
     expect(unknown.status).to.equal(1);
     expect(unknown.stderr).to.contain("[UnknownPlanError]");
+
+    // fund the operator with test tokens, then deposit / withdraw / plans through the CLI
+    const provider = new JsonRpcProvider(`http://127.0.0.1:${port}`);
+    const operator = await provider.getSigner(0);
+    await (await TestToken__factory.connect(d.token, operator).mint(await operator.getAddress(), 10_000n)).wait();
+    const db = ["--db", join(deployments, "op.db")];
+    json(hh("chequebook", "deposit", "--amount", "1000", "--json", ...db));
+    json(hh("chequebook", "withdraw", "--amount", "400", "--json", ...db));
+    expect(json(hh("chequebook", "balance", "--json", ...db))).to.deep.include({ balance: "600", liquidBalance: "600" });
+    const overdraw = hh("chequebook", "withdraw", "--amount", "601", ...db);
+    expect(overdraw.status).to.equal(1);
+    expect(overdraw.stderr).to.contain("[InsufficientLiquidBalanceError]");
+    expect(overdraw.stderr).to.contain("fix:   withdraw at most the liquid balance");
+    const plan = json(hh("plan", "create", "--budget", "500", "--bond", "500", "--cap", "10", "--json", ...db));
+    json(hh("plan", "fund", "--plan", plan.planId, "--amount", "100", "--json", ...db));
+    expect(json(hh("plan", "status", "--plan", plan.planId, "--json", ...db))).to.deep.include({ budget: "600", bond: "500", shareCap: "10", totalShares: "0", overIssued: false });
+    const early = hh("plan", "sweep", "--plan", plan.planId, ...db);
+    expect(early.status).to.equal(1);
+    expect(early.stderr).to.contain("[SweepNotOpenError]");
+    provider.destroy();
     rmSync(deployments, { recursive: true, force: true });
   });
 });
