@@ -55,6 +55,13 @@ export interface CashoutServiceOptions {
   onPaid?: (peer: string, chequebook: Hex) => void;
   retry?: RetryOptions;
   confirmations?: number;
+  /** How long to wait for a receipt before leaving the record pending (ms). Default 120,000. */
+  waitMs?: number;
+  /** A pending transaction older than this (ms) is replaced with higher fees when resumed (gas
+   * spike). Default 300,000. */
+  replaceAfterMs?: number;
+  /** Fee increase of a replacement, percent (nodes require ≥ 10). Default 25. */
+  feeBumpPercent?: bigint;
   now?: () => number;
   /** Test hook: "cashout:recorded" (stored, not broadcast), "cashout:broadcast". */
   crashPoint?: (point: string) => void;
@@ -171,32 +178,76 @@ export class CashoutService {
     this.#o.crashPoint?.("cashout:recorded");
     await this.#broadcast(rawTx);
     this.#o.crashPoint?.("cashout:broadcast");
-    return this.#reconcile(record);
+    return this.#reconcileFresh(record);
+  }
+
+  /** Right after broadcasting: wait for the receipt (no replacement, the transaction is new). */
+  async #reconcileFresh(r: CashoutRecord): Promise<CashoutRecord> {
+    const receipt = await this.#provider.waitForTransaction(r.txHash!, this.#o.confirmations ?? 1, this.#o.waitMs ?? 120_000).catch((e) => {
+      if ((e as { code?: string }).code === "TIMEOUT") return null;
+      throw e;
+    });
+    return receipt ? this.#fromReceipt(r, receipt) : r;
   }
 
   async #broadcast(rawTx: string): Promise<void> {
-    try {
-      await withRetry("broadcastTransaction", () => this.#provider.broadcastTransaction(rawTx), this.#o.retry);
-    } catch (e) {
-      // "already known" / "nonce too low": the same bytes are in flight or mined; reconcile decides
-      const msg = String((e as Error).message).toLowerCase();
-      if (!/already known|nonce|known transaction|already imported/.test(msg)) throw e;
-    }
+    await withRetry("broadcastTransaction", async () => {
+      try {
+        await this.#provider.broadcastTransaction(rawTx);
+      } catch (e) {
+        // the same bytes are already in the pool or mined, or the nonce is taken: reconcile decides
+        if (!/already known|known transaction|nonce too low|already imported|nonce has already been used/i.test(messagesOf(e))) throw e;
+      }
+    }, this.#o.retry);
   }
 
   async #reconcile(r: CashoutRecord): Promise<CashoutRecord> {
-    let receipt = await withRetry("getTransactionReceipt", () => this.#provider.getTransactionReceipt(r.txHash!), this.#o.retry);
-    if (!receipt) {
-      const from = r.caller ?? (await this.#beneficiary());
-      const used = await withRetry("getTransactionCount", () => this.#provider.getTransactionCount(from, "latest"), this.#o.retry);
-      if (r.nonce !== undefined && used > r.nonce) {
-        return this.#finish(r, { status: "failed", error: "nonce used by another transaction (replaced or dropped)" });
-      }
-      await this.#broadcast(r.rawTx!); // the very same signed bytes: at most one can be mined
-      receipt = await withRetry("waitForTransaction", () => this.#provider.waitForTransaction(r.txHash!, this.#o.confirmations ?? 1, 120_000), this.#o.retry);
-      if (!receipt) return r;
+    const hashes = [r.txHash!, ...(r.replacedTxHashes ?? [])];
+    for (const h of hashes) {
+      const receipt = await withRetry("getTransactionReceipt", () => this.#provider.getTransactionReceipt(h), this.#o.retry);
+      if (receipt) return this.#fromReceipt({ ...r, txHash: h }, receipt);
     }
-    return this.#fromReceipt(r, receipt);
+    const from = r.caller ?? (await this.#beneficiary());
+    const used = await withRetry("getTransactionCount", () => this.#provider.getTransactionCount(from, "latest"), this.#o.retry);
+    if (r.nonce !== undefined && used > r.nonce) {
+      return this.#finish(r, { status: "failed", error: "nonce used by another transaction (replaced or dropped)" });
+    }
+    const now = (this.#o.now ?? Date.now)();
+    let current = r;
+    if (now - r.updatedAt >= (this.#o.replaceAfterMs ?? 300_000)) current = await this.#replace(r);
+    else await this.#broadcast(r.rawTx!); // the very same signed bytes: at most one can be mined
+    const receipt = await withRetry(
+      "waitForTransaction",
+      () => this.#provider.waitForTransaction(current.txHash!, this.#o.confirmations ?? 1, this.#o.waitMs ?? 120_000).catch((e) => {
+        if ((e as { code?: string }).code === "TIMEOUT") return null; // still pending: stays on record
+        throw e;
+      }),
+      this.#o.retry,
+    );
+    return receipt ? this.#fromReceipt(current, receipt) : current;
+  }
+
+  /** Gas spike: the same transaction at the same nonce with fees raised by `feeBumpPercent` (and to
+   * at least the current market), recorded before broadcast with the old hash kept. */
+  async #replace(r: CashoutRecord): Promise<CashoutRecord> {
+    if (r.caller && r.caller !== (await this.#beneficiary())) {
+      await this.#broadcast(r.rawTx!); // a relayer's transaction: only the relayer can replace it
+      return r;
+    }
+    const old = Transaction.from(r.rawTx!);
+    const fee = await withRetry("getFeeData", () => this.#provider.getFeeData(), this.#o.retry);
+    const bump = (v: bigint | null | undefined) => ((v ?? 0n) * (100n + (this.#o.feeBumpPercent ?? 25n))) / 100n;
+    const max = (a: bigint, b: bigint | null | undefined) => (b && b > a ? b : a);
+    const replacement = await this.#o.signer.signTransaction({
+      to: old.to, data: old.data, nonce: old.nonce, gasLimit: old.gasLimit, chainId: old.chainId, type: 2,
+      maxPriorityFeePerGas: max(bump(old.maxPriorityFeePerGas), fee.maxPriorityFeePerGas),
+      maxFeePerGas: max(bump(old.maxFeePerGas), fee.maxFeePerGas),
+    });
+    const next = this.#finish(r, {
+      txHash: Transaction.from(replacement).hash!, rawTx: replacement, replacedTxHashes: [r.txHash!, ...(r.replacedTxHashes ?? [])],
+    });
+    await this.#broadcast(replacement);
+    return next;
   }
 
   #fromReceipt(r: CashoutRecord, receipt: TransactionReceipt): CashoutRecord {
@@ -222,4 +273,18 @@ export class CashoutService {
     this.#o.store.putCashout(next);
     return next;
   }
+}
+
+/** Every message along an error's `cause` / `error` chain (providers nest them differently). */
+function messagesOf(e: unknown): string {
+  const out: string[] = [];
+  const seen = new Set<unknown>();
+  let cur: unknown = e;
+  while (cur && typeof cur === "object" && !seen.has(cur)) {
+    seen.add(cur);
+    const o = cur as { message?: unknown; error?: unknown; cause?: unknown; info?: { error?: unknown } };
+    if (typeof o.message === "string") out.push(o.message);
+    cur = o.error ?? o.info?.error ?? o.cause;
+  }
+  return out.join(" | ");
 }

@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS received (
   peer TEXT NOT NULL, chain_id TEXT NOT NULL, received_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cashouts (
   id TEXT PRIMARY KEY, chequebook TEXT NOT NULL, beneficiary TEXT NOT NULL, cumulative TEXT NOT NULL,
-  request_payout TEXT NOT NULL, total_payout TEXT NOT NULL, status TEXT NOT NULL, tx_hash TEXT, raw_tx TEXT, nonce INTEGER, caller TEXT,
+  request_payout TEXT NOT NULL, total_payout TEXT NOT NULL, status TEXT NOT NULL, tx_hash TEXT, raw_tx TEXT, nonce INTEGER, caller TEXT, replaced TEXT,
   gas_used TEXT, error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS cashouts_by_status ON cashouts (status);
 `;
@@ -57,9 +57,9 @@ export class SqliteStore implements Store {
         signature=excluded.signature, peer=excluded.peer, chain_id=excluded.chain_id, received_at=excluded.received_at`),
       listReceived: p("SELECT * FROM received ORDER BY chequebook"),
       putCashout: p(`INSERT INTO cashouts VALUES (@id, @chequebook, @beneficiary, @cumulative, @request_payout, @total_payout,
-        @status, @tx_hash, @raw_tx, @nonce, @caller, @gas_used, @error, @created_at, @updated_at)
+        @status, @tx_hash, @raw_tx, @nonce, @caller, @replaced, @gas_used, @error, @created_at, @updated_at)
         ON CONFLICT(id) DO UPDATE SET total_payout=excluded.total_payout, status=excluded.status, tx_hash=excluded.tx_hash,
-        raw_tx=excluded.raw_tx, nonce=excluded.nonce, caller=excluded.caller, gas_used=excluded.gas_used, error=excluded.error,
+        raw_tx=excluded.raw_tx, nonce=excluded.nonce, caller=excluded.caller, replaced=excluded.replaced, gas_used=excluded.gas_used, error=excluded.error,
         updated_at=excluded.updated_at`),
       getCashout: p("SELECT * FROM cashouts WHERE id = ?"),
       listCashouts: p(`SELECT * FROM cashouts WHERE (@chequebook IS NULL OR chequebook = @chequebook)
@@ -126,7 +126,8 @@ export class SqliteStore implements Store {
     this.#stmt.putCashout.run({
       id: r.id, chequebook: r.chequebook, beneficiary: r.beneficiary, cumulative: r.cumulativePayout.toString(),
       request_payout: r.requestPayout.toString(), total_payout: r.totalPayout.toString(), status: r.status,
-      tx_hash: r.txHash ?? null, raw_tx: r.rawTx ?? null, nonce: r.nonce ?? null, caller: r.caller ?? null, gas_used: r.gasUsed?.toString() ?? null, error: r.error ?? null,
+      tx_hash: r.txHash ?? null, raw_tx: r.rawTx ?? null, nonce: r.nonce ?? null, caller: r.caller ?? null,
+      replaced: r.replacedTxHashes ? JSON.stringify(r.replacedTxHashes) : null, gas_used: r.gasUsed?.toString() ?? null, error: r.error ?? null,
       created_at: r.createdAt, updated_at: r.updatedAt,
     });
   }
@@ -167,7 +168,8 @@ function cashoutFromRow(r: Row): CashoutRecord {
     id: r.id as string, chequebook: r.chequebook as string, beneficiary: r.beneficiary as string,
     cumulativePayout: BigInt(r.cumulative as string), requestPayout: BigInt(r.request_payout as string),
     totalPayout: BigInt(r.total_payout as string), status: r.status as CashoutStatus, txHash: (r.tx_hash as string | null) ?? undefined,
-    rawTx: (r.raw_tx as string | null) ?? undefined, nonce: (r.nonce as number | null) ?? undefined, caller: (r.caller as string | null) ?? undefined, gasUsed: r.gas_used == null ? undefined : BigInt(r.gas_used as string),
+    rawTx: (r.raw_tx as string | null) ?? undefined, nonce: (r.nonce as number | null) ?? undefined, caller: (r.caller as string | null) ?? undefined,
+    replacedTxHashes: r.replaced ? (JSON.parse(r.replaced as string) as string[]) : undefined, gasUsed: r.gas_used == null ? undefined : BigInt(r.gas_used as string),
     error: (r.error as string | null) ?? undefined, createdAt: r.created_at as number, updatedAt: r.updated_at as number,
   };
 }

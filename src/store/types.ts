@@ -58,6 +58,9 @@ export interface CashoutRecord {
   nonce?: number;
   /** Relayed cash-outs: who sent it and what it earned. */
   caller?: string;
+  /** Earlier transactions of this attempt, replaced by `txHash` (same nonce, higher fees): any of
+   * them may be the one that gets mined. */
+  replacedTxHashes?: string[];
   gasUsed?: bigint;
   error?: string;
   createdAt: number;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { Wallet, id, type Signer, type HDNodeWallet } from "ethers";
+import { Transaction, Wallet, id, type Signer, type HDNodeWallet } from "ethers";
 import { TestToken__factory, type TestToken } from "../../typechain-types/index.js";
 import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
 import { ProviderError } from "../../src/chain/errors.js";
@@ -124,6 +124,39 @@ describe("e2e: cash-out service", function () {
     expect(done.error).to.contain("nonce used");
     expect(await token.balanceOf(elsewhere)).to.equal(400n); // paid once, by the other transaction
     expect(await token.balanceOf(me.address)).to.equal(0n);
+  });
+
+  it("replaces a cash-out stuck under a gas spike (same nonce, higher fees); it pays once", async () => {
+    const { chequebook, me, store } = await setup(1_000n, 300n);
+    await ethers.provider.send("evm_setAutomine", [false]);
+    try {
+      let now = Date.now();
+      const svc = new CashoutService({ store, signer: me, policy, waitMs: 200, now: () => now });
+      const first = (await svc.cashOut(chequebook))!;
+      expect(first.status).to.equal("pending");
+      // the base fee jumps above the transaction's fee cap: the next block leaves it out
+      const stuck = Transaction.from(first.rawTx!);
+      await ethers.provider.send("hardhat_setNextBlockBaseFeePerGas", ["0x" + (stuck.maxFeePerGas! * 4n).toString(16)]);
+      await ethers.provider.send("evm_mine", []);
+      expect(await ethers.provider.getTransactionReceipt(first.txHash!)).to.equal(null);
+      // not yet due for replacement: the same bytes again, still pending
+      expect((await svc.resume())[0]).to.deep.include({ txHash: first.txHash, status: "pending" });
+      now += 300_001;
+      const [replaced] = await svc.resume();
+      expect(replaced.status).to.equal("pending");
+      expect(replaced.txHash).to.not.equal(first.txHash);
+      expect(replaced.replacedTxHashes).to.deep.equal([first.txHash]);
+      expect(Transaction.from(replaced.rawTx!).nonce).to.equal(stuck.nonce);
+      expect(Transaction.from(replaced.rawTx!).maxFeePerGas! > stuck.maxFeePerGas!).to.equal(true);
+      await ethers.provider.send("evm_mine", []);
+      const [done] = await svc.resume();
+      expect(done).to.deep.include({ status: "mined", txHash: replaced.txHash, totalPayout: 300n });
+      expect(await ethers.provider.getTransactionReceipt(first.txHash!)).to.equal(null);
+      expect(await token.balanceOf(me.address)).to.equal(300n);
+      expect(svc.history(chequebook)).to.have.length(1); // one attempt, two transactions, one payment
+    } finally {
+      await ethers.provider.send("evm_setAutomine", [true]);
+    }
   });
 
   it("cashes through a relayer for a beneficiary that holds no gas", async () => {
