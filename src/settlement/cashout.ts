@@ -183,11 +183,20 @@ export class CashoutService {
 
   /** Right after broadcasting: wait for the receipt (no replacement, the transaction is new). */
   async #reconcileFresh(r: CashoutRecord): Promise<CashoutRecord> {
-    const receipt = await this.#provider.waitForTransaction(r.txHash!, this.#o.confirmations ?? 1, this.#o.waitMs ?? 120_000).catch((e) => {
-      if ((e as { code?: string }).code === "TIMEOUT") return null;
-      throw e;
-    });
+    const receipt = await this.#waitFor(r.txHash!);
     return receipt ? this.#fromReceipt(r, receipt) : r;
+  }
+
+  /** The receipt of `hash` within `waitMs`, or null when it is still pending (it stays on record). */
+  #waitFor(hash: string): Promise<TransactionReceipt | null> {
+    return withRetry(
+      "waitForTransaction",
+      () => this.#provider.waitForTransaction(hash, this.#o.confirmations ?? 1, this.#o.waitMs ?? 120_000).catch((e) => {
+        if ((e as { code?: string }).code === "TIMEOUT") return null;
+        throw e;
+      }),
+      this.#o.retry,
+    );
   }
 
   async #broadcast(rawTx: string): Promise<void> {
@@ -216,14 +225,7 @@ export class CashoutService {
     let current = r;
     if (now - r.updatedAt >= (this.#o.replaceAfterMs ?? 300_000)) current = await this.#replace(r);
     else await this.#broadcast(r.rawTx!); // the very same signed bytes: at most one can be mined
-    const receipt = await withRetry(
-      "waitForTransaction",
-      () => this.#provider.waitForTransaction(current.txHash!, this.#o.confirmations ?? 1, this.#o.waitMs ?? 120_000).catch((e) => {
-        if ((e as { code?: string }).code === "TIMEOUT") return null; // still pending: stays on record
-        throw e;
-      }),
-      this.#o.retry,
-    );
+    const receipt = await this.#waitFor(current.txHash!);
     return receipt ? this.#fromReceipt(current, receipt) : current;
   }
 
