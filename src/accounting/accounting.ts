@@ -3,7 +3,7 @@
  * cheques: when our debt to a peer reaches its payment threshold it calls the settlement port.
  */
 import type { Ledger, Reservation } from "./ledger.js";
-import { OverdraftError, UnknownPeerError } from "./errors.js";
+import { UnknownPeerError } from "./errors.js";
 import { embargoMs, payAt, priceOf, type ResolvedPolicy, type ServiceClass } from "./policy.js";
 
 /** Pays a peer (a cheque in SWAP); must record the payment in the ledger atomically with it. */
@@ -116,12 +116,6 @@ export class Accounting {
   embargoFor(peer: string): number {
     const debt = this.ledger.balance(peer);
     return debt > 0n ? embargoMs(this.policy, debt) : 0;
-  }
-
-  /** Throw `OverdraftError` unless serving `units` fits; used by servers that do not classify. */
-  assertServable(peer: string, protocol: string, units: number | bigint): void {
-    const exposure = this.ledger.serveExposure(peer, this.price(protocol, units));
-    if (exposure > this.policy.disconnectThreshold) throw new OverdraftError(peer, "serve", exposure, this.policy.disconnectThreshold);
   }
 
   #forgive(peer: string, t: PeerState): void {
