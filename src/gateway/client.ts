@@ -55,7 +55,12 @@ export interface PaidFetchState {
   lastClass?: string;
 }
 
-export type PaidFetch = ((input: string | URL, init?: RequestInit) => Promise<Response>) & { state: PaidFetchState; terms(): Promise<GatewayTerms> };
+export type PaidFetch = ((input: string | URL, init?: RequestInit) => Promise<Response>) & {
+  state: PaidFetchState;
+  terms(): Promise<GatewayTerms>;
+  /** A request that also pays `prepay` beyond what is owed (credit for capacity, a top-up). */
+  withPrepay(input: string | URL, init: RequestInit, prepay: bigint): Promise<Response>;
+};
 
 export function createPaidFetch(o: PaidFetchOptions): PaidFetch {
   const f = o.fetch ?? fetch;
@@ -93,17 +98,17 @@ export function createPaidFetch(o: PaidFetchOptions): PaidFetch {
   };
 
   /** A cheque for what we owe, if the balance reached our paying point (one payment at a time). */
-  const chequeIfDue = (t: GatewayTerms, force: bigint | undefined): Promise<string | undefined> => {
+  const chequeIfDue = (t: GatewayTerms, force: bigint | undefined, prepay = 0n): Promise<string | undefined> => {
     const run = paying.then(async () => {
       const at = (t.paymentThreshold * (o.payAtPercent ?? 80n)) / 100n;
       const claimed = force ?? state.balance;
-      if (force === undefined && claimed < at) return undefined;
-      const amount = claimed < state.owed ? claimed : state.owed;
+      const due = force !== undefined || claimed >= at || prepay > 0n ? (claimed < state.owed ? claimed : state.owed) : 0n;
+      const amount = (due > 0n ? due : 0n) + prepay;
       if (amount <= 0n) return undefined;
       const cheque = await o.payer.pay(t.payTo, amount);
-      state.owed -= amount;
+      state.owed -= amount - prepay;
       state.paid += amount;
-      state.balance -= amount;
+      state.balance -= amount - prepay;
       state.cheques++;
       const payload = { chequebook: cheque.chequebook, beneficiary: cheque.beneficiary, cumulativePayout: cheque.cumulativePayout.toString(), signature: cheque.signature };
       return Buffer.from(JSON.stringify({ x402Version: 2, scheme: SCHEME, network: t.network, payload })).toString("base64");
@@ -112,17 +117,17 @@ export function createPaidFetch(o: PaidFetchOptions): PaidFetch {
     return run;
   };
 
-  const once = async (url: URL, init: RequestInit, cost: number, t: GatewayTerms, force?: bigint) => {
+  const once = async (url: URL, init: RequestInit, cost: number, t: GatewayTerms, force?: bigint, prepay = 0n, metered = true) => {
     const headers = new Headers(init.headers);
     headers.set(HEADERS.session, await sessionHeader(t));
-    const cheque = await chequeIfDue(t, force);
+    const cheque = await chequeIfDue(t, force, prepay);
     if (cheque) headers.set(HEADERS.cheque, cheque);
     else headers.delete(HEADERS.cheque);
     const res = await f(url, { ...init, headers });
     const b = res.headers.get(HEADERS.balance);
     if (b !== null && /^-?\d{1,78}$/.test(b)) state.balance = BigInt(b);
     state.lastClass = res.headers.get(HEADERS.cls) ?? state.lastClass;
-    if (res.ok) state.owed += t.pricePerCostUnit * BigInt(cost);
+    if (res.ok && metered) state.owed += t.pricePerCostUnit * BigInt(cost);
     return res;
   };
 
@@ -146,6 +151,8 @@ export function createPaidFetch(o: PaidFetchOptions): PaidFetch {
   }) as PaidFetch;
   paidFetch.state = state;
   paidFetch.terms = terms;
+  // control endpoints (/swap/*) are not metered
+  paidFetch.withPrepay = async (input, init, prepay) => once(new URL(input, base), init, 0, await terms(), undefined, prepay, false);
   return paidFetch;
 }
 

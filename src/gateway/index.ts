@@ -9,3 +9,4 @@ export { SwapSettlement, SwapPayer, HTTP_PROTOCOL, type SwapSettlementConfig } f
 export { signSession, verifySession, encodeSession, SESSION_TYPE, type SessionMessage, type SignedSession } from "./session.js";
 export { costOf, DEFAULT_COSTS, type CostTable } from "./costs.js";
 export * from "./errors.js";
+export { LesClient, LesProvider, type Conditions, type ConditionsQuery, type BalanceView } from "./les.js";

@@ -34,6 +34,7 @@ export interface Gateway {
   app: FastifyInstance;
   settlement: SwapSettlement;
   capacity: CapacityStack;
+  now: () => number;
   /** Listen on 127.0.0.1 (port 0 = any free one); returns the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stop the server, flush balances and capacity state, stop timers. The SWAP store stays open. */
@@ -55,7 +56,7 @@ export function openGateway(o: OpenGatewayOptions): Gateway {
   const flush = setInterval(() => settlement.flush(), 1000);
   flush.unref();
   return {
-    app, settlement, capacity,
+    app, settlement, capacity, now,
     async listen(port = 0, host = "127.0.0.1") {
       return app.listen({ port, host });
     },

@@ -217,6 +217,7 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
   app.get("/swap/balance", async (req, reply) => {
     try {
       const caller = await callerOf(req);
+      await takeCheque(req, caller);
       if (pool.has(caller.id) || caller.paying) {
         if (!pool.has(caller.id)) connect(caller);
         return balanceHeaders(reply, caller, { surplus: caller.paying ? s.surplus(caller.id).toString() : "0" });
