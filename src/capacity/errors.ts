@@ -7,7 +7,9 @@ export type EvictionReason =
   /** The server's total capacity shrank. */
   | "capacity-reduced"
   /** The client disconnected or was removed by the operator. */
-  | "closed";
+  | "closed"
+  /** Not seen for `idleMs` (standard and free clients). */
+  | "idle";
 
 /** The requested capacity cannot be granted now: `available` is the most that could be. */
 export class CapacityUnavailableError extends SettlementError {

@@ -45,6 +45,9 @@ export interface PoolConfig {
   soldOutFraction?: number;
   /** Told of every disconnect the pool decides. */
   onEvict?: (e: ClientEvictedError) => void;
+  /** Standard and free clients not seen for this long are disconnected by `tick` (ms). Default 60,000.
+   * (HTTP has no connection to close: without this an idle client would hold its slot forever.) */
+  idleMs?: number;
 }
 
 export interface Standing {
@@ -89,6 +92,7 @@ interface Client {
   extra: number;
   exhaustAt: number;
   grantedAt: number;
+  lastSeen: number;
 }
 
 const MAX_CAPACITY = 2 ** 40;
@@ -99,7 +103,9 @@ export class ClientPool {
   readonly halfLifeMs: number;
   readonly freeAllowance: number;
   readonly soldOutFraction: number;
+  readonly idleMs: number;
   readonly price: DemandPrice;
+  readonly #leaveListeners: Array<(id: string) => void> = [];
   readonly #clients = new Map<string, Client>();
   readonly #debts = new Map<string, Decaying>();
   readonly #dirtyDebts = new Set<string>();
@@ -122,6 +128,7 @@ export class ClientPool {
     this.freeAllowance = positive("freeAllowance", config.freeAllowance ?? config.minCapacity * 600);
     this.soldOutFraction = config.soldOutFraction ?? 0.9;
     if (!(this.soldOutFraction > 0 && this.soldOutFraction <= 1)) throw new InvalidArgumentError("soldOutFraction", this.soldOutFraction, "in (0, 1]");
+    this.idleMs = positive("idleMs", config.idleMs ?? 60_000);
     this.#store = config.store;
     this.#now = config.now;
     this.#onEvict = config.onEvict;
@@ -151,6 +158,7 @@ export class ClientPool {
   classify(id: string): ClientView {
     const c = this.#get(id);
     const now = this.#now();
+    c.lastSeen = now;
     if (c.cls === "priority" && now >= c.exhaustAt) this.#demote(c, now);
     if (c.cls === "free") {
       const d = this.#debt(`g:${c.group}`);
@@ -177,6 +185,7 @@ export class ClientPool {
     const now = this.#now();
     const existing = this.#clients.get(id);
     if (existing) {
+      existing.lastSeen = now;
       this.setStanding(id, standing);
       return this.#view(existing, now);
     }
@@ -184,7 +193,7 @@ export class ClientPool {
     const c: Client = {
       id, group, cls: standing.canPay && standing.goodStanding ? "standard" : "free", capacity: this.minCapacity,
       canPay: standing.canPay, goodStanding: standing.goodStanding,
-      credit: stored?.credit ?? 0n, creditAt: now, priceMicro: this.price.at(now), extra: 0, exhaustAt: Infinity, grantedAt: now,
+      credit: stored?.credit ?? 0n, creditAt: now, priceMicro: this.price.at(now), extra: 0, exhaustAt: Infinity, grantedAt: now, lastSeen: now,
     };
     const pri = this.#priority(c, now);
     const plan = this.#plan(undefined, this.minCapacity, pri, c.cls, now, false);
@@ -205,7 +214,17 @@ export class ClientPool {
     const now = this.#now();
     this.#checkpoint(c, now);
     this.#clients.delete(id);
+    this.#left(id);
     this.#rebalance(now);
+  }
+
+  /** Called with the id of every client that leaves the pool (disconnect, eviction, idle). */
+  onLeave(listener: (id: string) => void): void {
+    this.#leaveListeners.push(listener);
+  }
+
+  #left(id: string): void {
+    for (const l of this.#leaveListeners) l(id);
   }
 
   /** Standard ↔ free when the accounting's view of the client changes (priority stays priority). */
@@ -351,12 +370,22 @@ export class ClientPool {
   tick(): void {
     const now = this.#now();
     for (const c of this.#clients.values()) if (c.cls === "priority" && now >= c.exhaustAt) this.#demote(c, now);
+    for (const c of [...this.#clients.values()]) {
+      if (c.cls !== "priority" && now - c.lastSeen > this.idleMs) {
+        const pri = this.#priority(c, now);
+        this.disconnect(c.id);
+        this.#onEvict?.(new ClientEvictedError(c.id, "idle", pri));
+      }
+    }
     this.price.setSoldOut(this.#paidHeld >= this.soldOutFraction * this.#total, now);
   }
 
   /** Write usage debts, credit checkpoints and the price (write-behind; call on a timer and on close). */
   flush(): void {
     const now = this.#now();
+    for (const [key, d] of this.#debts) {
+      if (!this.#dirtyDebts.has(key) && decayedValue(d, now, this.halfLifeMs) < 1e-6) this.#debts.delete(key); // stored copy decays on its own
+    }
     this.#store.transaction(() => {
       for (const key of this.#dirtyDebts) {
         const d = this.#debts.get(key)!;
@@ -485,6 +514,7 @@ export class ClientPool {
         const pri = this.#priority(c, now);
         this.#checkpoint(c, now);
         this.#clients.delete(c.id);
+        this.#left(c.id);
         this.#onEvict?.(new ClientEvictedError(c.id, reason, pri));
       } else if (c.cls === "priority") {
         // re-base the credit, keep the locked price: the holder's drain rate falls with its capacity

@@ -46,6 +46,10 @@ export class CapacityService {
   ) {
     if (!Number.isSafeInteger(maxInFlight) || maxInFlight < 1) throw new InvalidArgumentError("maxInFlight", maxInFlight, "a positive integer");
     this.scheduler = new FairScheduler<Pending>(3, maxQueuedPerClient);
+    pool.onLeave((id) => {
+      this.flow.forget(id);
+      this.scheduler.forget(id);
+    });
   }
 
   get inFlight(): number {

@@ -89,6 +89,29 @@ describe("capacity: pool", () => {
     expect(evicted.map((e) => e.id).slice(2)).to.deep.equal(["s1"]);
   });
 
+  it("tick disconnects standard and free clients idle for idleMs (typed reason), keeps priority holders, and forgets their flow state", () => {
+    const { pool, clock, evicted } = makePool({ idleMs: 1000 });
+    const left: string[] = [];
+    pool.onLeave((id) => left.push(id));
+    pool.connect("s", "a", PAYER);
+    pool.connect("f", "b", FREE);
+    pool.connect("p", "c", PAYER);
+    pool.deposit("p", 10n ** 9n);
+    pool.grant("p", 50, HOUR);
+    clock.t += 1000;
+    pool.classify("s");
+    pool.tick();
+    expect(left).to.deep.equal([]);
+    clock.t += 1;
+    pool.tick();
+    expect(evicted).to.deep.equal([{ id: "f", reason: "idle" }]);
+    expect(left).to.deep.equal(["f"]);
+    clock.t += 1000;
+    pool.tick();
+    expect(left).to.deep.equal(["f", "s"]);
+    expect(pool.has("p")).to.equal(true);
+  });
+
   it("priority bands: every payer above every free client; shrinking a priority client never lowers its priority", () => {
     const free = priorityOf({ cls: "free", usageDebt: 0 });
     const std = priorityOf({ cls: "standard", usageDebt: 1e15 });

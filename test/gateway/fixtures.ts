@@ -43,7 +43,12 @@ export async function upstream(): Promise<{ url: string; calls: () => number; cl
   return {
     url: `http://127.0.0.1:${port}/`,
     calls: () => calls,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        if (!server.listening) return r();
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 

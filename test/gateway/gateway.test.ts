@@ -3,7 +3,7 @@ import { createPublicClient } from "viem";
 import { signCheque } from "../../src/cheque/index.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { LocalSigner } from "../../src/crypto/signer.js";
-import { VolatileStoreError, SwapSettlement, decodeCheque, HEADERS, signSession, paidJsonRpcProvider } from "../../src/gateway/index.js";
+import { BadGatewayRequestError, VolatileStoreError, SwapSettlement, decodeCheque, HEADERS, signSession, paidJsonRpcProvider } from "../../src/gateway/index.js";
 import { paidViemTransport } from "../../src/gateway/viem.js";
 import { expectError } from "../../test-support/helpers.js";
 import { CHAIN_ID, CHEQUEBOOK, KEYS, harness, payingFetch, rpc, type Harness } from "./fixtures.js";
@@ -134,6 +134,26 @@ describe("gateway: paid HTTP (402)", () => {
   });
 
   it("decodes only well-formed cheque headers", () => {
-    expect(() => decodeCheque("e30=", CHAIN_ID)).to.throw();
+    for (const h of ["e30=", "not base64", Buffer.from(JSON.stringify({ scheme: "exact", payload: {} })).toString("base64")]) {
+      expect(() => decodeCheque(h, CHAIN_ID)).to.throw(BadGatewayRequestError);
+    }
+  });
+
+  it("malformed requests get 400 and reach nothing; an unreachable upstream gets 502 and charges nothing", async () => {
+    const sess = await session(h);
+    const post = (body: string, headers: Record<string, string> = {}) => fetch(h.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    let res = await post("{not json");
+    expect([res.status, ((await res.json()) as { error: string }).error]).to.deep.equal([400, "BadGatewayRequestError"]);
+    res = await post(JSON.stringify(Array.from({ length: 101 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "eth_blockNumber" }))));
+    expect(res.status).to.equal(400);
+    res = await post(JSON.stringify({ method: "eth_blockNumber" }), { [HEADERS.cheque]: await chequeHeader(h, 10n) });
+    expect(res.status).to.equal(400); // a cheque without a session
+    expect(h.up.calls()).to.equal(0);
+    expect(h.store.lastReceived(CHEQUEBOOK)).to.equal(undefined);
+    await h.up.close();
+    h.clock.t += 1000;
+    res = await post(JSON.stringify({ method: "eth_getLogs" }), { [HEADERS.session]: sess });
+    expect(res.status).to.equal(502);
+    expect(h.gw.settlement.exposure(`cb:${CHEQUEBOOK}`)).to.equal(0n);
   });
 });
