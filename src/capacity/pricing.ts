@@ -4,9 +4,9 @@
  * Unit: `priceMicro` is the price of holding 1 cost unit per second of capacity for 1 second, in
  * token base units × 10⁶ (so sub-unit prices stay exact in bigint arithmetic).
  *
- * Rule: while the pool is sold out (a grant was refused for lack of capacity, or paid capacity holds
- * at least `soldOutFraction` of the total) the price rises exponentially at `riseHalvingMs`
- * (it doubles every `riseDoublingMs`); otherwise it decays back, halving every `decayHalvingMs`.
+ * Rule: while the pool is sold out (a grant or connection was refused for lack of capacity, or paid
+ * capacity holds at least `soldOutFraction` of the total) the price rises exponentially, doubling
+ * every `riseDoublingMs`; otherwise it decays back, halving every `decayHalvingMs`.
  * It never leaves [minPriceMicro, maxPriceMicro]. A grant locks the price of its moment for its
  * duration, so a quote stays true for the client that acts on it at the same instant, and a holder's
  * drain rate never changes under it.
