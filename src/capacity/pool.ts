@@ -105,7 +105,7 @@ export class ClientPool {
   readonly soldOutFraction: number;
   readonly idleMs: number;
   readonly price: DemandPrice;
-  readonly #leaveListeners: Array<(id: string) => void> = [];
+  readonly #leaveListeners: Array<(id: string, reason: EvictionReason) => void> = [];
   readonly #clients = new Map<string, Client>();
   readonly #debts = new Map<string, Decaying>();
   readonly #dirtyDebts = new Set<string>();
@@ -214,17 +214,17 @@ export class ClientPool {
     const now = this.#now();
     this.#checkpoint(c, now);
     this.#clients.delete(id);
-    this.#left(id);
+    this.#left(id, "closed");
     this.#rebalance(now);
   }
 
-  /** Called with the id of every client that leaves the pool (disconnect, eviction, idle). */
-  onLeave(listener: (id: string) => void): void {
+  /** Called with the id of every client that leaves the pool and why (disconnect, eviction, idle). */
+  onLeave(listener: (id: string, reason: EvictionReason) => void): void {
     this.#leaveListeners.push(listener);
   }
 
-  #left(id: string): void {
-    for (const l of this.#leaveListeners) l(id);
+  #left(id: string, reason: EvictionReason): void {
+    for (const l of this.#leaveListeners) l(id, reason);
   }
 
   /** Standard ↔ free when the accounting's view of the client changes (priority stays priority). */
@@ -373,8 +373,11 @@ export class ClientPool {
     for (const c of [...this.#clients.values()]) {
       if (c.cls !== "priority" && now - c.lastSeen > this.idleMs) {
         const pri = this.#priority(c, now);
-        this.disconnect(c.id);
+        this.#checkpoint(c, now);
+        this.#clients.delete(c.id);
+        this.#left(c.id, "idle");
         this.#onEvict?.(new ClientEvictedError(c.id, "idle", pri));
+        this.#rebalance(now);
       }
     }
     this.price.setSoldOut(this.#paidHeld >= this.soldOutFraction * this.#total, now);
@@ -514,7 +517,7 @@ export class ClientPool {
         const pri = this.#priority(c, now);
         this.#checkpoint(c, now);
         this.#clients.delete(c.id);
-        this.#left(c.id);
+        this.#left(c.id, reason);
         this.#onEvict?.(new ClientEvictedError(c.id, reason, pri));
       } else if (c.cls === "priority") {
         // re-base the credit, keep the locked price: the holder's drain rate falls with its capacity

@@ -15,7 +15,7 @@
  *  - Requests are admitted by the capacity layer: classes, flow control, fair queue.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { CapacityUnavailableError, ClientEvictedError, FlowStoppedError, FreeAllowanceExceededError, QueueFullError, type CapacityStack } from "../capacity/index.js";
+import { CapacityUnavailableError, ClientEvictedError, FlowStoppedError, FreeAllowanceExceededError, QueueFullError, type CapacityStack, type EvictionReason } from "../capacity/index.js";
 import { addressGroup } from "../capacity/address-group.js";
 import { SettlementError, InvalidArgumentError } from "../errors.js";
 import type { Hex } from "../crypto/index.js";
@@ -36,6 +36,8 @@ export const HEADERS = {
   buffer: "swap-buffer",
   bufferLimit: "swap-buffer-limit",
   recharge: "swap-recharge",
+  /** Set once on the first answer after the pool disconnected the client: why (outbid, idle, …). */
+  evicted: "swap-evicted",
 } as const;
 
 export const SCHEME = "swap-cheque";
@@ -81,6 +83,13 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
   const maxSessionMs = c.maxSessionMs ?? 86_400_000;
   const upstream = new URL(c.upstream);
   const sessions = new Map<string, SignedSession>();
+  /** Why the pool last disconnected a client, told to it once (HTTP has no connection to close). */
+  const evictions = new Map<string, EvictionReason>();
+  pool.onLeave((id, reason) => {
+    if (reason === "closed") return;
+    if (evictions.size >= MAX_SESSIONS_CACHED) evictions.clear();
+    evictions.set(id, reason);
+  });
   const app = Fastify({ logger: c.logger ?? false, bodyLimit: c.bodyLimit ?? 1 << 20, trustProxy: false });
 
   app.removeAllContentTypeParsers();
@@ -152,9 +161,20 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
     return r.credited;
   };
 
-  const connect = (caller: Caller) => {
+  const connect = (caller: Caller, reply?: FastifyReply) => {
     const standing = caller.paying ? { canPay: true, goodStanding: s.classify(caller.id, 0) !== "refused" } : { canPay: false, goodStanding: false };
-    return pool.connect(caller.id, caller.group, standing);
+    const evicted = evictions.get(caller.id);
+    try {
+      const view = pool.connect(caller.id, caller.group, standing);
+      if (evicted) {
+        evictions.delete(caller.id);
+        reply?.header(HEADERS.evicted, evicted);
+      }
+      return view;
+    } catch (e) {
+      if (evicted && e instanceof CapacityUnavailableError) throw new ClientEvictedError(caller.id, evicted, 0);
+      throw e;
+    }
   };
 
   const balanceHeaders = (reply: FastifyReply, caller: Caller, extra: Record<string, unknown> = {}) => {
@@ -278,7 +298,7 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
       if (caller.paying && (s.defaulting(caller.id) || s.classify(caller.id, costUnits) === "refused")) {
         throw new OverdraftError(caller.id, "serve", s.exposure(caller.id) + s.price(costUnits), s.policy.disconnectThreshold);
       }
-      connect(caller);
+      connect(caller, reply);
       const reservation = caller.paying ? s.reserve(caller.id, costUnits) : undefined;
       let served;
       try {

@@ -92,7 +92,7 @@ describe("capacity: pool", () => {
   it("tick disconnects standard and free clients idle for idleMs (typed reason), keeps priority holders, and forgets their flow state", () => {
     const { pool, clock, evicted } = makePool({ idleMs: 1000 });
     const left: string[] = [];
-    pool.onLeave((id) => left.push(id));
+    pool.onLeave((id, reason) => left.push(id) && expect(reason).to.equal("idle"));
     pool.connect("s", "a", PAYER);
     pool.connect("f", "b", FREE);
     pool.connect("p", "c", PAYER);

@@ -3,7 +3,7 @@ import { createPublicClient } from "viem";
 import { signCheque } from "../../src/cheque/index.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { LocalSigner } from "../../src/crypto/signer.js";
-import { BadGatewayRequestError, VolatileStoreError, SwapSettlement, decodeCheque, HEADERS, signSession, paidJsonRpcProvider } from "../../src/gateway/index.js";
+import { BadGatewayRequestError, LesClient, VolatileStoreError, SwapSettlement, decodeCheque, HEADERS, signSession, paidJsonRpcProvider } from "../../src/gateway/index.js";
 import { paidViemTransport } from "../../src/gateway/viem.js";
 import { expectError } from "../../test-support/helpers.js";
 import { CHAIN_ID, CHEQUEBOOK, KEYS, harness, payingFetch, rpc, type Harness } from "./fixtures.js";
@@ -155,5 +155,30 @@ describe("gateway: paid HTTP (402)", () => {
     res = await post(JSON.stringify({ method: "eth_getLogs" }), { [HEADERS.session]: sess });
     expect(res.status).to.equal(502);
     expect(h.gw.settlement.exposure(`cb:${CHEQUEBOOK}`)).to.equal(0n);
+  });
+});
+
+describe("gateway: evictions over HTTP", () => {
+  it("a free client displaced by payers is told why (402 ClientEvictedError), and once more when it is back in", async () => {
+    const h = await harness({ capacity: { totalCapacity: 20, minCapacity: 10, price: { minPriceMicro: 1_000_000n }, protectMs: 0, freeAllowance: 1e9, flushIntervalMs: 0 } });
+    try {
+      let res = await fetch(h.url, rpc("eth_blockNumber"));
+      expect([res.status, res.headers.get(HEADERS.cls), res.headers.get(HEADERS.capacity)]).to.deep.equal([200, "free", "20"]);
+      const a = new LesClient(h.url, payingFetch(h));
+      const b = new LesClient(h.url, payingFetch(h, KEYS.other, "0x00000000000000000000000000000000000000b0"));
+      expect((await a.checkBalance()).class).to.equal("standard");
+      expect((await b.checkBalance()).class).to.equal("standard");
+      res = await fetch(h.url, rpc("eth_blockNumber"));
+      expect(res.status).to.equal(402);
+      const body = (await res.json()) as { error: string; reason: string };
+      expect([body.error, body.reason]).to.deep.equal(["ClientEvictedError", "outbid"]);
+      await b.closeContract();
+      res = await fetch(h.url, rpc("eth_blockNumber"));
+      expect([res.status, res.headers.get(HEADERS.evicted), res.headers.get(HEADERS.cls)]).to.deep.equal([200, "outbid", "free"]);
+      res = await fetch(h.url, rpc("eth_blockNumber"));
+      expect(res.headers.get(HEADERS.evicted)).to.equal(null);
+    } finally {
+      await h.close();
+    }
   });
 });
