@@ -40,3 +40,11 @@ export class GatewayError extends SettlementError {
     super(`gateway answered ${status} ${error}`);
   }
 }
+
+/** A cash-out of the client's chequebook bounced: it is defaulting and refused until it pays in full. */
+export class IssuerDefaultingError extends SettlementError {
+  override readonly name = "IssuerDefaultingError" as const;
+  constructor(readonly chequebook: string) {
+    super(`chequebook ${chequebook} is defaulting (a cash-out bounced)`);
+  }
+}

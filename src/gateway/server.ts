@@ -21,7 +21,7 @@ import { SettlementError, InvalidArgumentError } from "../errors.js";
 import type { Hex } from "../crypto/index.js";
 import { toAddress } from "../values.js";
 import { costOf, type CostTable } from "./costs.js";
-import { BadGatewayRequestError, BadSessionError } from "./errors.js";
+import { BadGatewayRequestError, BadSessionError, IssuerDefaultingError } from "./errors.js";
 import { verifySession, type SignedSession } from "./session.js";
 import { ChequeRejectedError, OverdraftError, type IncomingCheque, type SwapSettlement } from "./swap-adapter.js";
 
@@ -95,7 +95,7 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
-  const terms = (costUnits: number, resource: string, error: string, extra: Record<string, unknown> = {}) => ({
+  const terms = (costUnits: number, resource: string, error: string | undefined, extra: Record<string, unknown> = {}) => ({
     x402Version: 2,
     resource: { url: resource, description: "paid upstream behind SWAP cheques", mimeType: "application/json" },
     accepts: [
@@ -218,7 +218,7 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
 
   // ------------------------------------------------------------------ control endpoints
 
-  app.get("/swap/terms", async (req) => terms(c.costs.default, req.url, "none"));
+  app.get("/swap/terms", async (req) => terms(c.costs.default, req.url, undefined));
 
   app.get("/swap/quote", async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
@@ -295,7 +295,8 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
       costUnits = cu;
       caller = await callerOf(req);
       await takeCheque(req, caller);
-      if (caller.paying && (s.defaulting(caller.id) || s.classify(caller.id, costUnits) === "refused")) {
+      if (caller.paying && s.defaulting(caller.id)) throw new IssuerDefaultingError(caller.session!.chequebook);
+      if (caller.paying && s.classify(caller.id, costUnits) === "refused") {
         throw new OverdraftError(caller.id, "serve", s.exposure(caller.id) + s.price(costUnits), s.policy.disconnectThreshold);
       }
       connect(caller, reply);

@@ -113,6 +113,18 @@ describe("gateway: paid HTTP (402)", () => {
     expect(res.headers.get(HEADERS.balance)).to.equal("16");
   });
 
+  it("a defaulting chequebook (a cash-out bounced) is refused with 403 IssuerDefaultingError", async () => {
+    const sess = await session(h);
+    const send = () => fetch(h.url, { ...rpc("eth_blockNumber"), headers: { "content-type": "application/json", [HEADERS.session]: sess } });
+    expect((await send()).status).to.equal(200);
+    const ledger = h.gw.settlement.ledger;
+    ledger.commit({ ...ledger.get(`cb:${CHEQUEBOOK}`), defaulting: true }, false);
+    const res = await send();
+    expect(res.status).to.equal(403);
+    expect(await res.json()).to.deep.include({ error: "IssuerDefaultingError", chequebook: CHEQUEBOOK });
+    expect(h.up.calls()).to.equal(1);
+  });
+
   it("ethers and viem JSON-RPC clients pay automatically", async () => {
     const pf = payingFetch(h);
     const provider = paidJsonRpcProvider(h.url, pf, 31337);
