@@ -41,6 +41,11 @@ export interface PaidFetchOptions {
   sessionSeconds?: number;
   /** Pay once the balance reaches this percentage of the payment threshold. Default 80. */
   payAtPercent?: bigint;
+  /** Told to stop by flow control (429), wait the announced time and resume, if it is at most this
+   * long (ms); otherwise return the 429. Default 5,000; 0 never waits. */
+  maxStopWaitMs?: number;
+  /** How to wait (tests inject simulated time). Default a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface PaidFetchState {
@@ -69,6 +74,7 @@ export function createPaidFetch(o: PaidFetchOptions): PaidFetch {
   const state: PaidFetchState = { balance: 0n, owed: 0n, paid: 0n, cheques: 0 };
   let session: { header: string; expiresMs: number } | undefined;
   let paying: Promise<unknown> = Promise.resolve();
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   const terms = async (): Promise<GatewayTerms> => {
     if (state.terms) return state.terms;
@@ -143,7 +149,15 @@ export function createPaidFetch(o: PaidFetchOptions): PaidFetch {
       }
     }
     const cost = costOf(t.costTable, parsed) ?? t.costTable.default;
-    const res = await once(url, init, cost, t);
+    let res = await once(url, init, cost, t);
+    const maxWait = o.maxStopWaitMs ?? 5000;
+    for (let stops = 0; res.status === 429 && stops < 3; stops++) {
+      const body = (await res.clone().json().catch(() => ({}))) as { resumeAfterMs?: unknown };
+      const wait = typeof body.resumeAfterMs === "number" && Number.isFinite(body.resumeAfterMs) ? Math.max(1, Math.ceil(body.resumeAfterMs)) : Infinity;
+      if (wait > maxWait) return res;
+      await sleep(wait);
+      res = await once(url, init, cost, t);
+    }
     if (res.status !== 402) return res;
     const body = (await res.clone().json().catch(() => ({}))) as { error?: string; amountDue?: string };
     if (body.error !== "DebtOverThreshold" || !body.amountDue) return res;

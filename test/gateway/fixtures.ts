@@ -95,7 +95,7 @@ export async function harness(over: Partial<OpenGatewayOptions> = {}): Promise<H
 export function payingFetch(h: Harness, key: string = KEYS.client, chequebook = CHEQUEBOOK) {
   const signer = new LocalSigner(key as `0x${string}`);
   const payer = new SwapPayer(new MemoryStore(), { chequebook, chainId: CHAIN_ID, signer, funds: async () => ({ balance: 10n ** 18n, totalPaidOut: 0n }) });
-  return createPaidFetch({ gateway: h.url, chequebook, issuer: signer.address, signer, chainId: CHAIN_ID, payer, now: h.clock.now });
+  return createPaidFetch({ gateway: h.url, chequebook, issuer: signer.address, signer, chainId: CHAIN_ID, payer, now: h.clock.now, sleep: async (ms) => void (h.clock.t += ms) });
 }
 
 export const rpc = (method: string, id = 1) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id, method, params: [] }) });

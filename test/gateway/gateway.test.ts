@@ -113,6 +113,15 @@ describe("gateway: paid HTTP (402)", () => {
     expect(res.headers.get(HEADERS.balance)).to.equal("16");
   });
 
+  it("the paying client resumes by itself after a flow-control stop, waiting exactly the announced time", async () => {
+    const pf = payingFetch(h);
+    const t0 = h.clock.t;
+    for (let i = 0; i < 40; i++) expect((await pf(h.url, rpc("eth_blockNumber", i))).status).to.equal(200);
+    // 10 cu/s with a 20 cu buffer: 20 at once, then one every 100 ms of (simulated) waiting
+    expect(h.clock.t - t0).to.equal(2000);
+    expect(h.gw.capacity.service.flow.stops).to.equal(20);
+  });
+
   it("a defaulting chequebook (a cash-out bounced) is refused with 403 IssuerDefaultingError", async () => {
     const sess = await session(h);
     const send = () => fetch(h.url, { ...rpc("eth_blockNumber"), headers: { "content-type": "application/json", [HEADERS.session]: sess } });
