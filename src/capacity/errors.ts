@@ -92,3 +92,16 @@ export class QueueFullError extends SettlementError {
     super(`queue of ${client} is full (${limit} requests)`);
   }
 }
+
+/** A request costs more than the client's whole flow-control buffer: it can never be served at this
+ * capacity (buy more, or split it). Refused without stopping the client. */
+export class RequestTooCostlyError extends SettlementError {
+  override readonly name = "RequestTooCostlyError" as const;
+  constructor(
+    readonly client: string,
+    readonly cost: number,
+    readonly bufferLimit: number,
+  ) {
+    super(`request of ${cost} cost units exceeds ${client}'s buffer of ${bufferLimit}`);
+  }
+}

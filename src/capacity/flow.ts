@@ -6,7 +6,7 @@
  * charged, and so is every request the client sends before that moment.
  */
 import { InvalidArgumentError } from "../errors.js";
-import { FlowStoppedError } from "./errors.js";
+import { FlowStoppedError, RequestTooCostlyError } from "./errors.js";
 
 export interface FlowParams {
   /** Buffer limit in cost units. */
@@ -38,6 +38,7 @@ export class FlowControl {
   /** Take `cost` from the client's buffer or throw `FlowStoppedError` (nothing taken). */
   take(client: string, cost: number, capacity: number, now: number): number {
     const { bufferLimit, rechargeRate } = this.params(capacity);
+    if (cost > bufferLimit) throw new RequestTooCostlyError(client, cost, bufferLimit);
     let b = this.#buckets.get(client);
     if (!b) {
       b = { level: bufferLimit, at: now, stoppedUntil: 0 };
@@ -51,7 +52,7 @@ export class FlowControl {
       throw new FlowStoppedError(client, cost, level, b.stoppedUntil - now);
     }
     if (cost > level) {
-      const resumeAfterMs = Math.ceil(((Math.min(cost, bufferLimit) - level) * 1000) / rechargeRate);
+      const resumeAfterMs = Math.ceil(((cost - level) * 1000) / rechargeRate);
       b.stoppedUntil = now + resumeAfterMs;
       this.stops++;
       throw new FlowStoppedError(client, cost, level, resumeAfterMs);

@@ -15,7 +15,7 @@
  *  - Requests are admitted by the capacity layer: classes, flow control, fair queue.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { CapacityUnavailableError, ClientEvictedError, FlowStoppedError, FreeAllowanceExceededError, QueueFullError, type CapacityStack, type EvictionReason } from "../capacity/index.js";
+import { CapacityUnavailableError, ClientEvictedError, FlowStoppedError, FreeAllowanceExceededError, QueueFullError, RequestTooCostlyError, type CapacityStack, type EvictionReason } from "../capacity/index.js";
 import { addressGroup } from "../capacity/address-group.js";
 import { SettlementError, InvalidArgumentError } from "../errors.js";
 import type { Hex } from "../crypto/index.js";
@@ -197,6 +197,7 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
       reply.header("retry-after", String(Math.ceil(e.resumeAfterMs / 1000)));
       return fail(reply, 429, typed(e));
     }
+    if (e instanceof RequestTooCostlyError) return fail(reply, 402, terms(costUnits, url, e.name, typed(e)));
     if (e instanceof FreeAllowanceExceededError) {
       reply.header("retry-after", String(Math.ceil(e.retryAfterMs / 1000)));
       return fail(reply, 402, terms(costUnits, url, e.name, typed(e)));

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import {
   CapacityUnavailableError, FairScheduler, FlowControl, FlowStoppedError, FreeAllowanceExceededError, InsufficientCreditError,
-  DemandPrice, UnknownClientError, addressGroup, holdingCost, priorityOf, BAND,
+  DemandPrice, RequestTooCostlyError, UnknownClientError, addressGroup, holdingCost, priorityOf, BAND,
 } from "../../src/capacity/index.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { expectError } from "../../test-support/helpers.js";
@@ -152,6 +152,10 @@ describe("capacity: flow control", () => {
     expect(() => fc.take("c", 1, 10, t0 + 499)).to.throw(FlowStoppedError);
     expect(fc.take("c", 10, 10, t0 + 500)).to.equal(0);
     expect(fc.stops).to.equal(2);
+    // a request bigger than the whole buffer can never fit: refused outright, no stop
+    const big = await expectError(() => fc.take("d", 21, 10, t0), RequestTooCostlyError);
+    expect([big.cost, big.bufferLimit]).to.deep.equal([21, 20]);
+    expect(fc.take("d", 20, 10, t0)).to.equal(0);
   });
 
   it("a stopped request is neither served nor charged", async () => {

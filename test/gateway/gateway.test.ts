@@ -122,6 +122,17 @@ describe("gateway: paid HTTP (402)", () => {
     expect(h.gw.capacity.service.flow.stops).to.equal(20);
   });
 
+  it("a request costing more than the client's whole buffer is refused with 402 RequestTooCostlyError, not a stop", async () => {
+    const sess = await session(h);
+    const batch = JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "eth_getLogs" }, { jsonrpc: "2.0", id: 2, method: "eth_getLogs" }]);
+    const res = await fetch(h.url, { method: "POST", headers: { "content-type": "application/json", [HEADERS.session]: sess }, body: batch });
+    expect(res.status).to.equal(402);
+    expect(await res.json()).to.deep.include({ error: "RequestTooCostlyError", cost: 32, bufferLimit: 20 });
+    expect(h.gw.capacity.service.flow.stops).to.equal(0);
+    expect(h.gw.settlement.exposure(`cb:${CHEQUEBOOK}`)).to.equal(0n);
+    expect(h.up.calls()).to.equal(0);
+  });
+
   it("a defaulting chequebook (a cash-out bounced) is refused with 403 IssuerDefaultingError", async () => {
     const sess = await session(h);
     const send = () => fetch(h.url, { ...rpc("eth_blockNumber"), headers: { "content-type": "application/json", [HEADERS.session]: sess } });
