@@ -23,11 +23,11 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { JsonRpcProvider } from "ethers";
 import { EthersChainFacts } from "../chain/facts.js";
-import { SqliteStore } from "../store/sqlite.js";
 import { SettlementError } from "../errors.js";
 import { toAddress } from "../values.js";
 import { openGateway } from "./open.js";
 import { BadGatewayRequestError } from "./errors.js";
+import { SqliteStore } from "./swap-adapter.js";
 
 const { values } = parseArgs({
   options: {

@@ -6,10 +6,9 @@
 import type { FastifyInstance } from "fastify";
 import { openCapacity, type CapacityOptions, type CapacityStack } from "../capacity/open.js";
 import type { ChainFacts } from "../chain/facts.js";
-import type { Store } from "../store/types.js";
 import { DEFAULT_COSTS, type CostTable } from "./costs.js";
 import { createGateway, type GatewayConfig } from "./server.js";
-import { SwapSettlement, type SwapSettlementConfig } from "./swap-adapter.js";
+import { SwapSettlement, type Store, type SwapSettlementConfig } from "./swap-adapter.js";
 
 export interface OpenGatewayOptions {
   upstream: string;

@@ -24,7 +24,7 @@ import { VolatileStoreError } from "./errors.js";
 /** The protocol name the gateway accounts HTTP service under (a price per cost unit). */
 export const HTTP_PROTOCOL = "http";
 
-export { ChequeRejectedError, OverdraftError, type IncomingCheque, type ReceiveResult, type Mode, type ServiceClass, type SignedCheque, type Funds };
+export { ChequeRejectedError, OverdraftError, SqliteStore, type Store, type IncomingCheque, type ReceiveResult, type Mode, type ServiceClass, type SignedCheque, type Funds };
 
 export interface SwapSettlementConfig {
   store: Store;
