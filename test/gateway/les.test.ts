@@ -29,6 +29,19 @@ describe("gateway: LES client/provider verbs", () => {
     expect(byCredit.quote.capacity).to.equal(110);
   });
 
+  it("quotes over HTTP are honest in a busy pool: the quoted capacity is granted for the quoted credit, one unit more is refused", async () => {
+    // another payer holds most of the pool
+    const other = new LesClient(h.url, payingFetch(h, KEYS.other, "0x00000000000000000000000000000000000000b0"));
+    await other.establishContract(700, 3600);
+    const { quote } = await les.queryConditions({ credit: 100_000n, holdSeconds: 60 });
+    expect(quote.capacity).to.be.greaterThan(10);
+    expect(quote.capacity).to.be.lessThan(1000 - 700 + 1);
+    const refused = await expectError(les.increaseFund(100_000n, { capacity: quote.capacity + 1, holdSeconds: 60 }), GatewayError);
+    expect(["CapacityUnavailableError", "InsufficientCreditError"]).to.include(refused.error);
+    const v = await les.increaseFund(0n, { capacity: quote.capacity, holdSeconds: 60 }); // the 100,000 already paid
+    expect(v).to.include({ class: "priority", capacity: quote.capacity });
+  });
+
   it("client establishContract: pays the quoted cost and holds the capacity in the priority class", async () => {
     const v = await les.establishContract(110, 10);
     expect(v).to.include({ class: "priority", capacity: 110 });
