@@ -4,6 +4,7 @@
  * with strict class precedence vs FIFO, same load). Writes the `capacity` section of BENCHMARKS.md.
  */
 import { ClientPool, FairScheduler, FlowControl, MemoryCapacityStore, SimClock, TIER, jainIndex, quantile, simulate, type SimClient } from "../src/capacity/index.js";
+import { loadavg } from "node:os";
 import { fmt, machine, table, writeSection } from "./report.js";
 
 function overhead(): { nsPerRequest: number; requests: number } {
@@ -78,7 +79,8 @@ const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const ms = (x: number) => x.toFixed(1);
 const body = `## Capacity classes (LES service model)
 
-\`npm run bench:capacity\` on ${machine()}.
+\`npm run bench:capacity\` on ${machine()}; 1-minute load average ${loadavg()[0]!.toFixed(1)} when measured
+(the 2 cores are shared with other jobs; the figure grows with the load).
 
 Per-request overhead of the capacity layer — \`classify\` (class, lazy credit exhaustion, free
 allowance) + flow control + capacity-weighted fair queue (enqueue and dequeue) + usage charge —

@@ -101,15 +101,15 @@ export function simulate(o: SimOptions): SimResult {
       }
       pool.charge(job.client, job.cost);
       const s = spec.get(job.client)!;
-      if (s.load.kind === "backlog") send(s, false);
+      if (s.load.kind === "backlog") send(s);
       dispatch();
     });
   };
 
-  /** Offer one request; returns false if refused (and schedules the retry of a backlogged client). */
-  const send = (s: SimClient, counted: boolean) => {
+  /** Offer one request; a refused one is dropped (Poisson) or retried when told (backlogged). */
+  const send = (s: SimClient) => {
     const r = results.get(s.id)!;
-    if (counted || s.load.kind === "backlog") r.offered++;
+    r.offered++;
     try {
       const v = pool.classify(s.id);
       flow.take(s.id, s.cost, v.capacity, clock.t);
@@ -121,7 +121,7 @@ export function simulate(o: SimOptions): SimResult {
       r.refused++;
       if (s.load.kind !== "backlog") return;
       const wait = e instanceof FlowStoppedError ? e.resumeAfterMs : e instanceof FreeAllowanceExceededError ? e.retryAfterMs : e instanceof QueueFullError ? 10 : undefined;
-      if (wait !== undefined) at(clock.t + Math.max(wait, 0.001), () => send(s, false));
+      if (wait !== undefined) at(clock.t + Math.max(wait, 0.001), () => send(s));
     }
   };
 
@@ -129,13 +129,13 @@ export function simulate(o: SimOptions): SimResult {
     if (s.load.kind === "backlog") {
       const depth = s.load.depth;
       at(clock.t + rand() * 0.001, () => {
-        for (let i = 0; i < depth; i++) send(s, false);
+        for (let i = 0; i < depth; i++) send(s);
       });
     } else {
       const lambda = s.load.ratePerSec;
       const arrive = () => {
         if (clock.t > end) return;
-        send(s, true);
+        send(s);
         at(clock.t + (-Math.log(1 - rand()) / lambda) * 1000, arrive);
       };
       at(clock.t + (-Math.log(1 - rand()) / lambda) * 1000, arrive);
