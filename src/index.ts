@@ -54,3 +54,8 @@ export type { TxResult } from "./chain/tx.js";
 export { MemoryStore, SqliteStore, type Store, type PeerRecord, type IssuedCheque, type ReceivedCheque, type CashoutRecord, type CashoutStatus } from "./store/index.js";
 export { loadDeployment, saveDeployment, deployAll, defaultDeploymentsDir, DeploymentNotFoundError, type Deployment } from "./deployments.js";
 export { CustomerClient, ProviderClient } from "./facade.js";
+
+// capacity classes (LES service model) and the paid HTTP gateway; the viem transport is in
+// src/gateway/viem.ts so that only viem users load viem
+export * from "./capacity/index.js";
+export * from "./gateway/index.js";
