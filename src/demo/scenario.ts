@@ -115,7 +115,7 @@ export async function runDemo(opts: { provider: Provider; funder: Signer; networ
     log("cash-out of received cheques …");
     const cashouts: DemoReport["cashouts"] = [];
     for (const name of ["bob", "carol"]) {
-      const svc = new CashoutService({ store: node[name].store, signer: keys[name], policy: { minAmount: UNIT, gasMultiplier: 0 }, onBounce: (p) => node[name].setDefaulting(p, true) });
+      const svc = new CashoutService({ store: node[name].store, signer: keys[name], policy: { minAmount: UNIT }, onBounce: (p) => node[name].setDefaulting(p, true) });
       for (const r of await svc.cashOutAll()) cashouts.push({ node: name, chequebook: r.chequebook, status: r.status, totalPayout: r.totalPayout, gasUsed: r.gasUsed ?? 0n });
     }
 

@@ -46,7 +46,7 @@ describe("e2e: cash-out service", function () {
     await put(cumulative);
     return { chequebook: d.address, me, store, put, book: new ChequebookClient(d.address, deployer) };
   }
-  const policy = { minAmount: 1n, gasMultiplier: 0 };
+  const policy = { minAmount: 1n, gasPrice: () => 0n }; // gas priced at 0: these tests are about the transaction path
 
   it("cashes the latest cheque, records the transaction, and never sends a no-op", async () => {
     const { chequebook, me, store } = await setup(1_000n, 600n);
@@ -68,8 +68,8 @@ describe("e2e: cash-out service", function () {
     const [c] = await svc.candidates();
     expect(c).to.deep.include({ chequebook, requestPayout: 600n, totalPayout: 600n, profitable: false });
     expect(c.reason).to.contain("below the minimum");
-    const pricey = new CashoutService({ store, signer: me, policy: { minAmount: 1n, gasMultiplier: 2 } }); // gas (wei) ≫ 600
-    expect((await pricey.preview(chequebook)).reason).to.contain("not worth");
+    const pricey = new CashoutService({ store, signer: me, policy: { minAmount: 1n } }); // gas at par (wei = base unit) ≫ 600
+    expect((await pricey.preview(chequebook)).reason).to.match(/fee \d+ is [\d.]+% of 600, above the cap 5%/);
     expect(await svc.cashOutAll()).to.deep.equal([]);
     expect(await token.balanceOf(me.address)).to.equal(0n);
   });
