@@ -46,7 +46,7 @@ describe("integration: the demo over real JSON-RPC against `hardhat node`", func
     delete process.env.SWAP_LOCALHOST_PORT;
   });
 
-  it("runs the whole scenario against a node on 127.0.0.1 and writes deployments/localhost.json", async () => {
+  it("runs the whole scenario against a node on 127.0.0.1 and writes its own demo-localhost.json (never the operator's)", async () => {
     port = await freePort();
     process.env.SWAP_LOCALHOST_PORT = String(port);
     node = await startNode();
@@ -56,7 +56,8 @@ describe("integration: the demo over real JSON-RPC against `hardhat node`", func
     const summary = demo.stdout.split("\n").find((l) => l.startsWith("SUMMARY:"));
     expect(summary).to.match(/^SUMMARY: OK/);
     expect(summary).to.contain("on localhost");
-    const file = join(deployments, "localhost.json");
+    const file = join(deployments, "demo-localhost.json");
+    expect(existsSync(join(deployments, "localhost.json"))).to.equal(false);
     expect(existsSync(file)).to.equal(true);
     const d = JSON.parse(readFileSync(file, "utf8"));
     expect(d.chainId).to.equal("31337");
