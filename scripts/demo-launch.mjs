@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const hardhat = fileURLToPath(new URL("../node_modules/hardhat/dist/src/cli.js", import.meta.url));
-const files = ["contracts/swap/ChequebookFactory.sol", "contracts/plans/ServicePlans.sol", "contracts/test/mocks/TestToken.sol"];
+const files = ["contracts/swap/Chequebook.sol", "contracts/swap/ChequebookFactory.sol", "contracts/plans/ServicePlans.sol", "contracts/test/mocks/TestToken.sol"];
 const t0 = Date.now();
 console.log("compiling contracts… (chequebook, factory, service plans, test token; up to a minute on a fresh clone)");
 const build = spawnSync(process.execPath, [hardhat, "build", "--no-tests", "--quiet", ...files], { cwd: root, encoding: "utf8" });
