@@ -8,6 +8,7 @@ import { cashoutPolicy, type PolicyOptions } from "../src/ops/policy.js";
 import { TokenClient, type TokenInfo } from "../src/chain/token.js";
 import { NATIVE_TOKEN } from "../src/chain/plans.js";
 import { ERC20InsufficientBalanceError } from "../src/chain/token.js";
+import { chainIdOf, chainTime } from "../src/chain/tx.js";
 import { confirmLive, note, print, progress, run } from "./render.js";
 
 type Hre = HardhatRuntimeEnvironment;
@@ -40,18 +41,20 @@ async function tokenInfo(op: ops.Operator, token: string): Promise<TokenInfo> {
   if (token.toLowerCase() === op.token.address.toLowerCase()) return op.token;
   return new TokenClient(token, op.signer).info();
 }
-const now = async (op: ops.Operator) => BigInt((await op.signer.provider!.getBlock("latest"))!.timestamp);
+const now = (op: ops.Operator) => chainTime(op.signer.provider!);
 
 export const swapDeploy = (a: Common & { token: string; yes: boolean }, hre: Hre) =>
   run(async () => {
     const c = await connectOperator(hre);
-    const { chainId } = await c.provider.getNetwork();
+    const chainId = await chainIdOf(c.provider);
     const { isLocalChain } = await import("../src/deployments.js");
     await confirmLive("deploying the factory and ServicePlans", { local: isLocalChain(chainId), yes: a.yes, chainId });
     const done = progress(`deploying to ${c.network}`);
     const r = await ops.deploySystem({ signer: c.signer, network: c.network, root: c.root, token: a.token || undefined });
     done();
-    print({ ...r.deployment, file: r.file }, a.json);
+    if (a.json) return print({ ...r.deployment, file: r.file }, true);
+    const { blocks, chequebooks: _, ...rest } = r.deployment;
+    print(Object.entries({ ...rest, factoryBlock: blocks.factory, servicePlansBlock: blocks.servicePlans, file: r.file }).map(([field, value]) => ({ field, value })), false);
   }, a.json);
 
 export const swapFaucet = (a: Common & { amount: string; to: string; baseUnits: boolean }, hre: Hre) =>

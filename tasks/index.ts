@@ -50,7 +50,7 @@ export const swapTasks = [
 
   emptyTask("plan", "Service plans: create, fund, status, submit, claim, sweep").build(),
   baseUnits(common(task(["plan", "create"], "Create and fund a plan (budget + bond are pulled from you)")
-    .addOption({ name: "budget", description: "Budget in token units (required)", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined })
+    .addPositionalArgument({ name: "budget", description: "Budget in token units (1.5) or base units (1500wei); required" })
     .addOption({ name: "bond", description: "Bond in token units (default 0)", defaultValue: "" })
     .addOption({ name: "cap", type: ArgumentType.BIGINT, description: "Share cap (0 = no cap, no floor price)", defaultValue: 0n })
     .addOption({ name: "submitIn", type: ArgumentType.BIGINT, description: "Submission window in seconds (default 86400 = 1 day)", defaultValue: 86_400n })

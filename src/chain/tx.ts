@@ -30,3 +30,13 @@ export async function send(
 export function simulate(estimate: () => Promise<bigint>): Promise<bigint> {
   return call(estimate);
 }
+
+/** The timestamp of the latest block (deadlines are compared with chain time, not the local clock). */
+export async function chainTime(provider: { getBlock(tag: "latest"): Promise<{ timestamp: number } | null> }): Promise<bigint> {
+  return call(async () => BigInt((await provider.getBlock("latest"))?.timestamp ?? 0));
+}
+
+/** The chain id of `provider`. */
+export async function chainIdOf(provider: { getNetwork(): Promise<{ chainId: bigint }> }): Promise<bigint> {
+  return call(async () => (await provider.getNetwork()).chainId);
+}

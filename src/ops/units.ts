@@ -11,6 +11,7 @@ import type { TokenInfo } from "../chain/token.js";
 /** Parse an amount: `1.5` (token units), `1500wei` (base units), or base units when `baseUnits`. */
 export function parseAmount(text: string, token: Pick<TokenInfo, "decimals" | "symbol">, opts: { baseUnits?: boolean; argument?: string } = {}): bigint {
   const argument = opts.argument ?? "amount";
+  if (typeof text !== "string" || text.trim() === "") throw new InvalidArgumentError(argument, text, `an amount in ${token.symbol} like 1.5, or base units like 1500wei`);
   const t = text.trim();
   let v: bigint;
   if (/^[0-9]+wei$/i.test(t)) v = BigInt(t.slice(0, -3));

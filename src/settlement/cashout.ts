@@ -240,7 +240,7 @@ export class CashoutService {
     if (!cheque) throw new NoChequeError(cb);
     const p = await this.#preview(cheque);
     if (p.requestPayout === 0n || p.bounces || p.totalPayout < callerPayout) return undefined; // relayed cash-outs are all-or-nothing
-    const { chainId } = await this.#tx.provider.getNetwork();
+    const chainId = await this.#tx.chainId();
     const relay = this.#sender(relayer);
     const sender = await relay.address();
     const bsig = await signCashout({ chequebook: cb, sender, requestPayout: cheque.cumulativePayout, recipient: toAddress(cheque.beneficiary), callerPayout }, chainId, beneficiaryKey);

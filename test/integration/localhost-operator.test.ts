@@ -172,7 +172,7 @@ describe("integration: every operator command against `hardhat node` (localhost 
 
     // plans: create, fund, status, submit, claim, sweep
     const customer = new Wallet(id(`customer-${network}`));
-    const p = ok(run("plan", "create", "--budget", "10", "--bond", "10", "--cap", "100", "--submit-in", "3600", "--claim-in", "3600", "--signer", customer.address, "--json"));
+    const p = ok(run("plan", "create", "10", "--bond", "10", "--cap", "100", "--submit-in", "3600", "--claim-in", "3600", "--signer", customer.address, "--json"));
     ok(run("plan", "fund", p.planId, "1", "--json"));
     const status = ok(run("plan", "status", p.planId, "--json"));
     expect(status).to.deep.include({ budget: TST("11").toString(), bond: TST("10").toString(), shareCap: "100", totalShares: "0" });
