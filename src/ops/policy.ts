@@ -17,7 +17,7 @@ export interface PolicyOptions {
 }
 
 /** The policy from options, then the environment (SWAP_MIN_AMOUNT, SWAP_MAX_FEE_PERCENT, SWAP_MAX_GAS_PRICE_GWEI, SWAP_ALWAYS_CASH, SWAP_GAS_PRICE). */
-export function cashoutPolicy(a: PolicyOptions, token: TokenInfo, env = process.env): CashoutPolicy {
+export function cashoutPolicy(a: PolicyOptions, token: Pick<TokenInfo, "decimals" | "symbol">, env = process.env): CashoutPolicy {
   const pick = (flag: string | undefined, envName: string) => (flag ? flag : env[envName] || "");
   const amount = (text: string, arg: string) => parseAmount(text, token, { baseUnits: a.baseUnits, argument: arg });
   const minAmount = pick(a.minAmount, "SWAP_MIN_AMOUNT");
