@@ -4,6 +4,7 @@ import { Transaction, Wallet, id, type Signer, type HDNodeWallet } from "ethers"
 import { TestToken__factory, type TestToken } from "../../typechain-types/index.js";
 import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
 import { ProviderError } from "../../src/chain/errors.js";
+import { SignerCannotSignError } from "../../src/chain/transactions.js";
 import { signCheque } from "../../src/cheque/index.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { CashoutService } from "../../src/settlement/cashout.js";
@@ -171,6 +172,33 @@ describe("e2e: cash-out service", function () {
     expect(await token.balanceOf(relayer.address)).to.equal(20n);
     expect(await ethers.provider.getBalance(poor.address)).to.equal(0n);
     expect(await svc.cashOutRelayed(chequebook, relayer, 20n, poor.privateKey as Hex)).to.equal(undefined);
+  });
+
+  it("needs a signer that signs raw transactions: a JSON-RPC account gets a typed error and nothing is recorded or sent", async () => {
+    const issuer = Wallet.createRandom();
+    const { address: chequebook } = await factory.deployChequebook({ issuer: issuer.address, defaultHardDepositTimeout: 60, salt: id(`c${n++}`) });
+    await token.mint(chequebook, 1_000n);
+    const store = new SqliteStore(":memory:");
+    const c = { chequebook, beneficiary: await deployer.getAddress(), cumulativePayout: 600n }; // a cheque for the node's own account
+    store.putReceived({ ...c, signature: await signCheque(c, chainId, issuer.privateKey as Hex), peer: "peer-1", chainId, receivedAt: Date.now() });
+    const nonce = await ethers.provider.getTransactionCount(await deployer.getAddress());
+    const svc = new CashoutService({ store, signer: deployer, policy });
+    await expectError(svc.cashOut(chequebook), SignerCannotSignError);
+    expect(svc.history(chequebook)).to.deep.equal([]);
+    expect(await ethers.provider.getTransactionCount(await deployer.getAddress())).to.equal(nonce);
+  });
+
+  it("simulates first: a cheque that would revert is reported with its typed error and never mined", async () => {
+    const { chequebook, me, store } = await setup(1_000n, 600n);
+    const cheque = store.lastReceived(chequebook)!;
+    const forger = Wallet.createRandom();
+    store.putReceived({ ...cheque, signature: await signCheque({ chequebook, beneficiary: me.address, cumulativePayout: 600n }, chainId, forger.privateKey as Hex) });
+    const svc = new CashoutService({ store, signer: me, policy });
+    const [c] = await svc.candidates();
+    expect(c.profitable).to.equal(false);
+    expect(c.reason).to.match(/^simulation failed: InvalidIssuerSignatureError: contract reverted: InvalidIssuerSignature\(/);
+    expect(await svc.cashOut(chequebook)).to.equal(undefined);
+    expect(await ethers.provider.getTransactionCount(me.address)).to.equal(0);
   });
 
   it("retries retryable provider errors with back-off, then gives up with a typed error", async () => {

@@ -77,3 +77,19 @@ describe("ops: amounts, times, paths, deployments, policy", () => {
     await expectError(() => cashoutPolicy({ minAmount: "lots" }, TST, {}), InvalidArgumentError);
   });
 });
+
+describe("ops: live-chain confirmation", () => {
+  it("asks nothing on a development chain or with --yes; refuses without a terminal on a live chain", async () => {
+    const { confirmLive, ConfirmationRequiredError } = await import("../../tasks/render.js");
+    await confirmLive("withdrawing 1 TST", { local: true, yes: false, chainId: 31337n });
+    await confirmLive("withdrawing 1 TST", { local: false, yes: true, chainId: 100n });
+    const tty = process.stdin.isTTY;
+    try {
+      (process.stdin as { isTTY?: boolean }).isTTY = false;
+      const e = await expectError(confirmLive("withdrawing 1 TST", { local: false, yes: false, chainId: 100n }), ConfirmationRequiredError);
+      expect(e.shortMessage).to.equal("not confirmed: withdrawing 1 TST on chain 100 (no terminal to ask)");
+    } finally {
+      (process.stdin as { isTTY?: boolean }).isTTY = tty;
+    }
+  });
+});
