@@ -93,3 +93,18 @@ describe("ops: live-chain confirmation", () => {
     }
   });
 });
+
+describe("ops: development-only actions are refused on live chains", () => {
+  it("swap deploy refuses the open-mint test token, and the faucet refuses to mint, on chain 100", async () => {
+    const { deploySystem, faucet, NotLocalChainError } = await import("../../src/ops/operator.js");
+    let sent = 0;
+    const provider = { getNetwork: async () => ({ chainId: 100n }), broadcastTransaction: async () => void sent++ };
+    const signer = { provider, getAddress: async () => "0x" + "12".repeat(20), sendTransaction: async () => void sent++ };
+    const e = await expectError(deploySystem({ signer: signer as never, network: "gnosis", root: "/nonexistent" }), NotLocalChainError);
+    expect(e).to.deep.include({ chainId: 100n, action: "deploying the open-mint test token" });
+    expect(e.details).to.contain("--token");
+    const op = { local: false, chainId: 100n, deployment: { token: "0x" + "11".repeat(20) }, signer } as never;
+    await expectError(faucet(op, "0x" + "12".repeat(20), 1n), NotLocalChainError);
+    expect(sent).to.equal(0);
+  });
+});
