@@ -6,7 +6,7 @@
 // nothing is owed or the policy says wait (what waits is printed, never dropped). A cron job runs
 // unattended, so it does not ask for confirmation.
 import hre from "hardhat";
-import { connectOperator } from "../src/ops/hardhat.js";
+import { connectOperator } from "../tasks/operator-key.js";
 import { openOperator, cashout } from "../src/ops/operator.js";
 import { cashoutPolicy } from "../src/ops/policy.js";
 import { formatAmount } from "../src/ops/units.js";

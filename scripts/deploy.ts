@@ -1,7 +1,7 @@
 // npx hardhat run scripts/deploy.ts --network <name>  (SWAP_TOKEN=0x… to use an existing token;
 // required on any chain other than a development one). Same as `npx hardhat swap deploy --yes`.
 import hre from "hardhat";
-import { connectOperator } from "../src/ops/hardhat.js";
+import { connectOperator } from "../tasks/operator-key.js";
 import { deploySystem } from "../src/ops/operator.js";
 import { print, run } from "../tasks/render.js";
 

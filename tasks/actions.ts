@@ -2,7 +2,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { id } from "ethers";
 import * as ops from "../src/ops/operator.js";
-import { connectOperator } from "../src/ops/hardhat.js";
+import { connectOperator } from "./operator-key.js";
 import { formatAmount, formatDuration, formatTime, parseAmount } from "../src/ops/units.js";
 import { cashoutPolicy, type PolicyOptions } from "../src/ops/policy.js";
 import { TokenClient, type TokenInfo } from "../src/chain/token.js";

@@ -12,8 +12,8 @@
  */
 import { HDNodeWallet, Wallet, Mnemonic, type Provider, type Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { SettlementError } from "../errors.js";
-import { EphemeralNetworkError } from "./operator.js";
+import { SettlementError } from "../src/errors.js";
+import { EphemeralNetworkError } from "../src/ops/operator.js";
 
 /** No key for this network could be found: nothing can sign raw transactions. */
 export class NoOperatorKeyError extends SettlementError {
