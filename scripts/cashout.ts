@@ -21,8 +21,10 @@ await run(async () => {
     const dryRun = process.env.SWAP_DRY_RUN === "1";
     const r = await cashout(op, cashoutPolicy({}, op.token), {
       all: true, dryRun,
-      onProgress: (p) => note(`[${p.index}/${p.total}] ${p.peer} … ${p.record.status} ${formatAmount(p.record.totalPayout, op.token)}`),
+      onProgress: (p) => note(`[${p.index}/${p.total}] ${p.peer} … ${p.record ? `${p.record.status} ${formatAmount(p.record.totalPayout, op.token)}` : `failed: ${p.error?.shortMessage} [${p.error?.name}]`}`),
     });
+    for (const f of r.failed) note(`failed: ${f.peer} — ${f.error.shortMessage} [${f.error.name}]`);
+    if (r.failed.length) process.exitCode = 1;
     for (const w of r.waiting) note(`waiting: ${w.peer} ${formatAmount(w.totalPayout, op.token)} — ${w.reason}`);
     print(dryRun ? r.plan.candidates : [...r.resumed, ...r.sent], json);
   } finally {

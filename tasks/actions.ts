@@ -114,7 +114,7 @@ export const cashout = (a: CashoutArgs, hre: Hre) =>
     if (a.all && !a.dryRun) await confirmLive("cashing out every peer", { local: op.local, yes: a.yes, chainId: op.chainId });
     const r = await ops.cashout(op, policy, {
       peer: a.peer || undefined, all: a.all, dryRun: a.dryRun,
-      onProgress: (p) => note(`[${p.index}/${p.total}] ${p.peer} … ${p.record.status} ${formatAmount(p.record.totalPayout, op.token)}${p.record.txHash ? ` (${p.record.txHash})` : ""}`),
+      onProgress: (p) => note(`[${p.index}/${p.total}] ${p.peer} … ${p.record ? `${p.record.status} ${formatAmount(p.record.totalPayout, op.token)}${p.record.txHash ? ` (${p.record.txHash})` : ""}` : `failed: ${p.error?.shortMessage} [${p.error?.name}]`}`),
     });
     note(
       `assumption: gas price ${Number(r.plan.gasPriceWei) / 1e9} gwei (node), priced at ${policy.gasPrice ? `${a.gasPrice || process.env.SWAP_GAS_PRICE} ${op.token.symbol} per gas (--gas-price)` : `1 wei = 1 base unit of ${op.token.symbol} (default; --gas-price to set)`}` +
@@ -129,6 +129,8 @@ export const cashout = (a: CashoutArgs, hre: Hre) =>
     const recs = [...r.resumed, ...r.sent].map((x) => ({
       chequebook: x.chequebook, status: x.status, paid: amt(a, x.totalPayout, op.token), gasUsed: x.gasUsed, tx: x.txHash, error: x.error,
     }));
+    for (const f of r.failed) note(`failed: ${f.peer} — ${f.error.shortMessage} [${f.error.name}]`);
+    if (r.failed.length) process.exitCode = 1;
     for (const w of r.waiting) note(`waiting: ${w.peer} ${formatAmount(w.totalPayout, op.token)} — ${w.reason}`);
     return recs;
   });

@@ -241,7 +241,7 @@ export async function cashout(
 ) {
   const svc = cashoutService(op, policy, which.casher);
   const chequebooks = which.peer ? chequebooksOf(op, which.peer) : undefined;
-  if (which.dryRun) return { resumed: [], sent: [], waiting: [], plan: await svc.plan(chequebooks) };
+  if (which.dryRun) return { resumed: [], sent: [], failed: [], waiting: [], plan: await svc.plan(chequebooks) };
   return svc.run({ chequebooks, onProgress: which.onProgress });
 }
 

@@ -21,6 +21,7 @@ import { BEE_GAS_LIMITS, ChequebookClient } from "../chain/chequebook.js";
 import { TransactionSender, type TrackedTx, type TxOutcome } from "../chain/transactions.js";
 import { signCashout } from "../cheque/index.js";
 import { toAddress } from "../values.js";
+import { SettlementError } from "../errors.js";
 import type { Hex } from "../crypto/index.js";
 import type { SignerLike } from "../crypto/signer.js";
 import type { CashoutRecord, ReceivedCheque, Store } from "../store/types.js";
@@ -69,13 +70,17 @@ export interface CashoutProgress {
   /** 1-based index of the cheque and how many are being cashed. */
   index: number;
   total: number;
-  record: CashoutRecord;
   peer: string;
+  /** The record after the transaction (mined, bounced, pending, …), or the error that stopped its batch. */
+  record?: CashoutRecord;
+  error?: SettlementError;
 }
 
 export interface CashoutRun {
   resumed: CashoutRecord[];
   sent: CashoutRecord[];
+  /** Batches that could not be sent (typed error), per cheque; they are looked at again next run. */
+  failed: { chequebook: Hex; peer: string; error: SettlementError }[];
   /** Due but not cashed now (reported, never dropped), with the reason. */
   waiting: CashoutCandidate[];
   plan: CashoutPlan;
@@ -206,21 +211,37 @@ export class CashoutService {
     }
     const total = [...batches.values()].reduce((s, b) => s + b.length, 0);
     const sent: CashoutRecord[] = [];
+    const failed: CashoutRun["failed"] = [];
+    let index = 0;
     for (const [, items] of [...batches.entries()].sort((a, b) => a[0] - b[0])) {
       const rows = items.map((i) => plan.candidates.find((c) => c.chequebook === toAddress(i.cheque.chequebook))!);
-      const records = await this.#sendBatch(items, rows, ctx);
+      let records: CashoutRecord[];
+      try {
+        records = await this.#sendBatch(items, rows, ctx);
+      } catch (e) {
+        // one batch failing (state changed since the plan, node trouble) must not stop the others;
+        // anything already recorded stays pending and is resumed next run
+        if (!(e instanceof SettlementError)) throw e;
+        for (const i of items) {
+          failed.push({ chequebook: toAddress(i.cheque.chequebook), peer: i.cheque.peer, error: e });
+          opts.onProgress?.({ index: ++index, total, peer: i.cheque.peer, error: e });
+        }
+        continue;
+      }
       records.forEach((record, i) => {
         sent.push(record);
-        opts.onProgress?.({ index: sent.length, total, record, peer: items[i].cheque.peer });
+        opts.onProgress?.({ index: ++index, total, record, peer: items[i].cheque.peer });
       });
     }
-    return { resumed, sent, waiting: plan.candidates.filter((c) => c.batch === undefined && c.requestPayout > 0n), plan };
+    return { resumed, sent, failed, waiting: plan.candidates.filter((c) => c.batch === undefined && c.requestPayout > 0n), plan };
   }
 
   /** Cash the latest cheque of `chequebook` if the policy allows; `undefined` when it waits. A
-   * pending transaction of that chequebook is settled instead (its record is returned). */
+   * pending transaction of that chequebook is settled instead (its record is returned). A typed
+   * error that stopped the transaction is thrown. */
   async cashOut(chequebook: string): Promise<CashoutRecord | undefined> {
     const r = await this.run({ chequebooks: [chequebook] });
+    if (r.failed.length) throw r.failed[0].error;
     return r.sent[0] ?? r.resumed[r.resumed.length - 1];
   }
 

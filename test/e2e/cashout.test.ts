@@ -8,6 +8,8 @@ import { SignerCannotSignError } from "../../src/chain/transactions.js";
 import { signCheque } from "../../src/cheque/index.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { CashoutService } from "../../src/settlement/cashout.js";
+import { SingleChequeCasher, type CashItem } from "../../src/settlement/casher.js";
+import { InvalidArgumentError } from "../../src/errors.js";
 import { withRetry } from "../../src/settlement/retry.js";
 import { RetriesExhaustedError } from "../../src/settlement/errors.js";
 import type { Hex } from "../../src/crypto/index.js";
@@ -183,6 +185,8 @@ describe("e2e: cash-out service", function () {
     store.putReceived({ ...c, signature: await signCheque(c, chainId, issuer.privateKey as Hex), peer: "peer-1", chainId, receivedAt: Date.now() });
     const nonce = await ethers.provider.getTransactionCount(await deployer.getAddress());
     const svc = new CashoutService({ store, signer: deployer, policy });
+    const [cand] = await svc.candidates();
+    expect(cand.reason, cand.reason).to.equal(undefined);
     await expectError(svc.cashOut(chequebook), SignerCannotSignError);
     expect(svc.history(chequebook)).to.deep.equal([]);
     expect(await ethers.provider.getTransactionCount(await deployer.getAddress())).to.equal(nonce);
@@ -199,6 +203,33 @@ describe("e2e: cash-out service", function () {
     expect(c.reason).to.match(/^simulation failed: InvalidIssuerSignatureError: contract reverted: InvalidIssuerSignature\(/);
     expect(await svc.cashOut(chequebook)).to.equal(undefined);
     expect(await ethers.provider.getTransactionCount(me.address)).to.equal(0);
+  });
+
+  it("run(): one batch failing does not stop the others; progress per cheque; the failed one is cashed next run", async () => {
+    const a = await setup(1_000n, 400n);
+    const issuer = Wallet.createRandom();
+    const { address: other } = await factory.deployChequebook({ issuer: issuer.address, defaultHardDepositTimeout: 60, salt: id(`c${n++}`) });
+    await token.mint(other, 1_000n);
+    const c = { chequebook: other, beneficiary: a.me.address, cumulativePayout: 700n };
+    a.store.putReceived({ ...c, signature: await signCheque(c, chainId, issuer.privateKey as Hex), peer: "peer-2", chainId, receivedAt: Date.now() });
+    // a casher whose second encoding of `other` (the send, after the plan's simulation) fails
+    let encodes = 0;
+    class Flaky extends SingleChequeCasher {
+      override async encode(items: CashItem[]) {
+        if (items[0].cheque.chequebook === other && ++encodes === 2) throw new InvalidArgumentError("items", "x", "a test failure");
+        return super.encode(items);
+      }
+    }
+    const progress: string[] = [];
+    const svc = new CashoutService({ store: a.store, signer: a.me, policy, casher: new Flaky() });
+    const r = await svc.run({ onProgress: (p) => progress.push(`${p.index}/${p.total} ${p.peer} ${p.record?.status ?? p.error?.name}`) });
+    expect(progress).to.deep.equal(["1/2 peer-2 InvalidArgumentError", "2/2 peer-1 mined"]); // largest first
+    expect(r.sent.map((x) => [x.chequebook, x.totalPayout])).to.deep.equal([[a.chequebook, 400n]]);
+    expect(r.failed.map((f) => [f.chequebook, f.error.name])).to.deep.equal([[other, "InvalidArgumentError"]]);
+    expect(svc.history(other)).to.deep.equal([]); // nothing recorded for the batch that never got signed
+    const again = await svc.run();
+    expect(again.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.deep.equal([[other, "mined", 700n]]);
+    expect(await token.balanceOf(a.me.address)).to.equal(1_100n);
   });
 
   it("retries retryable provider errors with back-off, then gives up with a typed error", async () => {
