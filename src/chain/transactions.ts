@@ -70,6 +70,14 @@ export class SignerCannotSignError extends SettlementError {
   }
 }
 
+/** The simulation needs more gas than the fixed limit the call must be sent with (Bee's limits). */
+export class GasLimitTooLowError extends SettlementError {
+  override readonly name = "GasLimitTooLowError" as const;
+  constructor(readonly estimate: bigint, readonly gasLimit: bigint) {
+    super(`the call needs ${estimate} gas, more than its fixed limit ${gasLimit}: it would run out of gas`);
+  }
+}
+
 /**
  * Classify a broadcast error. ethers' codes first (NONCE_EXPIRED, REPLACEMENT_UNDERPRICED,
  * INSUFFICIENT_FUNDS); JSON-RPC nodes answer "already known" / "known transaction" and Hardhat's
@@ -160,6 +168,7 @@ export class TransactionSender {
   /** Simulate, sign, `record`, broadcast, wait up to `waitMs`. */
   async send(req: TxRequest, hooks: SendHooks): Promise<TxOutcome> {
     const estimate = await this.simulate(req);
+    if (req.gasLimit !== undefined && estimate > req.gasLimit) throw new GasLimitTooLowError(estimate, req.gasLimit);
     const gasLimit = req.gasLimit ?? (estimate * 12n) / 10n; // a fixed limit (Bee's) wins; else the estimate + 20%
     const populated = await this.#retry("populateTransaction", () => this.#o.signer.populateTransaction({ to: req.to, data: req.data, gasLimit }));
     const tx = await this.#sign(populated, []);

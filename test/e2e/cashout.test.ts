@@ -4,7 +4,7 @@ import { Transaction, Wallet, id, type Signer, type HDNodeWallet } from "ethers"
 import { TestToken__factory, type TestToken } from "../../typechain-types/index.js";
 import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
 import { ProviderError } from "../../src/chain/errors.js";
-import { SignerCannotSignError } from "../../src/chain/transactions.js";
+import { SignerCannotSignError, GasLimitTooLowError, TransactionSender, classifyBroadcastError } from "../../src/chain/transactions.js";
 import { signCheque } from "../../src/cheque/index.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { CashoutService } from "../../src/settlement/cashout.js";
@@ -230,6 +230,26 @@ describe("e2e: cash-out service", function () {
     const again = await svc.run();
     expect(again.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.deep.equal([[other, "mined", 700n]]);
     expect(await token.balanceOf(a.me.address)).to.equal(1_100n);
+  });
+
+  it("refuses to send a call whose simulation needs more than its fixed gas limit (it would run out of gas)", async () => {
+    const { chequebook, me, store } = await setup(1_000n, 600n);
+    const cheque = store.lastReceived(chequebook)!;
+    const tx = new TransactionSender({ signer: me });
+    const req = await new SingleChequeCasher().encode([{ cheque, recipient: me.address as Hex }]);
+    const e = await expectError(tx.send({ ...req, gasLimit: 30_000n }, { record: () => expect.fail("recorded") }), GasLimitTooLowError);
+    expect(e.gasLimit).to.equal(30_000n);
+    expect(e.estimate > 30_000n).to.equal(true);
+    expect(await ethers.provider.getTransactionCount(me.address)).to.equal(0);
+  });
+
+  it("classifies broadcast errors by ethers code first, message only where no code exists", () => {
+    expect(classifyBroadcastError(Object.assign(new Error("x"), { code: "NONCE_EXPIRED" }))).to.equal("nonce-used");
+    expect(classifyBroadcastError(Object.assign(new Error("x"), { code: "REPLACEMENT_UNDERPRICED" }))).to.equal("underpriced");
+    expect(classifyBroadcastError(Object.assign(new Error("x"), { code: "INSUFFICIENT_FUNDS" }))).to.equal("insufficient-funds");
+    expect(classifyBroadcastError({ error: { code: -32000, message: "already known" } })).to.equal("already-known");
+    expect(classifyBroadcastError(new ProviderError("NETWORK_ERROR", "down", null))).to.equal("retryable");
+    expect(classifyBroadcastError(new ProviderError("BAD_DATA", "??", null))).to.equal("fatal");
   });
 
   it("retries retryable provider errors with back-off, then gives up with a typed error", async () => {
