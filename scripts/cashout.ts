@@ -1,21 +1,33 @@
 // Scheduled cash-out (cron): npx hardhat run scripts/cashout.ts --network <name>
-// Env: SWAP_DB (node database, default .swap/<network>.db), SWAP_MIN_AMOUNT (default 1),
-// SWAP_GAS_MULTIPLIER (default 2), SWAP_DRY_RUN=1 to only print the table.
-// Idempotent: pending transactions from an earlier run are looked up first; nothing is sent when
-// nothing is owed or the payout is not worth the gas.
-import { network } from "hardhat";
+// Environment (see the README's table): SWAP_DB, SWAP_DATA_DIR, SWAP_MIN_AMOUNT, SWAP_MAX_FEE_PERCENT,
+// SWAP_MAX_GAS_PRICE_GWEI, SWAP_ALWAYS_CASH, SWAP_BATCH_SIZE, SWAP_GAS_PRICE, SWAP_DRY_RUN=1 (only
+// print the decision table), SWAP_JSON=1.
+// Idempotent: pending transactions from an earlier run are settled first; nothing is sent when
+// nothing is owed or the policy says wait (what waits is printed, never dropped). A cron job runs
+// unattended, so it does not ask for confirmation.
+import hre from "hardhat";
+import { connectOperator } from "../tasks/operator-key.js";
 import { openOperator, cashout } from "../src/ops/operator.js";
-import { print, run } from "../tasks/render.js";
+import { cashoutPolicy } from "../src/ops/policy.js";
+import { formatAmount } from "../src/ops/units.js";
+import { note, print, run } from "../tasks/render.js";
 
+const json = process.env.SWAP_JSON === "1";
 await run(async () => {
-  const { ethers, networkName } = await network.getOrCreate();
-  const [signer] = await ethers.getSigners();
-  const op = await openOperator(signer, networkName, process.env.SWAP_DB || undefined);
+  const c = await connectOperator(hre);
+  const op = await openOperator({ signer: c.signer, network: c.network, root: c.root });
+  note(`network ${op.network} (chain ${op.chainId}), deployment ${op.deploymentFile}, database ${op.paths.db}`);
   try {
-    const policy = { minAmount: BigInt(process.env.SWAP_MIN_AMOUNT || "1"), gasMultiplier: Number(process.env.SWAP_GAS_MULTIPLIER || "2") };
-    const r = await cashout(op, policy, { all: true, dryRun: process.env.SWAP_DRY_RUN === "1" });
-    print(process.env.SWAP_DRY_RUN === "1" ? r.candidates : [...r.resumed, ...r.records], process.argv.includes("--json"));
+    const dryRun = process.env.SWAP_DRY_RUN === "1";
+    const r = await cashout(op, cashoutPolicy({}, op.token), {
+      all: true, dryRun,
+      onProgress: (p) => note(`[${p.index}/${p.total}] ${p.peer} … ${p.record ? `${p.record.status} ${formatAmount(p.record.totalPayout, op.token)}` : `failed: ${p.error?.shortMessage} [${p.error?.name}]`}`),
+    });
+    for (const f of r.failed) note(`failed: ${f.peer} — ${f.error.shortMessage} [${f.error.name}]`);
+    if (r.failed.length) process.exitCode = 1;
+    for (const w of r.waiting) note(`waiting: ${w.peer} ${formatAmount(w.totalPayout, op.token)} — ${w.reason}`);
+    print(dryRun ? r.plan.candidates : [...r.resumed, ...r.sent], json);
   } finally {
     op.close();
   }
-});
+}, json);

@@ -1,10 +1,13 @@
-// npx hardhat run scripts/deploy.ts --network <name>  (SWAP_TOKEN=0x… to use an existing token)
-// Writes deployments/<network>.json. Same as `npx hardhat swap deploy`.
-import { network } from "hardhat";
+// npx hardhat run scripts/deploy.ts --network <name>  (SWAP_TOKEN=0x… to use an existing token;
+// required on any chain other than a development one). Same as `npx hardhat swap deploy --yes`.
+import hre from "hardhat";
+import { connectOperator } from "../tasks/operator-key.js";
 import { deploySystem } from "../src/ops/operator.js";
-import { print } from "../tasks/render.js";
+import { print, run } from "../tasks/render.js";
 
-const { ethers, networkName } = await network.getOrCreate();
-const [signer] = await ethers.getSigners();
-const { deployment, file } = await deploySystem(signer, networkName, process.env.SWAP_TOKEN || undefined);
-print({ ...deployment, file }, process.argv.includes("--json"));
+const json = process.env.SWAP_JSON === "1";
+await run(async () => {
+  const c = await connectOperator(hre);
+  const { deployment, file } = await deploySystem({ signer: c.signer, network: c.network, root: c.root, token: process.env.SWAP_TOKEN || undefined });
+  print({ ...deployment, file }, json);
+}, json);

@@ -44,6 +44,71 @@ export function defaultDeploymentsDir(): string {
   return join(process.cwd(), "deployments");
 }
 
+/** Chains whose state is throw-away (Hardhat, Anvil, Ganache): faucets and test tokens allowed. */
+export function isLocalChain(chainId: bigint | number | string): boolean {
+  return [31337n, 1337n].includes(BigInt(chainId));
+}
+
+/** The deployment file recorded under `network` does not belong to the chain we are talking to. */
+export class DeploymentChainMismatchError extends SettlementError {
+  override readonly name = "DeploymentChainMismatchError" as const;
+  constructor(readonly file: string, readonly recordedChainId: bigint, readonly chainId: bigint) {
+    super(`${file} is for chain ${recordedChainId}, but the network is chain ${chainId}`, {
+      details: "point the network at the right node, or redeploy with `npx hardhat swap deploy --network <name>`",
+    });
+  }
+}
+
+/** A recorded contract has no code on the chain (a restarted development node, a wrong RPC URL). */
+export class DeploymentCodeMissingError extends SettlementError {
+  override readonly name = "DeploymentCodeMissingError" as const;
+  constructor(readonly file: string, readonly contract: string, readonly address: string) {
+    super(`${file}: no code at ${contract} ${address} (a restarted node? a different chain?)`, {
+      details: "redeploy with `npx hardhat swap deploy --network <name>` (a restarted `hardhat node` starts empty)",
+    });
+  }
+}
+
+/**
+ * The deployment for `network`: `<dir>/<network>.json` in the first of `dirs` holding it, checked
+ * against the chain id and the code at its addresses; when no file carries the network's name,
+ * the first file of that chain id (checked the same way). Never another network's file silently.
+ */
+export async function findDeployment(opts: {
+  network: string;
+  dirs: string[];
+  chainId: bigint;
+  getCode: (address: string) => Promise<string>;
+}): Promise<{ deployment: Deployment; file: string }> {
+  let found: { deployment: Deployment; file: string } | undefined;
+  for (const dir of opts.dirs) {
+    const file = join(dir, `${opts.network}.json`);
+    if (existsSync(file)) {
+      found = { deployment: JSON.parse(readFileSync(file, "utf8")) as Deployment, file };
+      break;
+    }
+  }
+  if (!found) {
+    for (const dir of opts.dirs.filter(existsSync)) {
+      for (const f of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+        const d = JSON.parse(readFileSync(join(dir, f), "utf8")) as Deployment;
+        if (BigInt(d.chainId) === opts.chainId) {
+          found = { deployment: d, file: join(dir, f) };
+          break;
+        }
+      }
+      if (found) break;
+    }
+  }
+  if (!found) throw new DeploymentNotFoundError(opts.chainId, opts.dirs.join(", "));
+  const { deployment: d, file } = found;
+  if (BigInt(d.chainId) !== opts.chainId) throw new DeploymentChainMismatchError(file, BigInt(d.chainId), opts.chainId);
+  for (const [name, address] of [["factory", d.factory], ["servicePlans", d.servicePlans], ["token", d.token]] as const) {
+    if ((await opts.getCode(address)) === "0x") throw new DeploymentCodeMissingError(file, name, address);
+  }
+  return found;
+}
+
 export function loadDeployment(chainId: bigint | number, dir = defaultDeploymentsDir()): Deployment {
   if (existsSync(dir)) {
     for (const f of readdirSync(dir).filter((f) => f.endsWith(".json"))) {

@@ -37,6 +37,16 @@ export { encodeMessage, FrameDecoder, MAX_FRAME_BYTES } from "./swap/codec.js";
 export * from "./swap/errors.js";
 
 export { CashoutService, type CashoutPolicy, type CashoutCandidate } from "./settlement/cashout.js";
+// operator: fee-aware batched cash-out, durable transactions, token errors, deployment checks
+export type { CashoutPlan, CashoutRun, CashoutProgress, CashoutServiceOptions } from "./settlement/cashout.js";
+export { SingleChequeCasher, type BatchCasher, type CashItem, type CashItemResult, type CasherContext } from "./settlement/casher.js";
+export { decideCashouts, feeInToken, fixedGasPrice, nativeAtParOracle, NANO, DEFAULT_MAX_FEE_PERCENT, type FeePolicy, type GasPriceOracle, type CashoutDecision, type PlannedBatch, type DueItem } from "./settlement/fees.js";
+export { TransactionSender, classifyBroadcastError, SignerCannotSignError, GasLimitTooLowError, type TxRequest, type TrackedTx, type TxOutcome, type BroadcastFailure, type TransactionSenderOptions } from "./chain/transactions.js";
+export {
+  ERC20InsufficientBalanceError, ERC20InsufficientAllowanceError, ERC20InvalidSenderError, ERC20InvalidReceiverError, ERC20InvalidApproverError,
+  ERC20InvalidSpenderError, SafeERC20FailedOperationError, SafeERC20FailedDecreaseAllowanceError, type TokenInfo,
+} from "./chain/token.js";
+export { findDeployment, isLocalChain, DeploymentChainMismatchError, DeploymentCodeMissingError } from "./deployments.js";
 export { withRetry, type RetryOptions } from "./settlement/retry.js";
 export * from "./settlement/errors.js";
 

@@ -21,3 +21,22 @@ export async function send(
     return { hash: tx.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt };
   });
 }
+
+/**
+ * Simulate a call before sending it (eth_estimateGas with the same arguments): a call that would
+ * revert throws its decoded typed error and nothing is mined. Needed before every call sent with a
+ * fixed gas limit (Bee's limits), where the provider does not estimate by itself. Returns the gas.
+ */
+export function simulate(estimate: () => Promise<bigint>): Promise<bigint> {
+  return call(estimate);
+}
+
+/** The timestamp of the latest block (deadlines are compared with chain time, not the local clock). */
+export async function chainTime(provider: { getBlock(tag: "latest"): Promise<{ timestamp: number } | null> }): Promise<bigint> {
+  return call(async () => BigInt((await provider.getBlock("latest"))?.timestamp ?? 0));
+}
+
+/** The chain id of `provider`. */
+export async function chainIdOf(provider: { getNetwork(): Promise<{ chainId: bigint }> }): Promise<bigint> {
+  return call(async () => (await provider.getNetwork()).chainId);
+}

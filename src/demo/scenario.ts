@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Wallet, id, type HDNodeWallet, type JsonRpcProvider, type Provider, type Signer } from "ethers";
+import { Wallet, formatUnits, id, type HDNodeWallet, type JsonRpcProvider, type Provider, type Signer } from "ethers";
 import { TestToken__factory } from "../../typechain-types/index.js";
 import { ChequebookClient, ChequebookFactoryClient } from "../chain/chequebook.js";
 import { EthersChainFacts } from "../chain/facts.js";
@@ -27,9 +27,17 @@ export interface DemoReport {
   deployment: Deployment;
   peers: { node: string; peer: string; balance: bigint; surplus: bigint }[];
   cheques: { from: string; to: string; cumulativePayout: bigint }[];
+  /** One entry per disconnect (the node that disconnected and its peer), counted once. */
   disconnects: { node: string; peer: string; embargoMs: number }[];
-  cashouts: { node: string; chequebook: string; status: string; totalPayout: bigint; gasUsed: bigint }[];
-  plan: { planId: bigint; budget: bigint; shareCap: bigint; totalShares: bigint; payouts: { provider: string; shares: bigint; amount: bigint }[]; forgedRejected: number; swept: bigint; matchesModel: boolean };
+  /** Tokens minted into each node's chequebook. */
+  funded: { node: string; chequebook: string; amount: bigint }[];
+  cashouts: { node: string; chequebook: string; beneficiary: string; status: string; totalPayout: bigint; gasUsed: bigint }[];
+  plan: {
+    planId: bigint; budget: bigint; bond: bigint; shareCap: bigint; totalShares: bigint; payouts: { provider: string; shares: bigint; amount: bigint }[];
+    forgedRejected: number;
+    /** What the sweep returned to the funder: the budget not paid out plus the bond (not over-issued). */
+    swept: bigint; unspentBudget: bigint; bondReturned: bigint; forfeited: bigint; matchesModel: boolean;
+  };
   checks: { name: string; ok: boolean }[];
 }
 
@@ -63,11 +71,14 @@ export async function runDemo(opts: { provider: Provider; funder: Signer; networ
     const keys: Record<string, HDNodeWallet> = {};
     const books: Record<string, Hex> = {};
     const node: Record<string, SwapNode> = {};
+    const funded: DemoReport["funded"] = [];
     for (const name of names) {
       keys[name] = await wallet();
       const d = await factoryClient.deployChequebook({ issuer: keys[name].address, defaultHardDepositTimeout: 86_400, salt: id(`demo-${name}-${Date.now()}-${nonce++}`) });
       books[name] = d.address;
-      await mint(d.address, 1_000n * UNIT);
+      const funding = 1_000n * UNIT;
+      await mint(d.address, funding);
+      funded.push({ node: name, chequebook: d.address, amount: funding });
       const store = new SqliteStore(join(dir, `${name}.db`));
       stores.push(store);
       node[name] = new SwapNode({
@@ -77,13 +88,22 @@ export async function runDemo(opts: { provider: Provider; funder: Signer; networ
         flushIntervalMs: 0,
       });
       nodes.push(node[name]);
-      log(`  ${name}: chequebook ${d.address} (deploy ${d.gasUsed} gas), funded 1000 TST`);
+      log(`  ${name}: chequebook ${d.address} (deploy ${d.gasUsed} gas), funded ${formatUnits(funding, 18)} TST`);
     }
     const cheques: DemoReport["cheques"] = [];
     const disconnects: DemoReport["disconnects"] = [];
+    const seenDisconnects = new Set<string>();
     for (const name of names) {
       node[name].on("cheque-received", (e) => !e.duplicate && cheques.push({ from: e.peer, to: name, cumulativePayout: e.cumulativePayout }));
-      node[name].on("disconnected", (e) => name !== e.peer && disconnects.push({ node: name, peer: e.peer, embargoMs: e.embargoMs }));
+      // both ends report a disconnect (the one that disconnects, then the one told): count it once,
+      // under the node that disconnected (its event comes first)
+      node[name].on("disconnected", (e) => {
+        const pair = [name, e.peer].sort().join("|");
+        if (!seenDisconnects.has(pair)) {
+          seenDisconnects.add(pair);
+          disconnects.push({ node: name, peer: e.peer, embargoMs: e.embargoMs });
+        }
+      });
     }
     const connect = async (a: string, b: string): Promise<PeerSession> => {
       const [x, y] = memoryPair();
@@ -115,8 +135,8 @@ export async function runDemo(opts: { provider: Provider; funder: Signer; networ
     log("cash-out of received cheques …");
     const cashouts: DemoReport["cashouts"] = [];
     for (const name of ["bob", "carol"]) {
-      const svc = new CashoutService({ store: node[name].store, signer: keys[name], policy: { minAmount: UNIT, gasMultiplier: 0 }, onBounce: (p) => node[name].setDefaulting(p, true) });
-      for (const r of await svc.cashOutAll()) cashouts.push({ node: name, chequebook: r.chequebook, status: r.status, totalPayout: r.totalPayout, gasUsed: r.gasUsed ?? 0n });
+      const svc = new CashoutService({ store: node[name].store, signer: keys[name], policy: { minAmount: UNIT }, onBounce: (p) => node[name].setDefaulting(p, true) });
+      for (const r of await svc.cashOutAll()) cashouts.push({ node: name, chequebook: r.chequebook, beneficiary: r.beneficiary, status: r.status, totalPayout: r.totalPayout, gasUsed: r.gasUsed ?? 0n });
     }
 
     // ------------------------------------------------------------------ 4. a service plan over relays
@@ -187,7 +207,11 @@ export async function runDemo(opts: { provider: Provider; funder: Signer; networ
     ];
     return {
       deployment, peers, cheques, disconnects, cashouts,
-      plan: { planId, budget, shareCap, totalShares: final.totalShares, payouts, forgedRejected, swept: swept.returned, matchesModel: checks[5].ok },
+      plan: {
+        planId, budget: final.budget, bond: final.bond, shareCap, totalShares: final.totalShares, payouts, forgedRejected, swept: swept.returned,
+        unspentBudget: final.budget - final.paidOut, bondReturned: swept.forfeited === 0n ? final.bond : 0n, forfeited: swept.forfeited, matchesModel: checks[5].ok,
+      },
+      funded,
       checks,
     };
   } finally {

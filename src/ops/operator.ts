@@ -1,8 +1,14 @@
 /**
  * What an operator does from the command line, as plain functions over the clients, the store and
  * the deployment record. Hardhat tasks and scripts only parse arguments and print.
+ *
+ * Where things live (all resolved from the project root, never from the shell's directory):
+ * - data directory: `$SWAP_DATA_DIR`, else `<root>/.swap`;
+ * - node database: `--db`, else `$SWAP_DB`, else `<data dir>/<network>.db`;
+ * - deployments: `$SWAP_DEPLOYMENTS_DIR` when set; else development chains in
+ *   `<data dir>/deployments/` (never shipped), public chains in `<root>/deployments/`.
  */
-import { join } from "node:path";
+import { isAbsolute, join, resolve, dirname } from "node:path";
 import { mkdirSync, readFileSync } from "node:fs";
 import type { Signer } from "ethers";
 import { TestToken__factory } from "../../typechain-types/index.js";
@@ -11,10 +17,15 @@ import { toAddress, toUint256, type AmountLike } from "../values.js";
 import type { Hex } from "../crypto/index.js";
 import { ChequebookClient, ChequebookFactoryClient } from "../chain/chequebook.js";
 import { ServicePlansClient } from "../chain/plans.js";
-import { deployAll, loadDeployment, saveDeployment, type Deployment } from "../deployments.js";
+import { EthersChainFacts } from "../chain/facts.js";
+import { ERC20InsufficientBalanceError, TokenClient, type TokenInfo } from "../chain/token.js";
+import { simulate } from "../chain/tx.js";
+import { call } from "../chain/errors.js";
+import { deployAll, findDeployment, isLocalChain, saveDeployment, type Deployment } from "../deployments.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/types.js";
-import { CashoutService, type CashoutPolicy } from "../settlement/cashout.js";
+import { CashoutService, type CashoutPolicy, type CashoutProgress } from "../settlement/cashout.js";
+import type { BatchCasher } from "../settlement/casher.js";
 import type { Submission } from "../plans/collector.js";
 
 export class NoChequebookError extends SettlementError {
@@ -24,35 +35,128 @@ export class NoChequebookError extends SettlementError {
   }
 }
 
+/** A state-keeping command on Hardhat's in-process chain, which vanishes when the command ends. */
+export class EphemeralNetworkError extends SettlementError {
+  override readonly name = "EphemeralNetworkError" as const;
+  constructor(readonly network: string) {
+    super(`network "${network}" is Hardhat's in-process chain: it vanishes when this command ends, so nothing it records would stay true`, {
+      details: "start `npx hardhat node --hostname 127.0.0.1` and add `--network localhost` (or use --network custom)",
+    });
+  }
+}
+
+/** A development-only action (faucet, open-mint test token) on a chain that is not local. */
+export class NotLocalChainError extends SettlementError {
+  override readonly name = "NotLocalChainError" as const;
+  constructor(readonly action: string, readonly chainId: bigint) {
+    super(`${action} is refused on chain ${chainId}: only development chains (31337, 1337) allow it`, {
+      details: action.startsWith("deploying") ? "pass the real token with `--token 0x…`" : "get tokens from the token's issuer or an exchange",
+    });
+  }
+}
+
+/** `--peer` names no peer (nor chequebook) we hold a cheque from. */
+export class UnknownPeerError extends SettlementError {
+  override readonly name = "UnknownPeerError" as const;
+  constructor(readonly peer: string, readonly known: string[]) {
+    super(`no cheque received from peer ${peer}`, { details: `list peers with \`npx hardhat cheques\`${known.length ? ` (known: ${known.slice(0, 5).join(", ")}${known.length > 5 ? ", …" : ""})` : " (none yet)"}` });
+  }
+}
+
+export interface Paths {
+  root: string;
+  dataDir: string;
+  db: string;
+  /** Where deployments are looked up (in order) and where a new one is written. */
+  deploymentDirs: string[];
+  deploymentOut: string;
+}
+
+/** Resolve every path from the project root and the environment (see the module comment). */
+export function resolvePaths(opts: { root: string; network: string; chainId: bigint; db?: string; env?: NodeJS.ProcessEnv }): Paths {
+  const env = opts.env ?? process.env;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(opts.root, p));
+  const dataDir = abs(env.SWAP_DATA_DIR || ".swap");
+  const dbRaw = opts.db || env.SWAP_DB || join(dataDir, `${opts.network}.db`);
+  const db = dbRaw === ":memory:" ? dbRaw : abs(dbRaw);
+  const local = isLocalChain(opts.chainId);
+  const own = env.SWAP_DEPLOYMENTS_DIR ? [abs(env.SWAP_DEPLOYMENTS_DIR)] : [join(dataDir, "deployments"), join(opts.root, "deployments")];
+  const out = env.SWAP_DEPLOYMENTS_DIR ? abs(env.SWAP_DEPLOYMENTS_DIR) : local ? join(dataDir, "deployments") : join(opts.root, "deployments");
+  return { root: opts.root, dataDir, db, deploymentDirs: own, deploymentOut: out };
+}
+
 export interface Operator {
   signer: Signer;
   address: Hex;
   network: string;
+  chainId: bigint;
+  local: boolean;
   deployment: Deployment;
+  deploymentFile: string;
+  token: TokenInfo;
+  paths: Paths;
   store: Store;
   close(): void;
 }
 
-/** The operator's state: its key, the deployment of this chain, and its node database. */
-export async function openOperator(signer: Signer, network: string, db?: string): Promise<Operator> {
-  const { chainId } = await signer.provider!.getNetwork();
-  const deployment = loadDeployment(chainId);
-  const file = db ?? join(".swap", `${network}.db`);
-  if (file !== ":memory:") mkdirSync(join(file, ".."), { recursive: true });
-  const store = new SqliteStore(file);
-  return { signer, address: toAddress(await signer.getAddress()), network, deployment, store, close: () => store.close() };
+export interface OpenOptions {
+  signer: Signer;
+  network: string;
+  root: string;
+  db?: string;
+  /** Open the node database (default true). */
+  withStore?: boolean;
 }
 
-/** Deploy the factory and ServicePlans (and a test token when none is given) and record them. */
-export async function deploySystem(signer: Signer, network: string, token?: string): Promise<{ deployment: Deployment; file: string }> {
-  let t = token;
+async function chainOf(signer: Signer): Promise<{ chainId: bigint; facts: EthersChainFacts }> {
+  const facts = await EthersChainFacts.connect(signer.provider!, []);
+  return { chainId: facts.chainId, facts };
+}
+
+/** The operator's state: its key, the checked deployment of this network, and its node database. */
+export async function openOperator(o: OpenOptions): Promise<Operator> {
+  const { chainId, facts } = await chainOf(o.signer);
+  const paths = resolvePaths({ root: o.root, network: o.network, chainId, db: o.db });
+  const { deployment, file } = await findDeployment({
+    network: o.network, dirs: paths.deploymentDirs, chainId, getCode: async (a) => ((await facts.hasCode(a)) ? "0x01" : "0x"),
+  });
+  const token = await new TokenClient(deployment.token, o.signer).info();
+  let store: Store | undefined;
+  if (o.withStore !== false) {
+    if (paths.db !== ":memory:") mkdirSync(dirname(paths.db), { recursive: true });
+    store = new SqliteStore(paths.db);
+  }
+  return {
+    signer: o.signer, address: toAddress(await o.signer.getAddress()), network: o.network, chainId, local: isLocalChain(chainId),
+    deployment, deploymentFile: file, token, paths, store: store!, close: () => store?.close(),
+  };
+}
+
+/** Deploy the factory and ServicePlans (and, on a development chain only, an open-mint test token)
+ * and record them. */
+export async function deploySystem(o: { signer: Signer; network: string; root: string; token?: string }): Promise<{ deployment: Deployment; file: string }> {
+  const { chainId } = await chainOf(o.signer);
+  const paths = resolvePaths({ root: o.root, network: o.network, chainId });
+  let t = o.token;
   if (!t) {
-    const tt = await new TestToken__factory(signer).deploy();
-    await tt.waitForDeployment();
+    if (!isLocalChain(chainId)) throw new NotLocalChainError("deploying the open-mint test token", chainId);
+    const tt = await call(async () => {
+      const c = await new TestToken__factory(o.signer).deploy();
+      await c.waitForDeployment();
+      return c;
+    });
     t = await tt.getAddress();
   }
-  const deployment = await deployAll(signer, network, t);
-  return { deployment, file: saveDeployment(deployment) };
+  const deployment = await deployAll(o.signer, o.network, toAddress(t, "token"));
+  return { deployment, file: saveDeployment(deployment, paths.deploymentOut) };
+}
+
+/** Mint test tokens (development chains only). */
+export async function faucet(op: Operator, to: string, amount: bigint) {
+  if (!op.local) throw new NotLocalChainError("the faucet", op.chainId);
+  const token = new TokenClient(op.deployment.token, op.signer);
+  const tx = await token.mint(to, amount);
+  return { to: toAddress(to), minted: amount, balance: await token.balanceOf(to), tx: tx.hash };
 }
 
 export function chequebookOf(op: Operator): ChequebookClient {
@@ -61,33 +165,52 @@ export function chequebookOf(op: Operator): ChequebookClient {
   return new ChequebookClient(cb, op.signer);
 }
 
-export async function deployChequebook(op: Operator, timeout: AmountLike, salt: string): Promise<{ chequebook: Hex; gasUsed: bigint }> {
+export async function deployChequebook(op: Operator, timeout: AmountLike, salt: string): Promise<{ chequebook: Hex; gasUsed: bigint; tx: string }> {
   const f = new ChequebookFactoryClient(op.deployment.factory, op.signer);
+  const args = [op.address, toUint256(timeout, "timeout"), salt] as const;
+  await simulate(() => f.contract.deploySimpleSwap.estimateGas(...args));
   const d = await f.deployChequebook({ issuer: op.address, defaultHardDepositTimeout: timeout, salt });
   op.deployment.chequebooks[op.address] = d.address;
-  saveDeployment(op.deployment);
-  return { chequebook: d.address, gasUsed: d.gasUsed };
+  saveDeployment(op.deployment, dirname(op.deploymentFile));
+  return { chequebook: d.address, gasUsed: d.gasUsed, tx: d.hash };
 }
 
 export async function chequebookStatus(op: Operator) {
   const book = chequebookOf(op);
-  const [balance, liquid, totalPaidOut, totalHardDeposit, bounced] = await Promise.all([
-    book.balance(), book.liquidBalance(), book.totalPaidOut(), book.totalHardDeposit(), book.bounced(),
+  const [balance, liquid, totalPaidOut, totalHardDeposit, bounced, timeout] = await Promise.all([
+    book.balance(), book.liquidBalance(), book.totalPaidOut(), book.totalHardDeposit(), book.bounced(), book.defaultHardDepositTimeout(),
   ]);
   const issued = op.store.totalIssued(book.address);
   const received = op.store.listReceived().reduce((s, c) => s + c.cumulativePayout, 0n);
   return {
     chequebook: book.address, issuer: op.address, balance, liquidBalance: liquid, totalHardDeposit, totalPaidOut, bounced,
-    issued, available: balance + totalPaidOut - issued, received,
+    issued, available: balance + totalPaidOut - issued, received, defaultHardDepositTimeout: timeout,
   };
 }
 
-export async function deposit(op: Operator, amount: AmountLike) {
-  return chequebookOf(op).deposit(toUint256(amount));
+/**
+ * Deposit: the balance is checked and the deposit simulated before anything is mined, so a
+ * deposit that would fail never leaves an approval behind. Approves only what is missing.
+ */
+export async function deposit(op: Operator, amount: bigint) {
+  const book = chequebookOf(op);
+  const token = new TokenClient(op.deployment.token, op.signer);
+  const balance = await token.balanceOf(op.address);
+  if (balance < amount) {
+    throw new ERC20InsufficientBalanceError("ERC20InsufficientBalance", { sender: op.address, balance, needed: amount });
+  }
+  const allowance = await token.allowance(op.address, book.address);
+  let approveTx: string | undefined;
+  if (allowance < amount) approveTx = (await token.approve(book.address, amount)).hash;
+  await simulate(() => book.contract.deposit.estimateGas(amount));
+  const r = await book.deposit(amount);
+  return { ...r, approveTx };
 }
 
-export async function withdraw(op: Operator, amount: AmountLike) {
-  return chequebookOf(op).withdraw(toUint256(amount));
+export async function withdraw(op: Operator, amount: bigint) {
+  const book = chequebookOf(op);
+  await simulate(() => book.contract.withdraw.estimateGas(amount)); // fixed gas limit: the provider would not estimate
+  return book.withdraw(amount);
 }
 
 /** Last cheque sent to and received from each peer. */
@@ -98,22 +221,28 @@ export function chequesByPeer(op: Operator) {
   return [...rows.values()];
 }
 
-export function cashoutService(op: Operator, policy: CashoutPolicy): CashoutService {
-  return new CashoutService({ store: op.store, signer: op.signer, policy });
+export function cashoutService(op: Operator, policy: CashoutPolicy, casher?: BatchCasher): CashoutService {
+  return new CashoutService({ store: op.store, signer: op.signer, policy, casher });
+}
+
+/** The chequebooks `peer` (a peer id or a chequebook address) names; `UnknownPeerError` if none. */
+export function chequebooksOf(op: Operator, peer: string): string[] {
+  const received = op.store.listReceived();
+  const hits = received.filter((c) => c.peer === peer || c.chequebook.toLowerCase() === peer.toLowerCase()).map((c) => c.chequebook);
+  if (!hits.length) throw new UnknownPeerError(peer, [...new Set(received.map((c) => c.peer))]);
+  return hits;
 }
 
 /** Cash out one peer (by peer id or chequebook), all of them, or only report (dry run). */
-export async function cashout(op: Operator, policy: CashoutPolicy, which: { peer?: string; all?: boolean; dryRun?: boolean }) {
-  const svc = cashoutService(op, policy);
-  const resumed = await svc.resume();
-  if (which.dryRun) return { resumed, candidates: await svc.candidates(), records: [] };
-  const targets = op.store.listReceived().filter((c) => which.all || c.peer === which.peer || c.chequebook.toLowerCase() === which.peer?.toLowerCase());
-  const records = [];
-  for (const t of targets) {
-    const r = await svc.cashOut(t.chequebook);
-    if (r) records.push(r);
-  }
-  return { resumed, candidates: [], records };
+export async function cashout(
+  op: Operator,
+  policy: CashoutPolicy,
+  which: { peer?: string; all?: boolean; dryRun?: boolean; onProgress?: (p: CashoutProgress) => void; casher?: BatchCasher },
+) {
+  const svc = cashoutService(op, policy, which.casher);
+  const chequebooks = which.peer ? chequebooksOf(op, which.peer) : undefined;
+  if (which.dryRun) return { resumed: [], sent: [], failed: [], waiting: [], plan: await svc.plan(chequebooks) };
+  return svc.run({ chequebooks, onProgress: which.onProgress });
 }
 
 export function plansClient(op: Operator): ServicePlansClient {

@@ -1,32 +1,38 @@
 /**
- * The cash-out service: cashes the latest received cheque of each chequebook when the uncashed
- * amount is worth the gas (from a preview: it never sends a no-op), and records every attempt
- * durably with its transaction — pending, mined, bounced, reverted, failed — keeping the history.
+ * The cash-out service: decides when and how to cash received cheques (fee-aware, batched) and
+ * keeps every attempt on record with its transaction — pending, mined, bounced, reverted, failed.
  *
- * Crash safety: the signed transaction and its hash are stored before it is broadcast. After a
- * restart, `resume()` looks every pending transaction up: mined → recorded; still unknown and its
- * nonce unused → the very same bytes are broadcast again (same hash, cannot pay twice); nonce used
- * by something else → recorded as failed, and the chain's `paidOut` decides what is still owed.
+ * Public API (what a scheduler calls):
+ * - `run({ chequebooks?, onProgress? })`: resume pending transactions, then cash every due cheque
+ *   the policy allows, in ⌈N / batchSize⌉ transactions; returns what was resumed, sent, and what
+ *   waits (with the reason: below the minimum, fee above the cap, gas price above the cap, …).
+ *   Nothing owed is ever dropped: a waiting cheque stays on record and is looked at next run.
+ * - `plan()`: the same decision without sending (the dry-run table).
+ * - `resume()`: only settle pending transactions (after a restart).
+ * - `cashOut(chequebook)` / `cashOutAll()`: one chequebook / every chequebook (thin wrappers of `run`).
+ * - `history(chequebook?)`: the records.
+ *
+ * Transactions go through `TransactionSender` (src/chain/transactions.ts): simulated first (a call
+ * that would revert is never sent), signed, stored *before* broadcast, reconciled after a crash,
+ * replaced under a gas spike. Batching goes through the `BatchCasher` port (./casher.ts).
  */
-import { Transaction, type Provider, type Signer, type TransactionReceipt } from "ethers";
-import { Chequebook__factory } from "../../typechain-types/index.js";
-import { ChequebookClient, BEE_GAS_LIMITS } from "../chain/chequebook.js";
+import type { Signer } from "ethers";
+import { BEE_GAS_LIMITS, ChequebookClient } from "../chain/chequebook.js";
+import { TransactionSender, type TrackedTx, type TxOutcome } from "../chain/transactions.js";
 import { signCashout } from "../cheque/index.js";
 import { toAddress } from "../values.js";
+import { SettlementError } from "../errors.js";
 import type { Hex } from "../crypto/index.js";
 import type { SignerLike } from "../crypto/signer.js";
-import type { CashoutRecord, Store } from "../store/types.js";
+import type { CashoutRecord, ReceivedCheque, Store } from "../store/types.js";
 import { NoChequeError } from "./errors.js";
-import { withRetry, type RetryOptions } from "./retry.js";
-import { InvalidArgumentError } from "../errors.js";
+import type { RetryOptions } from "./retry.js";
+import { SingleChequeCasher, type BatchCasher, type CashItem, type CasherContext } from "./casher.js";
+import { decideCashouts, feeInToken, nativeAtParOracle, DEFAULT_MAX_FEE_PERCENT, type FeePolicy, type GasPriceOracle } from "./fees.js";
 
-export interface CashoutPolicy {
-  /** Never cash out less than this (token base units). */
-  minAmount: bigint;
-  /** Cash out only when the payout is worth at least `gasMultiplier` × the gas cost. Default 2. */
-  gasMultiplier?: number;
-  /** The gas cost (wei) in token base units; default 1:1. Plug a price oracle in here. */
-  gasCostInToken?: (wei: bigint) => bigint | Promise<bigint>;
+export interface CashoutPolicy extends FeePolicy {
+  /** Price of gas in token units (×1e9 per gas). Default: 1 wei = 1 token base unit. */
+  gasPrice?: GasPriceOracle;
 }
 
 export interface CashoutCandidate {
@@ -38,18 +44,55 @@ export interface CashoutCandidate {
   /** What cashing now pays. */
   totalPayout: bigint;
   bounces: boolean;
-  gasLimit: bigint;
-  gasCostInToken: bigint;
+  /** Will be cashed now (in batch `batch`). */
   profitable: boolean;
-  /** Why it would not be sent. */
+  /** 1-based transaction number of this run; undefined when it waits. */
+  batch?: number;
+  /** Gas of the whole batch transaction (a real estimate), its fee in token base units, and the
+   * fee as a percentage of what the batch cashes. */
+  gas?: bigint;
+  gasCostInToken?: bigint;
+  feePercent?: number;
+  /** Why it waits. */
   reason?: string;
+}
+
+export interface CashoutPlan {
+  gasPriceWei: bigint;
+  /** Token base units per gas ×1e9 used for the fee. */
+  nanoTokenPerGas: bigint;
+  maxFeePercent: number;
+  batchSize: number;
+  candidates: CashoutCandidate[];
+}
+
+export interface CashoutProgress {
+  /** 1-based index of the cheque and how many are being cashed. */
+  index: number;
+  total: number;
+  peer: string;
+  /** The record after the transaction (mined, bounced, pending, …), or the error that stopped its batch. */
+  record?: CashoutRecord;
+  error?: SettlementError;
+}
+
+export interface CashoutRun {
+  resumed: CashoutRecord[];
+  sent: CashoutRecord[];
+  /** Batches that could not be sent (typed error), per cheque; they are looked at again next run. */
+  failed: { chequebook: Hex; peer: string; error: SettlementError }[];
+  /** Due but not cashed now (reported, never dropped), with the reason. */
+  waiting: CashoutCandidate[];
+  plan: CashoutPlan;
 }
 
 export interface CashoutServiceOptions {
   store: Store;
-  /** The beneficiary's wallet: signs cash-out transactions (and `Cashout` authorisations). */
+  /** The beneficiary's key: signs raw cash-out transactions (an ethers `Wallet` connected to a provider). */
   signer: Signer;
   policy: CashoutPolicy;
+  /** How cheques become transactions. Default: one `cashChequeBeneficiary` per transaction. */
+  casher?: BatchCasher;
   /** A cash-out bounced (the issuer is defaulting), or paid in full again. */
   onBounce?: (peer: string, chequebook: Hex) => void;
   onPaid?: (peer: string, chequebook: Hex) => void;
@@ -57,8 +100,7 @@ export interface CashoutServiceOptions {
   confirmations?: number;
   /** How long to wait for a receipt before leaving the record pending (ms). Default 120,000. */
   waitMs?: number;
-  /** A pending transaction older than this (ms) is replaced with higher fees when resumed (gas
-   * spike). Default 300,000. */
+  /** A pending transaction older than this (ms) is replaced with higher fees. Default 300,000. */
   replaceAfterMs?: number;
   /** Fee increase of a replacement, percent (nodes require ≥ 10). Default 25. */
   feeBumpPercent?: bigint;
@@ -69,93 +111,185 @@ export interface CashoutServiceOptions {
 
 export class CashoutService {
   readonly #o: CashoutServiceOptions;
-  readonly #provider: Provider;
+  readonly #tx: TransactionSender;
+  readonly #casher: BatchCasher;
 
   constructor(opts: CashoutServiceOptions) {
     this.#o = opts;
-    if (!opts.signer.provider) throw new InvalidArgumentError("signer", "a signer without provider", "a signer connected to a provider");
-    this.#provider = opts.signer.provider;
+    this.#casher = opts.casher ?? new SingleChequeCasher();
+    this.#tx = this.#sender(opts.signer);
   }
 
-  async #beneficiary(): Promise<Hex> {
-    return toAddress(await this.#o.signer.getAddress(), "beneficiary");
+  #sender(signer: Signer): TransactionSender {
+    const o = this.#o;
+    return new TransactionSender({
+      signer, retry: o.retry, confirmations: o.confirmations, waitMs: o.waitMs, replaceAfterMs: o.replaceAfterMs, feeBumpPercent: o.feeBumpPercent, now: o.now,
+    });
+  }
+  #now(): number {
+    return (this.#o.now ?? Date.now)();
   }
 
-  /** What cashing the latest cheque of `chequebook` would pay, cost and whether it is worth it. */
-  async preview(chequebook: string): Promise<CashoutCandidate> {
-    const cb = toAddress(chequebook, "chequebook");
-    const cheque = this.#o.store.lastReceived(cb);
-    if (!cheque) throw new NoChequeError(cb);
-    const client = new ChequebookClient(cb, this.#provider);
-    const p = await withRetry("previewCashout", () => client.previewCashout(cheque.beneficiary, cheque.cumulativePayout), this.#o.retry);
-    const fee = await withRetry("getFeeData", () => this.#provider.getFeeData(), this.#o.retry);
-    const gasLimit = 100_000n; // a later cash-out measures ~63k, a first ~97k (BENCHMARKS.md)
-    const wei = gasLimit * (fee.maxFeePerGas ?? fee.gasPrice ?? 0n);
-    const gasCostInToken = await (this.#o.policy.gasCostInToken ?? ((w: bigint) => w))(wei);
-    const multiplier = this.#o.policy.gasMultiplier ?? 2;
-    let reason: string | undefined;
-    if (p.requestPayout === 0n) reason = "already cashed";
-    else if (p.totalPayout === 0n) reason = "chequebook has nothing for us";
-    else if (p.totalPayout < this.#o.policy.minAmount) reason = `below the minimum ${this.#o.policy.minAmount}`;
-    else if (p.totalPayout * 100n < gasCostInToken * BigInt(Math.round(multiplier * 100))) reason = `not worth ${multiplier}× the gas`;
+  async #context(): Promise<CasherContext> {
+    const chainId = await this.#tx.chainId();
     return {
-      chequebook: cb, peer: cheque.peer, cumulativePayout: cheque.cumulativePayout, requestPayout: p.requestPayout,
-      totalPayout: p.totalPayout, bounces: p.bounces, gasLimit, gasCostInToken, profitable: !reason, reason,
+      chainId, beneficiary: await this.#tx.address(),
+      signCashout: (auth) => signCashout(auth, chainId, this.#o.signer as unknown as SignerLike),
     };
   }
 
-  /** Every chequebook we hold a cheque from, with its preview (the dry-run table). */
-  async candidates(): Promise<CashoutCandidate[]> {
-    const out: CashoutCandidate[] = [];
-    for (const c of this.#o.store.listReceived()) out.push(await this.preview(c.chequebook));
-    return out;
+  /** What cashing the latest cheque of `chequebook` would pay (no gas spent, no decision). */
+  async #preview(cheque: ReceivedCheque) {
+    const client = new ChequebookClient(cheque.chequebook, this.#tx.provider);
+    return client.previewCashout(cheque.beneficiary, cheque.cumulativePayout);
   }
 
-  /** Cash the latest cheque of `chequebook` if worth it; `undefined` when skipped (see `preview`). */
-  async cashOut(chequebook: string): Promise<CashoutRecord | undefined> {
-    const cb = toAddress(chequebook, "chequebook");
-    const pending = this.#o.store.listCashouts({ chequebook: cb, status: "pending" });
-    if (pending.length) return (await this.#reconcile(pending[pending.length - 1]));
-    const candidate = await this.preview(cb);
-    if (!candidate.profitable) return undefined;
-    const cheque = this.#o.store.lastReceived(cb)!;
-    const book = Chequebook__factory.connect(cb, this.#o.signer);
-    const data = book.interface.encodeFunctionData("cashChequeBeneficiary", [cheque.beneficiary, cheque.cumulativePayout, cheque.signature]);
-    return this.#sendRecorded(cb, candidate, { to: cb, data, gasLimit: BEE_GAS_LIMITS.cashout });
-  }
-
-  /** `cashOut` every chequebook we hold a cheque from (resuming pending ones first). */
-  async cashOutAll(): Promise<CashoutRecord[]> {
-    const out: CashoutRecord[] = [];
-    for (const c of this.#o.store.listReceived()) {
-      const r = await this.cashOut(c.chequebook);
-      if (r) out.push(r);
+  /** The decision for `chequebooks` (default: every chequebook we hold a cheque from). */
+  async plan(chequebooks?: string[]): Promise<CashoutPlan> {
+    const wanted = chequebooks?.map((c) => toAddress(c, "chequebook"));
+    const cheques = this.#o.store.listReceived().filter((c) => !wanted || wanted.includes(toAddress(c.chequebook)));
+    if (wanted) for (const w of wanted) if (!cheques.some((c) => toAddress(c.chequebook) === w)) throw new NoChequeError(w);
+    const gasPriceWei = await this.#tx.gasPrice();
+    const nanoTokenPerGas = await (this.#o.policy.gasPrice ?? nativeAtParOracle)(gasPriceWei);
+    const ctx = await this.#context();
+    const rows = new Map<string, CashoutCandidate>();
+    const items = new Map<string, CashItem>();
+    const due: { key: string; payout: bigint }[] = [];
+    for (const cheque of cheques) {
+      const p = await this.#preview(cheque);
+      const cb = toAddress(cheque.chequebook);
+      const row: CashoutCandidate = {
+        chequebook: cb, peer: cheque.peer, cumulativePayout: cheque.cumulativePayout, requestPayout: p.requestPayout,
+        totalPayout: p.totalPayout, bounces: p.bounces, profitable: false,
+      };
+      rows.set(cb, row);
+      const pending = this.#o.store.listCashouts({ chequebook: cb, status: "pending" })[0];
+      if (pending) row.reason = `transaction ${pending.txHash} pending (resumed each run)`;
+      else if (p.requestPayout === 0n) row.reason = "already cashed";
+      else if (p.totalPayout === 0n) row.reason = "chequebook has nothing for us";
+      else {
+        items.set(cb, { cheque, recipient: ctx.beneficiary });
+        due.push({ key: cb, payout: p.totalPayout });
+      }
     }
-    return out;
+    const decision = await decideCashouts(due, this.#o.policy, {
+      gasPriceWei, nanoPerGas: nanoTokenPerGas, maxBatch: this.#casher.maxBatch,
+      estimate: async (batch) => this.#tx.simulate(await this.#casher.encode(batch.map((d) => items.get(d.key)!), ctx)),
+    });
+    decision.batches.forEach((b, i) => {
+      for (const d of b.items) Object.assign(rows.get(d.key)!, { profitable: true, batch: i + 1, gas: b.gas, gasCostInToken: b.fee, feePercent: b.feePercent });
+    });
+    for (const w of decision.waiting) rows.get(w.item.key)!.reason = w.reason;
+    return {
+      gasPriceWei, nanoTokenPerGas, maxFeePercent: this.#o.policy.maxFeePercent ?? DEFAULT_MAX_FEE_PERCENT,
+      batchSize: Math.min(this.#o.policy.batchSize ?? this.#casher.maxBatch, this.#casher.maxBatch), candidates: [...rows.values()],
+    };
+  }
+
+  /** Every chequebook we hold a cheque from, with the decision (the dry-run table). */
+  async candidates(): Promise<CashoutCandidate[]> {
+    return (await this.plan()).candidates;
+  }
+
+  /** The decision for one chequebook. */
+  async preview(chequebook: string): Promise<CashoutCandidate> {
+    return (await this.plan([chequebook])).candidates[0];
+  }
+
+  /** Resume pending transactions, then cash what the policy allows, batch by batch. */
+  async run(opts: { chequebooks?: string[]; onProgress?: (p: CashoutProgress) => void } = {}): Promise<CashoutRun> {
+    const wanted = opts.chequebooks?.map((c) => toAddress(c, "chequebook"));
+    const resumed = await this.resume(wanted);
+    const plan = await this.plan(wanted);
+    const ctx = await this.#context();
+    const batches = new Map<number, CashItem[]>();
+    for (const c of plan.candidates) {
+      if (c.batch === undefined) continue;
+      const list = batches.get(c.batch) ?? [];
+      list.push({ cheque: this.#o.store.lastReceived(c.chequebook)!, recipient: ctx.beneficiary });
+      batches.set(c.batch, list);
+    }
+    const total = [...batches.values()].reduce((s, b) => s + b.length, 0);
+    const sent: CashoutRecord[] = [];
+    const failed: CashoutRun["failed"] = [];
+    let index = 0;
+    for (const [, items] of [...batches.entries()].sort((a, b) => a[0] - b[0])) {
+      const rows = items.map((i) => plan.candidates.find((c) => c.chequebook === toAddress(i.cheque.chequebook))!);
+      let records: CashoutRecord[];
+      try {
+        records = await this.#sendBatch(items, rows, ctx);
+      } catch (e) {
+        // one batch failing (state changed since the plan, node trouble) must not stop the others;
+        // anything already recorded stays pending and is resumed next run
+        if (!(e instanceof SettlementError)) throw e;
+        for (const i of items) {
+          failed.push({ chequebook: toAddress(i.cheque.chequebook), peer: i.cheque.peer, error: e });
+          opts.onProgress?.({ index: ++index, total, peer: i.cheque.peer, error: e });
+        }
+        continue;
+      }
+      records.forEach((record, i) => {
+        sent.push(record);
+        opts.onProgress?.({ index: ++index, total, record, peer: items[i].cheque.peer });
+      });
+    }
+    return { resumed, sent, failed, waiting: plan.candidates.filter((c) => c.batch === undefined && c.requestPayout > 0n), plan };
+  }
+
+  /** Cash the latest cheque of `chequebook` if the policy allows; `undefined` when it waits. A
+   * pending transaction of that chequebook is settled instead (its record is returned). A typed
+   * error that stopped the transaction is thrown. */
+  async cashOut(chequebook: string): Promise<CashoutRecord | undefined> {
+    const r = await this.run({ chequebooks: [chequebook] });
+    if (r.failed.length) throw r.failed[0].error;
+    return r.sent[0] ?? r.resumed[r.resumed.length - 1];
+  }
+
+  /** `run` over every chequebook: the records resumed and sent. */
+  async cashOutAll(): Promise<CashoutRecord[]> {
+    const r = await this.run();
+    return [...r.resumed, ...r.sent];
   }
 
   /**
-   * Third-party cash-out for a beneficiary without gas: the beneficiary (this service's signer)
-   * signs a `Cashout` authorisation; `relayer` sends it and earns `callerPayout`.
+   * Third-party cash-out for a beneficiary without gas: the beneficiary signs a `Cashout`
+   * authorisation; `relayer` (a raw-signing wallet) sends it and earns `callerPayout`.
    */
   async cashOutRelayed(chequebook: string, relayer: Signer, callerPayout: bigint, beneficiaryKey: SignerLike): Promise<CashoutRecord | undefined> {
     const cb = toAddress(chequebook, "chequebook");
-    const candidate = await this.preview(cb);
-    if (candidate.requestPayout === 0n || candidate.bounces || candidate.totalPayout < callerPayout) return undefined; // relayed cash-outs are all-or-nothing
-    const cheque = this.#o.store.lastReceived(cb)!;
-    const { chainId } = await this.#provider.getNetwork();
-    const sender = toAddress(await relayer.getAddress());
-    const auth = { chequebook: cb, sender, requestPayout: cheque.cumulativePayout, recipient: cheque.beneficiary, callerPayout };
-    const bsig = await signCashout(auth, chainId, beneficiaryKey);
-    const book = Chequebook__factory.connect(cb, relayer);
-    const data = book.interface.encodeFunctionData("cashCheque", [cheque.beneficiary, cheque.beneficiary, cheque.cumulativePayout, bsig, callerPayout, cheque.signature]);
-    return this.#sendRecorded(cb, candidate, { to: cb, data, gasLimit: BEE_GAS_LIMITS.cashout }, relayer);
+    const cheque = this.#o.store.lastReceived(cb);
+    if (!cheque) throw new NoChequeError(cb);
+    const p = await this.#preview(cheque);
+    if (p.requestPayout === 0n || p.bounces || p.totalPayout < callerPayout) return undefined; // relayed cash-outs are all-or-nothing
+    const chainId = await this.#tx.chainId();
+    const relay = this.#sender(relayer);
+    const sender = await relay.address();
+    const bsig = await signCashout({ chequebook: cb, sender, requestPayout: cheque.cumulativePayout, recipient: toAddress(cheque.beneficiary), callerPayout }, chainId, beneficiaryKey);
+    const data = new ChequebookClient(cb, this.#tx.provider).contract.interface.encodeFunctionData("cashCheque", [
+      cheque.beneficiary, cheque.beneficiary, cheque.cumulativePayout, bsig, callerPayout, cheque.signature,
+    ]);
+    const item: CashItem = { cheque, recipient: toAddress(cheque.beneficiary) };
+    const row = { chequebook: cb, cumulativePayout: cheque.cumulativePayout, requestPayout: p.requestPayout } as CashoutCandidate;
+    const records = await this.#sendWith(relay, { to: cb, data: data as Hex, gasLimit: BEE_GAS_LIMITS.cashout }, [item], [row]);
+    return records[0];
   }
 
-  /** After a restart: look up every pending cash-out and settle its record. */
-  async resume(): Promise<CashoutRecord[]> {
+  /** Settle every pending cash-out (optionally only of `chequebooks`); one lookup per transaction. */
+  async resume(chequebooks?: string[]): Promise<CashoutRecord[]> {
+    const pending = this.#o.store.listCashouts({ status: "pending" }).filter((r) => !chequebooks || chequebooks.includes(toAddress(r.chequebook)));
+    const groups = new Map<string, CashoutRecord[]>();
+    for (const r of pending) groups.set(r.txHash!, [...(groups.get(r.txHash!) ?? []), r]);
+    const me = await this.#tx.address();
     const out: CashoutRecord[] = [];
-    for (const r of this.#o.store.listCashouts({ status: "pending" })) out.push(await this.#reconcile(r));
+    for (const records of groups.values()) {
+      const first = records[0];
+      const tx: TrackedTx = {
+        hash: first.txHash as Hex, rawTx: first.rawTx as Hex, nonce: first.nonce!, from: toAddress(first.caller ?? me),
+        replaced: (first.replacedTxHashes ?? []) as Hex[], signedAt: first.updatedAt,
+      };
+      const outcome = await this.#tx.reconcile(tx, { record: (t) => this.#recordTx(records, t), canReplace: tx.from === me });
+      out.push(...this.#settle(this.#o.store.listCashouts({ status: "pending" }).filter((r) => records.some((x) => x.id === r.id)), outcome));
+    }
     return out;
   }
 
@@ -163,130 +297,71 @@ export class CashoutService {
     return this.#o.store.listCashouts(chequebook ? { chequebook: toAddress(chequebook) } : {});
   }
 
-  async #sendRecorded(cb: Hex, c: CashoutCandidate, tx: { to: string; data: string; gasLimit: bigint }, sender: Signer = this.#o.signer): Promise<CashoutRecord> {
-    const populated = await withRetry("populateTransaction", () => sender.populateTransaction(tx), this.#o.retry);
-    const rawTx = await sender.signTransaction(populated);
-    const signed = Transaction.from(rawTx);
-    const now = (this.#o.now ?? Date.now)();
-    const attempt = this.#o.store.listCashouts({ chequebook: cb }).length + 1;
-    const record: CashoutRecord = {
-      id: `${cb}:${c.cumulativePayout}:${attempt}`, chequebook: cb, beneficiary: await this.#beneficiary(),
-      cumulativePayout: c.cumulativePayout, requestPayout: c.requestPayout, totalPayout: 0n, status: "pending",
-      txHash: signed.hash!, rawTx, nonce: signed.nonce, caller: toAddress(await sender.getAddress()), createdAt: now, updatedAt: now,
-    };
-    this.#o.store.putCashout(record); // durable before it can exist on chain
-    this.#o.crashPoint?.("cashout:recorded");
-    await this.#broadcast(rawTx);
-    this.#o.crashPoint?.("cashout:broadcast");
-    return this.#reconcileFresh(record);
+  async #sendBatch(items: CashItem[], rows: CashoutCandidate[], ctx: CasherContext): Promise<CashoutRecord[]> {
+    return this.#sendWith(this.#tx, await this.#casher.encode(items, ctx), items, rows);
   }
 
-  /** Right after broadcasting: wait for the receipt (no replacement, the transaction is new). */
-  async #reconcileFresh(r: CashoutRecord): Promise<CashoutRecord> {
-    const receipt = await this.#waitFor(r.txHash!);
-    return receipt ? this.#fromReceipt(r, receipt) : r;
+  async #sendWith(sender: TransactionSender, req: Parameters<TransactionSender["send"]>[0], items: CashItem[], rows: CashoutCandidate[]): Promise<CashoutRecord[]> {
+    const now = this.#now();
+    const beneficiary = await this.#tx.address();
+    const caller = await sender.address();
+    const records: CashoutRecord[] = items.map((item, i) => {
+      const cb = toAddress(item.cheque.chequebook);
+      const attempt = this.#o.store.listCashouts({ chequebook: cb }).length + 1;
+      return {
+        id: `${cb}:${item.cheque.cumulativePayout}:${attempt}`, chequebook: cb, beneficiary, cumulativePayout: item.cheque.cumulativePayout,
+        requestPayout: rows[i].requestPayout, totalPayout: 0n, status: "pending", caller, createdAt: now, updatedAt: now,
+      };
+    });
+    const outcome = await sender.send(req, {
+      record: (t) => {
+        this.#recordTx(records, t);
+        this.#o.crashPoint?.("cashout:recorded");
+      },
+      broadcast: () => this.#o.crashPoint?.("cashout:broadcast"),
+    });
+    return this.#settle(records.map((r) => this.#o.store.getCashout(r.id)!), outcome);
   }
 
-  /** The receipt of `hash` within `waitMs`, or null when it is still pending (it stays on record). */
-  #waitFor(hash: string): Promise<TransactionReceipt | null> {
-    return withRetry(
-      "waitForTransaction",
-      () => this.#provider.waitForTransaction(hash, this.#o.confirmations ?? 1, this.#o.waitMs ?? 120_000).catch((e) => {
-        if ((e as { code?: string }).code === "TIMEOUT") return null;
-        throw e;
-      }),
-      this.#o.retry,
-    );
-  }
-
-  async #broadcast(rawTx: string): Promise<void> {
-    await withRetry("broadcastTransaction", async () => {
-      try {
-        await this.#provider.broadcastTransaction(rawTx);
-      } catch (e) {
-        // the same bytes are already in the pool or mined, or the nonce is taken: reconcile decides
-        if (!/already known|known transaction|nonce too low|already imported|nonce has already been used/i.test(messagesOf(e))) throw e;
+  /** Store the (new or replacement) transaction on every record of its batch, atomically. */
+  #recordTx(records: CashoutRecord[], t: TrackedTx): void {
+    const now = this.#now();
+    this.#o.store.transaction(() => {
+      for (const r of records) {
+        const cur = this.#o.store.getCashout(r.id) ?? r;
+        this.#o.store.putCashout({ ...cur, txHash: t.hash, rawTx: t.rawTx, nonce: t.nonce, replacedTxHashes: t.replaced.length ? t.replaced : undefined, updatedAt: now });
       }
-    }, this.#o.retry);
-  }
-
-  async #reconcile(r: CashoutRecord): Promise<CashoutRecord> {
-    const hashes = [r.txHash!, ...(r.replacedTxHashes ?? [])];
-    for (const h of hashes) {
-      const receipt = await withRetry("getTransactionReceipt", () => this.#provider.getTransactionReceipt(h), this.#o.retry);
-      if (receipt) return this.#fromReceipt({ ...r, txHash: h }, receipt);
-    }
-    const from = r.caller ?? (await this.#beneficiary());
-    const used = await withRetry("getTransactionCount", () => this.#provider.getTransactionCount(from, "latest"), this.#o.retry);
-    if (r.nonce !== undefined && used > r.nonce) {
-      return this.#finish(r, { status: "failed", error: "nonce used by another transaction (replaced or dropped)" });
-    }
-    const now = (this.#o.now ?? Date.now)();
-    let current = r;
-    if (now - r.updatedAt >= (this.#o.replaceAfterMs ?? 300_000)) current = await this.#replace(r);
-    else await this.#broadcast(r.rawTx!); // the very same signed bytes: at most one can be mined
-    const receipt = await this.#waitFor(current.txHash!);
-    return receipt ? this.#fromReceipt(current, receipt) : current;
-  }
-
-  /** Gas spike: the same transaction at the same nonce with fees raised by `feeBumpPercent` (and to
-   * at least the current market), recorded before broadcast with the old hash kept. */
-  async #replace(r: CashoutRecord): Promise<CashoutRecord> {
-    if (r.caller && r.caller !== (await this.#beneficiary())) {
-      await this.#broadcast(r.rawTx!); // a relayer's transaction: only the relayer can replace it
-      return r;
-    }
-    const old = Transaction.from(r.rawTx!);
-    const fee = await withRetry("getFeeData", () => this.#provider.getFeeData(), this.#o.retry);
-    const bump = (v: bigint | null | undefined) => ((v ?? 0n) * (100n + (this.#o.feeBumpPercent ?? 25n))) / 100n;
-    const max = (a: bigint, b: bigint | null | undefined) => (b && b > a ? b : a);
-    const replacement = await this.#o.signer.signTransaction({
-      to: old.to, data: old.data, nonce: old.nonce, gasLimit: old.gasLimit, chainId: old.chainId, type: 2,
-      maxPriorityFeePerGas: max(bump(old.maxPriorityFeePerGas), fee.maxPriorityFeePerGas),
-      maxFeePerGas: max(bump(old.maxFeePerGas), fee.maxFeePerGas),
     });
-    const next = this.#finish(r, {
-      txHash: Transaction.from(replacement).hash!, rawTx: replacement, replacedTxHashes: [r.txHash!, ...(r.replacedTxHashes ?? [])],
-    });
-    await this.#broadcast(replacement);
-    return next;
   }
 
-  #fromReceipt(r: CashoutRecord, receipt: TransactionReceipt): CashoutRecord {
-    if (receipt.status !== 1) return this.#finish(r, { status: "reverted", gasUsed: receipt.gasUsed, error: "transaction reverted" });
-    const iface = Chequebook__factory.createInterface();
-    let totalPayout = 0n;
-    let bounced = false;
-    for (const log of receipt.logs) {
-      if (log.address.toLowerCase() !== r.chequebook.toLowerCase()) continue;
-      const parsed = iface.parseLog(log);
-      if (parsed?.name === "ChequeCashed") totalPayout = parsed.args.totalPayout;
-      if (parsed?.name === "ChequeBounced") bounced = true;
-    }
-    const done = this.#finish(r, { status: bounced ? "bounced" : "mined", totalPayout, gasUsed: receipt.gasUsed });
-    const peer = this.#o.store.lastReceived(r.chequebook)?.peer ?? r.chequebook;
-    if (bounced) this.#o.onBounce?.(peer, r.chequebook as Hex);
-    else this.#o.onPaid?.(peer, r.chequebook as Hex);
-    return done;
+  #settle(records: CashoutRecord[], outcome: TxOutcome): CashoutRecord[] {
+    if (outcome.kind === "pending") return records.map((r) => this.#o.store.getCashout(r.id) ?? r);
+    if (outcome.kind === "superseded") return records.map((r) => this.#finish(r, { status: "failed", error: "nonce used by another transaction (replaced or dropped)" }));
+    const { receipt, tx } = outcome;
+    if (outcome.kind === "reverted") return records.map((r) => this.#finish(r, { status: "reverted", txHash: tx.hash, gasUsed: receipt.gasUsed, error: "transaction reverted" }));
+    const items: CashItem[] = records.map((r) => ({
+      cheque: this.#o.store.lastReceived(r.chequebook) ?? ({ chequebook: r.chequebook, beneficiary: r.beneficiary, cumulativePayout: r.cumulativePayout } as ReceivedCheque),
+      recipient: toAddress(r.beneficiary),
+    }));
+    const results = this.#casher.decode(receipt, items);
+    return records.map((r, i) => {
+      const res = results[i];
+      const done = this.#finish(r, {
+        status: res.status === "skipped" ? "failed" : res.status === "bounced" ? "bounced" : "mined",
+        totalPayout: res.totalPayout, gasUsed: receipt.gasUsed, txHash: tx.hash, error: res.status === "skipped" ? `skipped: ${res.reason ?? "by the batch"}` : undefined,
+      });
+      const peer = this.#o.store.lastReceived(r.chequebook)?.peer ?? r.chequebook;
+      if (res.status === "bounced") this.#o.onBounce?.(peer, r.chequebook as Hex);
+      else if (res.status === "paid") this.#o.onPaid?.(peer, r.chequebook as Hex);
+      return done;
+    });
   }
 
   #finish(r: CashoutRecord, patch: Partial<CashoutRecord>): CashoutRecord {
-    const next = { ...r, ...patch, updatedAt: (this.#o.now ?? Date.now)() };
+    const next = { ...r, ...patch, updatedAt: this.#now() };
     this.#o.store.putCashout(next);
     return next;
   }
 }
 
-/** Every message along an error's `cause` / `error` chain (providers nest them differently). */
-function messagesOf(e: unknown): string {
-  const out: string[] = [];
-  const seen = new Set<unknown>();
-  let cur: unknown = e;
-  while (cur && typeof cur === "object" && !seen.has(cur)) {
-    seen.add(cur);
-    const o = cur as { message?: unknown; error?: unknown; cause?: unknown; info?: { error?: unknown } };
-    if (typeof o.message === "string") out.push(o.message);
-    cur = o.error ?? o.info?.error ?? o.cause;
-  }
-  return out.join(" | ");
-}
+export { feeInToken };

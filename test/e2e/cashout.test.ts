@@ -4,9 +4,12 @@ import { Transaction, Wallet, id, type Signer, type HDNodeWallet } from "ethers"
 import { TestToken__factory, type TestToken } from "../../typechain-types/index.js";
 import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
 import { ProviderError } from "../../src/chain/errors.js";
+import { SignerCannotSignError, GasLimitTooLowError, TransactionSender, classifyBroadcastError } from "../../src/chain/transactions.js";
 import { signCheque } from "../../src/cheque/index.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { CashoutService } from "../../src/settlement/cashout.js";
+import { SingleChequeCasher, type CashItem } from "../../src/settlement/casher.js";
+import { InvalidArgumentError } from "../../src/errors.js";
 import { withRetry } from "../../src/settlement/retry.js";
 import { RetriesExhaustedError } from "../../src/settlement/errors.js";
 import type { Hex } from "../../src/crypto/index.js";
@@ -46,7 +49,7 @@ describe("e2e: cash-out service", function () {
     await put(cumulative);
     return { chequebook: d.address, me, store, put, book: new ChequebookClient(d.address, deployer) };
   }
-  const policy = { minAmount: 1n, gasMultiplier: 0 };
+  const policy = { minAmount: 1n, gasPrice: () => 0n }; // gas priced at 0: these tests are about the transaction path
 
   it("cashes the latest cheque, records the transaction, and never sends a no-op", async () => {
     const { chequebook, me, store } = await setup(1_000n, 600n);
@@ -68,8 +71,8 @@ describe("e2e: cash-out service", function () {
     const [c] = await svc.candidates();
     expect(c).to.deep.include({ chequebook, requestPayout: 600n, totalPayout: 600n, profitable: false });
     expect(c.reason).to.contain("below the minimum");
-    const pricey = new CashoutService({ store, signer: me, policy: { minAmount: 1n, gasMultiplier: 2 } }); // gas (wei) ≫ 600
-    expect((await pricey.preview(chequebook)).reason).to.contain("not worth");
+    const pricey = new CashoutService({ store, signer: me, policy: { minAmount: 1n } }); // gas at par (wei = base unit) ≫ 600
+    expect((await pricey.preview(chequebook)).reason).to.match(/fee \d+ is [\d.]+% of 600, above the cap 5%/);
     expect(await svc.cashOutAll()).to.deep.equal([]);
     expect(await token.balanceOf(me.address)).to.equal(0n);
   });
@@ -171,6 +174,82 @@ describe("e2e: cash-out service", function () {
     expect(await token.balanceOf(relayer.address)).to.equal(20n);
     expect(await ethers.provider.getBalance(poor.address)).to.equal(0n);
     expect(await svc.cashOutRelayed(chequebook, relayer, 20n, poor.privateKey as Hex)).to.equal(undefined);
+  });
+
+  it("needs a signer that signs raw transactions: a JSON-RPC account gets a typed error and nothing is recorded or sent", async () => {
+    const issuer = Wallet.createRandom();
+    const { address: chequebook } = await factory.deployChequebook({ issuer: issuer.address, defaultHardDepositTimeout: 60, salt: id(`c${n++}`) });
+    await token.mint(chequebook, 1_000n);
+    const store = new SqliteStore(":memory:");
+    const c = { chequebook, beneficiary: await deployer.getAddress(), cumulativePayout: 600n }; // a cheque for the node's own account
+    store.putReceived({ ...c, signature: await signCheque(c, chainId, issuer.privateKey as Hex), peer: "peer-1", chainId, receivedAt: Date.now() });
+    const nonce = await ethers.provider.getTransactionCount(await deployer.getAddress());
+    const svc = new CashoutService({ store, signer: deployer, policy });
+    const [cand] = await svc.candidates();
+    expect(cand.reason, cand.reason).to.equal(undefined);
+    await expectError(svc.cashOut(chequebook), SignerCannotSignError);
+    expect(svc.history(chequebook)).to.deep.equal([]);
+    expect(await ethers.provider.getTransactionCount(await deployer.getAddress())).to.equal(nonce);
+  });
+
+  it("simulates first: a cheque that would revert is reported with its typed error and never mined", async () => {
+    const { chequebook, me, store } = await setup(1_000n, 600n);
+    const cheque = store.lastReceived(chequebook)!;
+    const forger = Wallet.createRandom();
+    store.putReceived({ ...cheque, signature: await signCheque({ chequebook, beneficiary: me.address, cumulativePayout: 600n }, chainId, forger.privateKey as Hex) });
+    const svc = new CashoutService({ store, signer: me, policy });
+    const [c] = await svc.candidates();
+    expect(c.profitable).to.equal(false);
+    expect(c.reason).to.match(/^simulation failed: InvalidIssuerSignatureError: contract reverted: InvalidIssuerSignature\(/);
+    expect(await svc.cashOut(chequebook)).to.equal(undefined);
+    expect(await ethers.provider.getTransactionCount(me.address)).to.equal(0);
+  });
+
+  it("run(): one batch failing does not stop the others; progress per cheque; the failed one is cashed next run", async () => {
+    const a = await setup(1_000n, 400n);
+    const issuer = Wallet.createRandom();
+    const { address: other } = await factory.deployChequebook({ issuer: issuer.address, defaultHardDepositTimeout: 60, salt: id(`c${n++}`) });
+    await token.mint(other, 1_000n);
+    const c = { chequebook: other, beneficiary: a.me.address, cumulativePayout: 700n };
+    a.store.putReceived({ ...c, signature: await signCheque(c, chainId, issuer.privateKey as Hex), peer: "peer-2", chainId, receivedAt: Date.now() });
+    // a casher whose second encoding of `other` (the send, after the plan's simulation) fails
+    let encodes = 0;
+    class Flaky extends SingleChequeCasher {
+      override async encode(items: CashItem[]) {
+        if (items[0].cheque.chequebook === other && ++encodes === 2) throw new InvalidArgumentError("items", "x", "a test failure");
+        return super.encode(items);
+      }
+    }
+    const progress: string[] = [];
+    const svc = new CashoutService({ store: a.store, signer: a.me, policy, casher: new Flaky() });
+    const r = await svc.run({ onProgress: (p) => progress.push(`${p.index}/${p.total} ${p.peer} ${p.record?.status ?? p.error?.name}`) });
+    expect(progress).to.deep.equal(["1/2 peer-2 InvalidArgumentError", "2/2 peer-1 mined"]); // largest first
+    expect(r.sent.map((x) => [x.chequebook, x.totalPayout])).to.deep.equal([[a.chequebook, 400n]]);
+    expect(r.failed.map((f) => [f.chequebook, f.error.name])).to.deep.equal([[other, "InvalidArgumentError"]]);
+    expect(svc.history(other)).to.deep.equal([]); // nothing recorded for the batch that never got signed
+    const again = await svc.run();
+    expect(again.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.deep.equal([[other, "mined", 700n]]);
+    expect(await token.balanceOf(a.me.address)).to.equal(1_100n);
+  });
+
+  it("refuses to send a call whose simulation needs more than its fixed gas limit (it would run out of gas)", async () => {
+    const { chequebook, me, store } = await setup(1_000n, 600n);
+    const cheque = store.lastReceived(chequebook)!;
+    const tx = new TransactionSender({ signer: me });
+    const req = await new SingleChequeCasher().encode([{ cheque, recipient: me.address as Hex }]);
+    const e = await expectError(tx.send({ ...req, gasLimit: 30_000n }, { record: () => expect.fail("recorded") }), GasLimitTooLowError);
+    expect(e.gasLimit).to.equal(30_000n);
+    expect(e.estimate > 30_000n).to.equal(true);
+    expect(await ethers.provider.getTransactionCount(me.address)).to.equal(0);
+  });
+
+  it("classifies broadcast errors by ethers code first, message only where no code exists", () => {
+    expect(classifyBroadcastError(Object.assign(new Error("x"), { code: "NONCE_EXPIRED" }))).to.equal("nonce-used");
+    expect(classifyBroadcastError(Object.assign(new Error("x"), { code: "REPLACEMENT_UNDERPRICED" }))).to.equal("underpriced");
+    expect(classifyBroadcastError(Object.assign(new Error("x"), { code: "INSUFFICIENT_FUNDS" }))).to.equal("insufficient-funds");
+    expect(classifyBroadcastError({ error: { code: -32000, message: "already known" } })).to.equal("already-known");
+    expect(classifyBroadcastError(new ProviderError("NETWORK_ERROR", "down", null))).to.equal("retryable");
+    expect(classifyBroadcastError(new ProviderError("BAD_DATA", "??", null))).to.equal("fatal");
   });
 
   it("retries retryable provider errors with back-off, then gives up with a typed error", async () => {
