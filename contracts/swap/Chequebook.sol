@@ -384,8 +384,19 @@ contract Chequebook is IChequebook, ReentrancyGuardTransient {
         }
     }
 
-    function _balance() private view returns (uint256) {
-        return _token.balanceOf(address(this));
+    /// @dev `_token.balanceOf(address(this))` without the ABI round trip (on every cash-out's hot path).
+    /// Reverts with the token's own revert data, or empty data on a malformed answer.
+    function _balance() private view returns (uint256 bal) {
+        address t = address(_token);
+        assembly ("memory-safe") {
+            mstore(0x00, 0x70a08231) // balanceOf(address)
+            mstore(0x20, address())
+            if iszero(and(gt(returndatasize(), 0x1f), staticcall(gas(), t, 0x1c, 0x24, 0x00, 0x20))) {
+                returndatacopy(mload(0x40), 0, returndatasize())
+                revert(mload(0x40), returndatasize())
+            }
+            bal := mload(0x00)
+        }
     }
 
     function _totalHardDeposit(uint256 totals) private pure returns (uint256) {
