@@ -158,3 +158,8 @@ for (const [n, c] of Object.entries({
 export function revertClassFor(errorName: string): RevertCtor | undefined {
   return classes.get(errorName);
 }
+export class GasPerEntryTooLowError extends ContractRevertError<Args<{ gasPerEntry: bigint; min: bigint }>> { override readonly name = "GasPerEntryTooLowError" as const; }
+export class OnlySelfError extends ContractRevertError<Args<{ caller: string }>> { override readonly name = "OnlySelfError" as const; }
+for (const [n, c] of Object.entries({ GasPerEntryTooLow: GasPerEntryTooLowError, OnlySelf: OnlySelfError })) registerRevertClass(n, c as unknown as RevertCtor);
+export class InsufficientGasForEntryError extends ContractRevertError<Args<{ index: bigint; gasLeft: bigint; needed: bigint }>> { override readonly name = "InsufficientGasForEntryError" as const; }
+registerRevertClass("InsufficientGasForEntry", InsufficientGasForEntryError as unknown as RevertCtor);
