@@ -3,7 +3,7 @@
  * `cashCheque` of many chequebooks, Bee's included) and the EIP-7702 `BatchCashoutExecutor` (a
  * beneficiary's EOA cashing many cheques itself). Both report skipped entries with their reason.
  */
-import type { ContractRunner, Signer, TransactionReceipt } from "ethers";
+import { Signature, type ContractRunner, type Signer, type TransactionReceipt } from "ethers";
 import { BatchCashoutExecutor__factory, CashoutRouter__factory } from "../../typechain-types/index.js";
 import type { CashoutRouter, BatchCashoutExecutor } from "../../typechain-types/index.js";
 import { toAddress, toUint256, type AmountLike } from "../values.js";
@@ -103,6 +103,47 @@ export class CashoutRouterClient {
     const res = await send(() => this.contract.cashMany(list, gasPerEntry, opts.checkFirst ?? true, overrides));
     const skipped = skippedFrom(res.receipt, this.address, this.contract.interface);
     return { ...res, skipped, cashed: entries.length - skipped.length };
+  }
+
+  /**
+   * The cheaper form for one EOA beneficiary paying one recipient: every entry's cheque must be to
+   * `beneficiary` and its `Cashout` signed for `recipient`; 65-byte signatures are sent in EIP-2098
+   * compact form (≈ 1,700 gas of call data less per cheque).
+   */
+  async cashManyCompact(beneficiary: string, recipient: string, entries: Omit<RouterEntry, "recipient">[], opts: BatchOptions = {}): Promise<BatchResult> {
+    const b = toAddress(beneficiary, "beneficiary");
+    const list = entries.map((e, i) => {
+      if (toAddress(e.cheque.beneficiary, "beneficiary") !== b) {
+        throw new InvalidArgumentError(`entries[${i}].cheque.beneficiary`, e.cheque.beneficiary, `the batch's beneficiary ${b}`);
+      }
+      const bs = compactSignature(e.beneficiarySignature, `entries[${i}].beneficiarySignature`);
+      const is = compactSignature(e.cheque.signature, `entries[${i}].cheque.signature`);
+      return {
+        chequebook: toAddress(e.cheque.chequebook, "chequebook"),
+        cumulativePayout: toUint256(e.cheque.cumulativePayout, "cumulativePayout"),
+        callerPayout: toUint256(e.callerPayout, "callerPayout"),
+        beneficiaryR: bs.r,
+        beneficiaryVS: bs.yParityAndS,
+        issuerR: is.r,
+        issuerVS: is.yParityAndS,
+      };
+    });
+    const gasPerEntry = toUint256(opts.gasPerEntry ?? 150_000n, "gasPerEntry");
+    const overrides = opts.gasLimit === undefined ? {} : { gasLimit: toUint256(opts.gasLimit, "gasLimit") };
+    const res = await send(() => this.contract.cashManyCompact(b, toAddress(recipient, "recipient"), list, gasPerEntry, opts.checkFirst ?? true, overrides));
+    const skipped = skippedFrom(res.receipt, this.address, this.contract.interface);
+    return { ...res, skipped, cashed: entries.length - skipped.length };
+  }
+}
+
+/** A 65-byte (r ‖ s ‖ v) signature in EIP-2098 form; anything else is refused before sending. */
+function compactSignature(sig: string, argument: string): { r: string; yParityAndS: string } {
+  if (!/^0x[0-9a-fA-F]{130}$/.test(sig)) throw new InvalidArgumentError(argument, sig, "a 65-byte 0x-prefixed signature (EOA)");
+  try {
+    const s = Signature.from(sig);
+    return { r: s.r, yParityAndS: s.yParityAndS };
+  } catch (e) {
+    throw new InvalidArgumentError(argument, sig, `a valid secp256k1 signature (${(e as Error).message})`);
   }
 }
 

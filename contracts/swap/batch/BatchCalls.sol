@@ -66,13 +66,38 @@ library BatchCalls {
         internal
         returns (bool ok, bytes4 selector)
     {
+        uint256 ptr;
+        assembly ("memory-safe") {
+            ptr := add(data, 0x20)
+        }
+        return callBounded(target, ptr, data.length, gasLimit);
+    }
+
+    /// @notice As above, with the call data at memory `[ptr, ptr + len)`.
+    function callBounded(address target, uint256 ptr, uint256 len, uint256 gasLimit)
+        internal
+        returns (bool ok, bytes4 selector)
+    {
         if (target.code.length == 0) return (false, bytes4(0));
         assembly ("memory-safe") {
-            ok := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0x00, 0x00)
+            ok := call(gasLimit, target, 0, ptr, len, 0x00, 0x00)
             if and(iszero(ok), gt(returndatasize(), 3)) {
                 returndatacopy(0x00, 0x00, 0x04)
                 selector := and(mload(0x00), shl(224, 0xffffffff))
             }
+        }
+    }
+
+    /// @notice Write `bytes calldata b` ABI-encoded (length word, data, zero padding) at memory `p`;
+    /// returns the position after it.
+    function putBytes(uint256 p, bytes calldata b) internal pure returns (uint256 end) {
+        assembly ("memory-safe") {
+            let len := b.length
+            let padded := and(add(len, 31), not(31))
+            mstore(p, len)
+            if padded { mstore(add(p, padded), 0) } // the last word's padding
+            calldatacopy(add(p, 0x20), b.offset, len)
+            end := add(add(p, 0x20), padded)
         }
     }
 

@@ -35,14 +35,8 @@ contract BatchCashoutExecutor is IBatchCashoutExecutor {
                     continue;
                 }
             }
-            (bool ok, bytes4 selector) = BatchCalls.callBounded(
-                c.chequebook,
-                abi.encodeCall(IChequebook.cashChequeBeneficiary, (c.recipient, c.cumulativePayout, c.issuerSig)),
-                gasPerEntry
-            );
-            assembly ("memory-safe") {
-                mstore(0x40, fmp)
-            }
+            (bool ok, bytes4 selector) =
+                BatchCalls.callBounded(c.chequebook, fmp, _encodeCashChequeBeneficiary(fmp, c), gasPerEntry);
             if (!ok) {
                 emit CashoutSkipped(
                     i, c.chequebook, address(this), selector == 0 && c.chequebook.code.length == 0
@@ -53,5 +47,20 @@ contract BatchCashoutExecutor is IBatchCashoutExecutor {
             }
             ++cashed;
         }
+    }
+
+    /// @dev `abi.encodeCall(IChequebook.cashChequeBeneficiary, (recipient, cumulativePayout, issuerSig))`
+    /// written at `m` from call data (scratch memory reused by every entry); returns its length.
+    function _encodeCashChequeBeneficiary(uint256 m, Cheque calldata c) private pure returns (uint256 len) {
+        bytes4 selector = IChequebook.cashChequeBeneficiary.selector;
+        address recipient = c.recipient;
+        uint256 cumulativePayout = c.cumulativePayout;
+        assembly ("memory-safe") {
+            mstore(m, selector)
+            mstore(add(m, 0x04), recipient)
+            mstore(add(m, 0x24), cumulativePayout)
+            mstore(add(m, 0x44), 0x60) // offset of issuerSig
+        }
+        return BatchCalls.putBytes(m + 0x64, c.issuerSig) - m;
     }
 }

@@ -48,14 +48,26 @@ library ChequeHash {
     }
 
     /// @notice EIP-712 struct hash of a beneficiary's authorisation for a third party to cash a cheque.
+    /// @dev `keccak256(abi.encode(CASHOUT_TYPEHASH, chequebook, sender, requestPayout, recipient, callerPayout))`,
+    /// hashed in place at the free-memory pointer without allocating.
     function hashCashout(
         address chequebook,
         address sender,
         uint256 requestPayout,
         address recipient,
         uint256 callerPayout
-    ) internal pure returns (bytes32) {
-        return keccak256(abi.encode(CASHOUT_TYPEHASH, chequebook, sender, requestPayout, recipient, callerPayout));
+    ) internal pure returns (bytes32 h) {
+        bytes32 typehash = CASHOUT_TYPEHASH;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typehash)
+            mstore(add(m, 0x20), shr(96, shl(96, chequebook)))
+            mstore(add(m, 0x40), shr(96, shl(96, sender)))
+            mstore(add(m, 0x60), requestPayout)
+            mstore(add(m, 0x80), shr(96, shl(96, recipient)))
+            mstore(add(m, 0xa0), callerPayout)
+            h := keccak256(m, 0xc0)
+        }
     }
 
     /// @notice EIP-712 struct hash of a beneficiary's consent to a custom hard-deposit timeout.

@@ -281,4 +281,71 @@ contract CashoutRouterTest is ChequebookTestBase {
         assertEq(book.paidOut(beneficiary), 0);
         assertEq(router.cashMany{gas: 700_000}(l, 300_000, false), 2);
     }
+
+    // ------------------------------------------------------------------ compact entries
+
+    function _compact(address cb, uint256 cumulative, uint256 callerPayout, address sender)
+        internal
+        view
+        returns (ICashoutRouter.CompactEntry memory e)
+    {
+        e.chequebook = cb;
+        e.cumulativePayout = cumulative;
+        e.callerPayout = callerPayout;
+        (e.beneficiaryR, e.beneficiaryVS) =
+            _compactSig(BENEFICIARY_PK, digestOf(ChequeHash.hashCashout(cb, sender, cumulative, recipient, callerPayout)));
+        (e.issuerR, e.issuerVS) = _compactSig(ISSUER_PK, digestOf(ChequeHash.hashCheque(cb, beneficiary, cumulative)));
+    }
+
+    /// EIP-2098: r, and yParity in the top bit of s.
+    function _compactSig(uint256 pk, bytes32 digest) internal pure returns (bytes32 r, bytes32 vs) {
+        (uint8 v, bytes32 r_, bytes32 s_) = vm.sign(pk, digest);
+        return (r_, bytes32(uint256(s_) | (uint256(v - 27) << 255)));
+    }
+
+    function test_cashManyCompact_cashesWithExpandedSignaturesAndSkipsTheRest() public {
+        cash(100); // book: paidOut 100
+        ICashoutRouter.CompactEntry[] memory l = new ICashoutRouter.CompactEntry[](4);
+        l[0] = _compact(address(book), 100, 0, address(router)); // stale
+        l[1] = _compact(address(book2), 300, 10, address(router));
+        l[2] = _compact(address(book), 250, 5, address(new CashoutRouter())); // signed for another router
+        l[3] = _compact(address(book), 400, 5, address(router));
+        vm.expectEmit(true, true, true, true, address(router));
+        emit IBatchCashout.CashoutSkipped(
+            0, address(book), beneficiary, IBatchCashout.SkipReason.Reverted, IChequebook.ChequeNotIncreasing.selector
+        );
+        vm.expectEmit(true, true, true, true, address(book2));
+        emit IChequebook.ChequeCashed(beneficiary, recipient, address(router), 300, 300, 10);
+        vm.expectEmit(true, true, true, true, address(router));
+        emit IBatchCashout.CashoutSkipped(
+            2, address(book), beneficiary, IBatchCashout.SkipReason.Reverted, IChequebook.InvalidBeneficiarySignature.selector
+        );
+        vm.prank(submitter);
+        assertEq(router.cashManyCompact(beneficiary, recipient, l, GAS, false), 2);
+        assertEq(book.paidOut(beneficiary), 400);
+        assertEq(book2.paidOut(beneficiary), 300);
+        assertEq(token.balanceOf(submitter), 15);
+        assertEq(token.balanceOf(recipient), 100 + 290 + 295);
+        assertEq(token.balanceOf(address(router)), 0);
+    }
+
+    function test_cashManyCompact_checkFirstSkipsBouncesOnSwarmChequebooks() public {
+        SwarmLikeChequebook swarm = new SwarmLikeChequebook(issuer, IERC20(address(token)));
+        token.mint(address(swarm), 100);
+        ICashoutRouter.CompactEntry[] memory l = new ICashoutRouter.CompactEntry[](2);
+        l[0] = _compact(address(swarm), 300, 0, address(router));
+        l[1] = _compact(address(swarm), 60, 0, address(router));
+        _expectSkip(0, address(swarm), IBatchCashout.SkipReason.WouldBounce, 0);
+        assertEq(router.cashManyCompact(beneficiary, recipient, l, GAS, true), 1);
+        assertEq(swarm.paidOut(beneficiary), 60);
+        assertTrue(!swarm.bounced(), "no bounce");
+    }
+
+    function test_cashManyCompact_aTamperedRecipientInvalidatesTheCashout() public {
+        ICashoutRouter.CompactEntry[] memory l = new ICashoutRouter.CompactEntry[](1);
+        l[0] = _compact(address(book), 300, 0, address(router));
+        _expectSkip(0, address(book), IBatchCashout.SkipReason.Reverted, IChequebook.InvalidBeneficiarySignature.selector);
+        assertEq(router.cashManyCompact(beneficiary, address(0xBAD), l, GAS, false), 0);
+        assertEq(token.balanceOf(address(0xBAD)), 0);
+    }
 }
