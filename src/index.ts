@@ -50,7 +50,8 @@ export { findDeployment, isLocalChain, DeploymentChainMismatchError, DeploymentC
 export { withRetry, type RetryOptions } from "./settlement/retry.js";
 export * from "./settlement/errors.js";
 
-export { ChequebookClient, ChequebookFactoryClient, BEE_GAS_LIMITS, type CashoutPreview, type CashResult, type HardDeposit } from "./chain/chequebook.js";
+export { ChequebookClient, ChequebookFactoryClient, BEE_GAS_LIMITS, customTimeoutValue, type CashoutPreview, type CashResult, type HardDeposit } from "./chain/chequebook.js";
+export { CashoutRouterClient, BatchCashoutExecutorClient, SKIP_REASONS, type SkipReason, type SkippedEntry, type BatchResult, type BatchOptions, type RouterEntry, type ExecutorCheque } from "./chain/batch-cashout.js";
 export { ServicePlansClient, NATIVE_TOKEN, type PlanInfo, type CreatePlanArgs } from "./chain/plans.js";
 export { TokenClient } from "./chain/token.js";
 export { EthersChainFacts, type ChainFacts, type Liquidity } from "./chain/facts.js";

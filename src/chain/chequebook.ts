@@ -11,9 +11,23 @@ import type { SignedCheque } from "../cheque/index.js";
 import { call, registerErrorAbi } from "./errors.js";
 import { send, type TxResult } from "./tx.js";
 import { TokenClient } from "./token.js";
+import { InvalidArgumentError } from "../errors.js";
 
 registerErrorAbi(Chequebook__factory.createInterface());
 registerErrorAbi(ChequebookFactory__factory.createInterface());
+
+/**
+ * The `decreaseTimeout` value a beneficiary signs for a custom hard-deposit timeout: its epoch on the
+ * chequebook (`timeoutEpoch`, 0 until it bumps it) in the high 128 bits, the timeout in seconds in the
+ * low 128 bits. Bee's type string has no nonce, so the epoch rides in the value; epoch 0 is Bee's plain value.
+ */
+export function customTimeoutValue(epoch: AmountLike, timeoutSeconds: AmountLike): bigint {
+  const e = toUint256(epoch, "epoch");
+  const t = toUint256(timeoutSeconds, "timeout");
+  if (e >= 2n ** 128n) throw new InvalidArgumentError("epoch", e, "below 2^128");
+  if (t >= 2n ** 128n) throw new InvalidArgumentError("timeout", t, "below 2^128 seconds");
+  return (e << 128n) | t;
+}
 
 /** Bee's fixed gas limits (PROTOCOL.md §1): every such call must fit. */
 export const BEE_GAS_LIMITS = { deploy: 175_000n, cashout: 300_000n, withdraw: 95_000n } as const;
@@ -210,6 +224,19 @@ export class ChequebookClient {
   decreaseHardDeposit(beneficiary: string): Promise<TxResult> {
     return send(() => this.contract.decreaseHardDeposit(toAddress(beneficiary, "beneficiary")));
   }
+  /** The epoch a `CustomDecreaseTimeout` signature for `beneficiary` must carry (see `customTimeoutValue`). */
+  timeoutEpoch(beneficiary: string): Promise<bigint> {
+    return call(() => this.contract.timeoutEpoch(toAddress(beneficiary, "beneficiary")));
+  }
+  /** As beneficiary (the runner): invalidate every unused `CustomDecreaseTimeout` signature of ours. */
+  bumpTimeoutEpoch(): Promise<TxResult> {
+    return send(() => this.contract.bumpTimeoutEpoch());
+  }
+  /** Whether a `Cashout` digest was consumed by a contract-wallet beneficiary's relayed cash-out. */
+  cashoutSignatureUsed(digest: string): Promise<boolean> {
+    return call(() => this.contract.cashoutSignatureUsed(toBytes32(digest, "digest")));
+  }
+  /** `timeout` is the signed value: `customTimeoutValue(epoch, seconds)` (a plain number is epoch 0). */
   setCustomHardDepositTimeout(beneficiary: string, timeout: AmountLike, beneficiarySignature: string): Promise<TxResult> {
     return send(() =>
       this.contract.setCustomHardDepositTimeout(toAddress(beneficiary, "beneficiary"), toUint256(timeout, "timeout"), beneficiarySignature),

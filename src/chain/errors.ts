@@ -135,3 +135,31 @@ export async function call<T>(fn: () => Promise<T>): Promise<T> {
     throw toSettlementError(e);
   }
 }
+
+// Chequebook / factory (issue 9: review findings C-1 … C-9) and the batch cash-out contracts (issue 11).
+// Every custom error in the ABI of Chequebook, ChequebookFactory, CashoutRouter and BatchCashoutExecutor has
+// a class here (checked by test/e2e/chequebook-findings.test.ts), including the OpenZeppelin ones they inherit.
+export class CashoutSignatureUsedError extends ContractRevertError<Args<{ digest: string }>> { override readonly name = "CashoutSignatureUsedError" as const; }
+export class HardDepositTooLargeError extends ContractRevertError<Args<{ totalHardDeposit: bigint; max: bigint }>> { override readonly name = "HardDepositTooLargeError" as const; }
+export class TimeoutEpochMismatchError extends ContractRevertError<Args<{ beneficiary: string; signedEpoch: bigint; currentEpoch: bigint }>> { override readonly name = "TimeoutEpochMismatchError" as const; }
+export class ReentrancyGuardReentrantCallError extends ContractRevertError { override readonly name = "ReentrancyGuardReentrantCallError" as const; }
+export class SafeERC20FailedOperationError extends ContractRevertError<Args<{ token: string }>> { override readonly name = "SafeERC20FailedOperationError" as const; }
+export class TimeoutTooLargeError extends ContractRevertError<Args<{ defaultHardDepositTimeout: bigint; max: bigint }>> { override readonly name = "TimeoutTooLargeError" as const; }
+export class ChequebookAlreadyDeployedError extends ContractRevertError<Args<{ chequebook: string; deployer: string; salt: string }>> { override readonly name = "ChequebookAlreadyDeployedError" as const; }
+export class FailedDeploymentError extends ContractRevertError { override readonly name = "FailedDeploymentError" as const; }
+for (const [n, c] of Object.entries({
+  CashoutSignatureUsed: CashoutSignatureUsedError, HardDepositTooLarge: HardDepositTooLargeError,
+  TimeoutEpochMismatch: TimeoutEpochMismatchError, ReentrancyGuardReentrantCall: ReentrancyGuardReentrantCallError,
+  SafeERC20FailedOperation: SafeERC20FailedOperationError, TimeoutTooLarge: TimeoutTooLargeError,
+  ChequebookAlreadyDeployed: ChequebookAlreadyDeployedError, FailedDeployment: FailedDeploymentError,
+})) registerRevertClass(n, c as RevertCtor);
+
+/** The typed class registered for a Solidity error name, if any. */
+export function revertClassFor(errorName: string): RevertCtor | undefined {
+  return classes.get(errorName);
+}
+export class GasPerEntryTooLowError extends ContractRevertError<Args<{ gasPerEntry: bigint; min: bigint }>> { override readonly name = "GasPerEntryTooLowError" as const; }
+export class OnlySelfError extends ContractRevertError<Args<{ caller: string }>> { override readonly name = "OnlySelfError" as const; }
+for (const [n, c] of Object.entries({ GasPerEntryTooLow: GasPerEntryTooLowError, OnlySelf: OnlySelfError })) registerRevertClass(n, c as unknown as RevertCtor);
+export class InsufficientGasForEntryError extends ContractRevertError<Args<{ index: bigint; gasLeft: bigint; needed: bigint }>> { override readonly name = "InsufficientGasForEntryError" as const; }
+registerRevertClass("InsufficientGasForEntry", InsufficientGasForEntryError as unknown as RevertCtor);

@@ -29,23 +29,45 @@ library ChequeHash {
     }
 
     /// @notice EIP-712 struct hash of a cheque.
+    /// @dev `keccak256(abi.encode(CHEQUE_TYPEHASH, chequebook, beneficiary, cumulativePayout))`, hashed in
+    /// place at the free-memory pointer without allocating (on the hot path of every cash-out).
     function hashCheque(address chequebook, address beneficiary, uint256 cumulativePayout)
         internal
         pure
-        returns (bytes32)
+        returns (bytes32 h)
     {
-        return keccak256(abi.encode(CHEQUE_TYPEHASH, chequebook, beneficiary, cumulativePayout));
+        bytes32 typehash = CHEQUE_TYPEHASH;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typehash)
+            mstore(add(m, 0x20), shr(96, shl(96, chequebook)))
+            mstore(add(m, 0x40), shr(96, shl(96, beneficiary)))
+            mstore(add(m, 0x60), cumulativePayout)
+            h := keccak256(m, 0x80)
+        }
     }
 
     /// @notice EIP-712 struct hash of a beneficiary's authorisation for a third party to cash a cheque.
+    /// @dev `keccak256(abi.encode(CASHOUT_TYPEHASH, chequebook, sender, requestPayout, recipient, callerPayout))`,
+    /// hashed in place at the free-memory pointer without allocating.
     function hashCashout(
         address chequebook,
         address sender,
         uint256 requestPayout,
         address recipient,
         uint256 callerPayout
-    ) internal pure returns (bytes32) {
-        return keccak256(abi.encode(CASHOUT_TYPEHASH, chequebook, sender, requestPayout, recipient, callerPayout));
+    ) internal pure returns (bytes32 h) {
+        bytes32 typehash = CASHOUT_TYPEHASH;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typehash)
+            mstore(add(m, 0x20), shr(96, shl(96, chequebook)))
+            mstore(add(m, 0x40), shr(96, shl(96, sender)))
+            mstore(add(m, 0x60), requestPayout)
+            mstore(add(m, 0x80), shr(96, shl(96, recipient)))
+            mstore(add(m, 0xa0), callerPayout)
+            h := keccak256(m, 0xc0)
+        }
     }
 
     /// @notice EIP-712 struct hash of a beneficiary's consent to a custom hard-deposit timeout.
@@ -58,7 +80,14 @@ library ChequeHash {
     }
 
     /// @notice The digest that is signed: `keccak256("\x19\x01" ‖ domainSeparator ‖ structHash)`.
+    /// @dev Hashed in place at the free-memory pointer, as OpenZeppelin's `MessageHashUtils.toTypedDataHash`.
     function toTypedDataHash(bytes32 separator, bytes32 structHash) internal pure returns (bytes32 digest) {
-        return keccak256(abi.encodePacked("\x19\x01", separator, structHash));
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, hex"1901")
+            mstore(add(m, 0x02), separator)
+            mstore(add(m, 0x22), structHash)
+            digest := keccak256(m, 0x42)
+        }
     }
 }

@@ -7,9 +7,7 @@ import {IChequebookFactory} from "../../swap/IChequebookFactory.sol";
 import {Chequebook} from "../../swap/Chequebook.sol";
 import {ChequeHash} from "../../swap/libraries/ChequeHash.sol";
 import {ERC1271Wallet} from "../mocks/ERC1271Wallet.sol";
-import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 contract ChequebookTest is ChequebookTestBase {
     // ------------------------------------------------------------------ factory
@@ -43,7 +41,11 @@ contract ChequebookTest is ChequebookTestBase {
     }
 
     function test_factory_revertsOnRedeployToSameAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(Errors.FailedDeployment.selector));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IChequebookFactory.ChequebookAlreadyDeployed.selector, address(book), address(this), bytes32("salt")
+            )
+        );
         factory.deploySimpleSwap(issuer, TIMEOUT, bytes32("salt"));
     }
 
@@ -388,9 +390,9 @@ contract ChequebookTest is ChequebookTestBase {
         book.prepareDecreaseHardDeposit(beneficiary, 100);
         book.increaseHardDeposit(beneficiary, 1);
         vm.stopPrank();
-        (, uint256 dec,, uint256 at) = book.hardDeposits(beneficiary);
+        (, uint256 dec,, uint256 dueAt) = book.hardDeposits(beneficiary);
         assertEq(dec, 0);
-        assertEq(at, 0);
+        assertEq(dueAt, 0);
         vm.warp(block.timestamp + TIMEOUT);
         vm.expectRevert(abi.encodeWithSelector(IChequebook.NoDecreasePrepared.selector, beneficiary));
         book.decreaseHardDeposit(beneficiary);
@@ -403,11 +405,11 @@ contract ChequebookTest is ChequebookTestBase {
         emit IChequebook.HardDepositDecreasePrepared(beneficiary, 100);
         book.prepareDecreaseHardDeposit(beneficiary, 100);
         vm.stopPrank();
-        (uint256 amount, uint256 dec, uint256 timeout, uint256 at) = book.hardDeposits(beneficiary);
+        (uint256 amount, uint256 dec, uint256 timeout, uint256 dueAt) = book.hardDeposits(beneficiary);
         assertEq(amount, 300);
         assertEq(dec, 100);
         assertEq(timeout, 0);
-        assertEq(at, block.timestamp + TIMEOUT);
+        assertEq(dueAt, block.timestamp + TIMEOUT);
     }
 
     function test_prepareDecreaseHardDeposit_revertsWhenNotIssuer() public {
@@ -475,9 +477,9 @@ contract ChequebookTest is ChequebookTestBase {
         book.increaseHardDeposit(beneficiary, 10);
         book.prepareDecreaseHardDeposit(beneficiary, 10);
         vm.stopPrank();
-        (,, uint256 timeout, uint256 at) = book.hardDeposits(beneficiary);
+        (,, uint256 timeout, uint256 dueAt) = book.hardDeposits(beneficiary);
         assertEq(timeout, 30 days);
-        assertEq(at, block.timestamp + 30 days);
+        assertEq(dueAt, block.timestamp + 30 days);
     }
 
     function test_setCustomHardDepositTimeout_revertsWhenNotIssuer() public {
@@ -550,7 +552,11 @@ contract ChequebookTest is ChequebookTestBase {
     function test_increaseHardDeposit_revertsWhenTotalExceeds120Bits() public {
         token.mint(address(book), uint256(type(uint120).max) + 1);
         vm.prank(issuer);
-        vm.expectRevert(abi.encodeWithSelector(SafeCast.SafeCastOverflowedUintDowncast.selector, 120, uint256(type(uint120).max) + 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IChequebook.HardDepositTooLarge.selector, uint256(type(uint120).max) + 1, type(uint120).max
+            )
+        );
         book.increaseHardDeposit(beneficiary, uint256(type(uint120).max) + 1);
         assertEq(book.totalHardDeposit(), 0);
     }
