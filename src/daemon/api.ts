@@ -20,6 +20,11 @@ export const errorSchema = {
   properties: { code: { type: "string" }, message: { type: "string" } },
 } as const;
 
+/** Every route registered (method, URL template), for the test that each one is documented. */
+export function routeList(app: FastifyInstance): { method: string; url: string }[] {
+  return (app as unknown as { routeList: { method: string; url: string }[] }).routeList;
+}
+
 export async function buildApi(opts: { config: DaemonConfig; env: NodeJS.ProcessEnv; log: Logger }): Promise<FastifyInstance> {
   const { config, env } = opts;
   const token = config.api.token ?? env[config.api.tokenEnv];
@@ -38,6 +43,11 @@ export async function buildApi(opts: { config: DaemonConfig; env: NodeJS.Process
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: token ? [{ bearer: [] }] : [],
     },
+  });
+  const routes: { method: string; url: string }[] = [];
+  app.decorate("routeList", routes);
+  app.addHook("onRoute", (r) => {
+    for (const m of [r.method].flat()) if (m !== "HEAD") routes.push({ method: m, url: r.url });
   });
   if (token) {
     const expected = Buffer.from(`Bearer ${token}`);

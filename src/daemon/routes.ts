@@ -116,7 +116,7 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
     peerId: d.host.peerId, addresses: d.host.addresses(), beneficiary: node.beneficiary, chequebook: node.chequebook ?? null, mode: node.policy.mode, chainId: node.chainId.toString(),
     paymentThreshold: node.policy.paymentThreshold.toString(), disconnectThreshold: node.policy.disconnectThreshold.toString(),
   }));
-  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/openapi.json", { schema: { ...tags("node"), description: "this document", response: { 200: { type: "object", additionalProperties: true } } } }, async () => app.swagger());
 
   // ------------------------------------------------------------------ chequebook (Bee)
   app.get("/chequebook/address", { schema: { ...tags("chequebook"), response: { 200: obj({ chequebookAddress: address }), ...errors } } }, async () => ({ chequebookAddress: chequebook().address }));
@@ -236,7 +236,7 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
   }
   const page = (file: string) => readFileSync(dashboardFile(file), "utf8");
   app.get("/dashboard", { schema: { ...tags("node"), produces: ["text/html"], response: { 200: { type: "string" } } } }, async (_req, reply) => reply.type("text/html; charset=utf-8").send(page("index.html")));
-  app.get("/dashboard/app.js", { schema: { hide: true } }, async (_req, reply) => reply.type("text/javascript; charset=utf-8").send(page("app.js")));
+  app.get("/dashboard/app.js", { schema: { ...tags("node"), produces: ["text/javascript"], response: { 200: { type: "string" } } } }, async (_req, reply) => reply.type("text/javascript; charset=utf-8").send(page("app.js")));
 
   // ------------------------------------------------------------------ debug (demos, tests)
   if (d.config.api.debug) {
