@@ -34,7 +34,7 @@ describe("daemon: dashboard in headless Chromium", function () {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${a.apiUrl}/dashboard#token=dashboard-token-0123`);
-    await page.waitForFunction(() => Number(document.body.dataset.refreshed ?? 0) >= 1);
+    await page.waitForFunction("Number(document.body.dataset.refreshed ?? 0) >= 1");
     const auth = { headers: { authorization: "Bearer dashboard-token-0123" } };
     const peers = (await call(a, "/peers", auth)).body.peers;
     const settlements = (await call(a, "/settlements", auth)).body;
@@ -51,8 +51,8 @@ describe("daemon: dashboard in headless Chromium", function () {
 
     // more traffic: the page follows without a reload, and the chart has a line for the peer
     expect((await call(b, `/debug/requests/${a.host.peerId}`, { method: "POST", json: { protocol: "store", count: 2 } })).body.paid).to.equal(2);
-    await page.waitForFunction((p) => document.querySelector(`tr[data-peer="${p}"] [data-k="balance"]`)?.textContent === "50", b.host.peerId, { timeout: 10_000 });
-    await page.waitForFunction(() => (document.querySelector("#chart polyline")?.getAttribute("points") ?? "").split(" ").length >= 2, undefined, { timeout: 10_000 });
+    await page.waitForFunction(`document.querySelector('tr[data-peer="${b.host.peerId}"] [data-k="balance"]')?.textContent === "50"`, undefined, { timeout: 10_000 });
+    await page.waitForFunction(`(document.querySelector("#chart polyline")?.getAttribute("points") ?? "").split(" ").length >= 2`, undefined, { timeout: 10_000 });
     expect(await page.locator(`#chart polyline[data-peer="${b.host.peerId}"]`).count()).to.equal(1);
     mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: join(OUT, "dashboard.png"), fullPage: true });
@@ -62,7 +62,7 @@ describe("daemon: dashboard in headless Chromium", function () {
   it("says so when the token is missing instead of showing stale numbers", async () => {
     const page = await browser.newPage();
     await page.goto(`${a.apiUrl}/dashboard`);
-    await page.waitForFunction(() => document.getElementById("status")?.classList.contains("err"));
+    await page.waitForFunction(`document.getElementById("status")?.classList.contains("err")`);
     expect(await page.locator("#status").textContent()).to.equal("API unreachable: Unauthorized");
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { call, tempDir, until } from "./helpers.js";
-import { freePort, spawnDaemon, stopDaemon, writeConfig, type DaemonProcess } from "./process.js";
+import { freePort, spawnDaemon, stopDaemon, writeConfig, type DaemonProcess } from "../../src/daemon/launcher.js";
 
 /** Two daemons as separate processes; the server is restarted while the client drives traffic. */
 describe("daemon: restart mid-traffic (separate processes)", function () {
@@ -21,7 +21,8 @@ describe("daemon: restart mid-traffic (separate processes)", function () {
       let server = spawnDaemon(serverCfg, serverEnv);
       procs.push(server);
       const s1 = await server.started;
-      const clientCfg = writeConfig({ ...base, dataDir: tempDir(), chequebook: Wallet.createRandom().address, p2p: { bootstrap: [s1.addresses[0]], redialMs: 200 } });
+      const clientDir = tempDir();
+      const clientCfg = writeConfig({ ...base, dataDir: clientDir, chequebook: Wallet.createRandom().address, p2p: { bootstrap: [s1.addresses[0]], redialMs: 200 } }, clientDir);
       const client = spawnDaemon(clientCfg, { SWAP_NODE_PRIVATE_KEY: Wallet.createRandom().privateKey });
       procs.push(client);
       const c = await client.started;

@@ -1,9 +1,16 @@
+/**
+ * Start and stop `swap-node` daemons as separate processes (for the multi-node demo, the
+ * benchmarks and the integration tests): configs written as YAML, readiness read from the
+ * daemon's own "swap-node started" log line, every process stopped by its pid.
+ */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
-import { tempDir } from "./helpers.js";
+
+const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 
 export interface DaemonProcess {
   child: ChildProcess;
@@ -27,14 +34,14 @@ export function freePort(): Promise<number> {
 }
 
 /** Write `doc` as a YAML config in a fresh directory and return the file. */
-export function writeConfig(doc: Record<string, unknown>, dir = tempDir()): string {
+export function writeConfig(doc: Record<string, unknown>, dir: string): string {
   const file = join(dir, "swap-node.yaml");
   writeFileSync(file, stringify(doc));
   return file;
 }
 
 /** Start `swap-node start --config <file>` as a separate process, as an operator would. */
-export function spawnDaemon(file: string, env: NodeJS.ProcessEnv = {}, entry = ["--import", "tsx", "src/daemon/main.ts"]): DaemonProcess {
+export function spawnDaemon(file: string, env: NodeJS.ProcessEnv = {}, entry = ["--import", "tsx", MAIN]): DaemonProcess {
   const child = spawn(process.execPath, [...entry, "start", "--config", file], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
