@@ -5,18 +5,14 @@
  * then read every daemon's API and /metrics, print a report and `SUMMARY: OK …` (exit 1 on any
  * failed check). Every process started here is stopped by its pid.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { JsonRpcProvider, NonceManager, Wallet, id } from "ethers";
-import { TestToken__factory } from "../typechain-types/index.js";
-import { deployAll, saveDeployment } from "../src/deployments.js";
-import { ChequebookFactoryClient } from "../src/chain/chequebook.js";
+import type { Wallet } from "ethers";
+import { startLocalChain, type LocalChain } from "../src/daemon/local-chain.js";
 import { freePort, spawnDaemon, stopDaemon, writeConfig, type DaemonProcess } from "../src/daemon/launcher.js";
 
 const UNIT = 10n ** 15n; // price of one store request
-const HARDHAT_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"; // hardhat node account #0
 const checks: { name: string; ok: boolean; detail?: string }[] = [];
 const check = (name: string, ok: boolean, detail?: string) => {
   checks.push({ name, ok, detail });
@@ -50,38 +46,26 @@ async function api(base: string, path: string, init: { method?: string; json?: u
 
 async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "swap-demo-nodes-"));
-  let chain: ChildProcess | undefined;
+  let chain: LocalChain | undefined;
   const daemons: DaemonProcess[] = [];
   try {
-    // ------------------------------------------------------------------ 1. chain
-    const rpcPort = await freePort();
-    const rpcUrl = `http://127.0.0.1:${rpcPort}`;
-    log(`starting hardhat node on ${rpcUrl} …`);
-    chain = spawn(process.execPath, ["node_modules/hardhat/dist/src/cli.js", "node", "--hostname", "127.0.0.1", "--port", String(rpcPort)], { stdio: ["ignore", "ignore", "pipe"] });
-    const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 250 });
-    const { chainId } = await until("hardhat node", () => provider.getNetwork());
-    const funder = new NonceManager(new Wallet(HARDHAT_KEY, provider));
-
-    // ------------------------------------------------------------------ 2. deploy
-    log("deploying token, chequebook factory and ServicePlans …");
-    const token = await new TestToken__factory(funder).deploy();
-    await token.waitForDeployment();
-    const deployment = await deployAll(funder, "localhost", await token.getAddress());
+    // ------------------------------------------------------------------ 1. chain, contracts, chequebooks
+    log("starting hardhat node and deploying token, chequebook factory and ServicePlans …");
     const deploymentsDir = join(dir, "deployments");
-    saveDeployment(deployment, deploymentsDir);
-    const factory = new ChequebookFactoryClient(deployment.factory, funder);
+    chain = await startLocalChain(deploymentsDir);
+    const rpcUrl = chain.rpcUrl;
+    log(`  chain ${rpcUrl}`);
 
-    // ------------------------------------------------------------------ 3. three daemons
+    // ------------------------------------------------------------------ 2. three daemons
     const names = ["alice", "bob", "carol"] as const;
     const ports = { alice: await freePort(), bob: await freePort(), carol: await freePort() };
-    const keys = Object.fromEntries(names.map((n) => [n, Wallet.createRandom()])) as unknown as Record<(typeof names)[number], Wallet>;
+    const keys = {} as Record<(typeof names)[number], Wallet>;
     const books: Record<string, string> = {};
     for (const n of names) {
-      await (await funder.sendTransaction({ to: keys[n].address, value: 10n ** 18n })).wait();
-      const d = await factory.deployChequebook({ issuer: keys[n].address, defaultHardDepositTimeout: 86_400, salt: id(`demo-nodes-${n}-${Date.now()}`) });
-      books[n] = d.address;
-      await (await token.mint(d.address, 1_000n * UNIT)).wait();
-      log(`  ${n}: chequebook ${d.address}, funded 1000 × ${UNIT}`);
+      const op = await chain.operator(1_000n * UNIT, n);
+      keys[n] = op.wallet;
+      books[n] = op.chequebook;
+      log(`  ${n}: chequebook ${op.chequebook}, funded 1000 × ${UNIT}`);
     }
     const configFor = (n: (typeof names)[number], bootstrap: string[]) => {
       const ddir = join(dir, n);
@@ -109,7 +93,7 @@ async function main(): Promise<number> {
     await until("all three connected", async () => (await connected("alice", "bob")) && (await connected("alice", "carol")) && (await connected("bob", "carol")) && (await connected("carol", "bob")));
     check("three daemons found each other through bootstrap multiaddrs over libp2p", true);
 
-    // ------------------------------------------------------------------ 4. metered traffic
+    // ------------------------------------------------------------------ 3. metered traffic
     const drive = (from: (typeof names)[number], to: (typeof names)[number], count: number) => api(nodes[from].api, `/debug/requests/${nodes[to].peerId}`, { method: "POST", json: { protocol: "store", count, concurrency: 2 } });
     log("metered traffic: bob → alice 60, carol → alice 50, alice → bob 10, carol → bob 25 …");
     const results = await Promise.all([drive("bob", "alice", 60), drive("carol", "alice", 50), drive("alice", "bob", 10), drive("carol", "bob", 25)]);
@@ -121,7 +105,7 @@ async function main(): Promise<number> {
     const aliceSettlements = await api(a.api, "/settlements");
     check("alice received cheques from bob and carol", aliceSettlements.settlements.length === 2, `total received ${aliceSettlements.totalReceived}`);
 
-    // ------------------------------------------------------------------ 5. refused, then resumes
+    // ------------------------------------------------------------------ 4. refused, then resumes
     log("carol stops paying bob …");
     await api(c.api, "/debug/payments", { method: "POST", json: { enabled: false } });
     const unpaid = await drive("carol", "bob", 60);
@@ -135,7 +119,7 @@ async function main(): Promise<number> {
     const resumed = await drive("carol", "bob", 10);
     check("carol is served again after paying", resumed.paid === 10 && resumed.refused === 0, JSON.stringify(resumed));
 
-    // ------------------------------------------------------------------ 6. auto cash-out
+    // ------------------------------------------------------------------ 5. auto cash-out
     log("waiting for auto cash-out …");
     const cashouts = await until("alice cashed out", async () => {
       const list = (await api(a.api, "/cashouts")).cashouts as { status: string; totalPayout: string; peer: string }[];
@@ -145,7 +129,7 @@ async function main(): Promise<number> {
     const bobCash = await until("bob cashed out", async () => ((await api(b.api, "/cashouts")).cashouts as { status: string }[]).some((r) => r.status === "mined"));
     check("bob's auto cash-out mined", bobCash);
 
-    // ------------------------------------------------------------------ 7. report
+    // ------------------------------------------------------------------ 6. report
     log("\nreport");
     for (const n of names) {
       const base = nodes[n].api;
@@ -184,11 +168,7 @@ async function main(): Promise<number> {
       const e = await stopDaemon(d, "SIGTERM");
       check(`daemon pid ${d.child.pid} stopped cleanly`, e.code === 0, `exit ${e.code ?? e.signal}`);
     }
-    if (chain?.pid && chain.exitCode === null) {
-      const exited = new Promise((r) => chain!.once("exit", r));
-      chain.kill("SIGTERM");
-      await exited;
-    }
+    await chain?.stop();
   }
 }
 

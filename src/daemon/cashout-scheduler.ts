@@ -23,7 +23,14 @@ export class CashoutScheduler {
 
   constructor(
     readonly service: CashoutService,
-    readonly opts: { intervalMs: number; log: Logger; now?: () => number; onRecord?: (r: CashoutRecord) => void },
+    readonly opts: {
+      intervalMs: number;
+      log: Logger;
+      now?: () => number;
+      onRecord?: (r: CashoutRecord) => void;
+      /** Serialises the run with other senders of the same key (default: runs as is). */
+      exclusive?: <T>(fn: () => Promise<T>) => Promise<T>;
+    },
   ) {}
 
   start(): void {
@@ -40,7 +47,8 @@ export class CashoutScheduler {
     const run: CashoutRun = { startedAt: now(), records: [] };
     this.#running = (async () => {
       try {
-        const done = [...(await this.service.resume()), ...(this.#stopped ? [] : await this.service.cashOutAll())];
+        const exclusive = this.opts.exclusive ?? ((fn) => fn());
+        const done = await exclusive(async () => [...(await this.service.resume()), ...(this.#stopped ? [] : await this.service.cashOutAll())]);
         for (const r of done) {
           run.records.push({ id: r.id, status: r.status, chequebook: r.chequebook });
           this.opts.onRecord?.(r);

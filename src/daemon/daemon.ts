@@ -49,6 +49,8 @@ export class Daemon {
     readonly host: P2PHost,
     readonly metrics: DaemonMetrics,
     readonly api: FastifyInstance,
+    /** One transaction sender at a time for the node's key (API writes and auto cash-out). */
+    readonly chainLock: ChainLock,
     readonly provider?: JsonRpcProvider,
     readonly deployment?: Deployment,
     readonly chequebookClient?: ChequebookClient,
@@ -60,7 +62,7 @@ export class Daemon {
     const log = opts.log ?? pino({ level: config.log.level, base: { svc: "swap-node" }, redact: ["key", "privateKey", "password", "token", "authorization"] });
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const wallet = await loadWallet(config.key, env);
-    const provider = config.chain.rpcUrl ? new JsonRpcProvider(config.chain.rpcUrl, undefined, { staticNetwork: true, polling: true, pollingInterval: 500 }) : undefined;
+    const provider = config.chain.rpcUrl ? new JsonRpcProvider(config.chain.rpcUrl, undefined, { staticNetwork: true, polling: true, pollingInterval: 500, cacheTimeout: -1 }) : undefined;
     const chainId = provider ? (await provider.getNetwork()).chainId : BigInt(config.chain.chainId!);
     if (config.chain.chainId !== undefined && BigInt(config.chain.chainId) !== chainId) {
       throw new ConfigError("chain.chainId", `${config.chain.chainId} but the RPC endpoint is on chain ${chainId}`);
@@ -112,6 +114,7 @@ export class Daemon {
       const connected = provider ? wallet.connect(provider) : undefined;
       const chequebookClient = config.chequebook && connected ? new ChequebookClient(config.chequebook, connected) : undefined;
       let scheduler: CashoutScheduler | undefined;
+      const lock = new ChainLock();
       if (connected && config.mode === "hard") {
         const hooks = node.cashoutHooks();
         const service = new CashoutService({
@@ -119,12 +122,12 @@ export class Daemon {
           onBounce: hooks.onBounce, onPaid: hooks.onPaid, waitMs: 60_000,
         });
         scheduler = new CashoutScheduler(service, {
-          intervalMs: config.cashout.intervalMs, log,
+          intervalMs: config.cashout.intervalMs, log, exclusive: (fn) => lock.run(fn),
           onRecord: (r) => metrics.cashouts.inc({ outcome: r.status }),
         });
       }
       const api = await buildApi({ config, env, log });
-      const d = new Daemon(config, log, wallet, store, node, host, metrics, api, provider, deployment, chequebookClient, scheduler);
+      const d = new Daemon(config, log, wallet, store, node, host, metrics, api, lock, provider, deployment, chequebookClient, scheduler);
       await d.#serve();
       return d;
     } catch (e) {
@@ -177,5 +180,16 @@ export class Daemon {
       this.log.info("swap-node stopped");
     })();
     return this.#stopping;
+  }
+}
+
+/** Runs chain writes of one key one after another, so two senders never race for a nonce. */
+export class ChainLock {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#tail.then(fn, fn);
+    this.#tail = next.catch(() => undefined);
+    return next;
   }
 }

@@ -130,7 +130,8 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
   for (const [path, method] of [["/chequebook/deposit", "deposit"], ["/chequebook/withdraw", "withdraw"]] as const) {
     app.post(path, { schema: { ...tags("chequebook"), querystring: amountQuery, response: { 201: txSchema, ...errors } } }, async (req, reply) => {
       const amt = parseAmount((req.query as { amount: string }).amount);
-      const res = await d.track(chequebook()[method](amt));
+      const book = chequebook();
+      const res = await d.track(d.chainLock.run(() => book[method](amt)));
       d.log.info({ amount: amt.toString(), tx: res.hash }, method);
       return reply.code(201).send(txView(res));
     });
@@ -156,7 +157,7 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
     if (!cheque) throw new ApiInputError("NoCheque", `no cheque received from ${peer}`, 404);
     if (!d.scheduler) throw new ApiInputError("NoChain", "cash-out needs a chain (hard mode with chain.rpcUrl)", 409);
     const service = d.scheduler.service;
-    const r = await d.track(service.cashOut(cheque.chequebook));
+    const r = await d.track(d.chainLock.run(() => service.cashOut(cheque.chequebook)));
     if (r) d.metrics.cashouts.inc({ outcome: r.status });
     const reason = r ? null : ((await service.preview(cheque.chequebook)).reason ?? "not worth it");
     return reply.code(201).send({ record: r ? cashoutView(r) : null, reason });
@@ -200,7 +201,9 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
   app.get("/plans/:planId", { schema: { ...tags("plans"), params: planParam, response: { 200: planSchema, ...errors } } }, async (req) => {
     const id = planId((req.params as { planId: string }).planId);
     const client = plans();
-    const p = await client.getPlan(id);
+    const p = await client.getPlan(id).catch((e: Error) => {
+      throw e.name === "UnknownPlanError" ? new ApiInputError("UnknownPlan", `no plan ${id}`, 404) : e;
+    });
     if (p.funder === "0x0000000000000000000000000000000000000000") throw new ApiInputError("UnknownPlan", `no plan ${id}`, 404);
     const [mine, claimable] = await Promise.all([client.sharesOf(id, node.beneficiary), client.previewClaim(id, node.beneficiary).catch(() => 0n)]);
     return {
@@ -219,14 +222,16 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
   app.post("/plans/:planId/receipts", { schema: { ...tags("plans"), description: "submit the best share receipt this node holds for the plan (as the provider)", params: planParam, body: submissionBody, response: { 201: txSchema, ...errors } } }, async (req, reply) => {
     const id = planId((req.params as { planId: string }).planId);
     const b = req.body as Record<string, string>;
-    const res = await d.track(plans().submit({
+    const client = plans();
+    const res = await d.track(d.chainLock.run(() => client.submit({
       planId: id, provider: node.beneficiary, baseShares: BigInt(b.baseShares!), anchor: b.anchor as Hex, length: BigInt(b.length!), depth: BigInt(b.depth!), word: b.word as Hex, signature: b.signature as Hex,
-    }));
+    })));
     return reply.code(201).send(txView(res));
   });
   app.post("/plans/:planId/claim", { schema: { ...tags("plans"), params: planParam, response: { 201: obj({ ...txSchema.properties, amount }), ...errors } } }, async (req, reply) => {
     const id = planId((req.params as { planId: string }).planId);
-    const res = await d.track(plans().claim(id, node.beneficiary));
+    const client = plans();
+    const res = await d.track(d.chainLock.run(() => client.claim(id, node.beneficiary)));
     return reply.code(201).send({ ...txView(res), amount: res.amount.toString() });
   });
 
@@ -244,7 +249,13 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
       schema: {
         ...tags("debug"), description: "consume `count` metered requests from a connected peer (drives traffic in demos and benchmarks)", params: peerParam,
         body: { type: "object", additionalProperties: false, required: ["protocol"], properties: { protocol: { type: "string", maxLength: 64 }, count: { type: "integer", minimum: 1, maximum: 10_000 }, units: { type: "integer", minimum: 1, maximum: 1_000_000 }, concurrency: { type: "integer", minimum: 1, maximum: 64 } } },
-        response: { 200: obj({ paid: { type: "integer" }, free: { type: "integer" }, refused: { type: "integer" }, failed: { type: "integer" }, lastError: nullable({ type: "string" }) }), ...errors },
+        response: {
+          200: obj({
+            paid: { type: "integer" }, free: { type: "integer" }, refused: { type: "integer" }, failed: { type: "integer" }, lastError: nullable({ type: "string" }),
+            elapsedMs: { type: "number" }, p50Ms: nullable({ type: "number" }), p99Ms: nullable({ type: "number" }),
+          }),
+          ...errors,
+        },
       },
     }, async (req) => {
       const peer = (req.params as { peer: string }).peer;
@@ -252,12 +263,15 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
       const session = node.sessions.get(peer);
       if (!session) throw new ApiInputError("NotConnected", `no SWAP session with ${peer.slice(0, 80)}`, 404);
       const out = { paid: 0, free: 0, refused: 0, failed: 0, lastError: null as string | null };
+      const latencies: number[] = [];
       let left = body.count ?? 1;
       const worker = async () => {
         while (left > 0 && !session.closed) {
           left--;
           try {
+            const t0 = performance.now();
             const r = await session.request(body.protocol, new Uint8Array(32), body.units ?? 1);
+            latencies.push(performance.now() - t0);
             if (r.serviceClass === "free") out.free++;
             else out.paid++;
             d.metrics.consumed.inc({ protocol: body.protocol, class: r.serviceClass });
@@ -270,8 +284,11 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
           }
         }
       };
+      const started = performance.now();
       await d.track(Promise.all(Array.from({ length: body.concurrency ?? 1 }, worker)));
-      return out;
+      latencies.sort((x, y) => x - y);
+      const pct = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : null);
+      return { ...out, elapsedMs: performance.now() - started, p50Ms: pct(0.5), p99Ms: pct(0.99) };
     });
     app.post("/debug/payments", {
       schema: { ...tags("debug"), description: "pause or resume paying peers (simulates a peer that stops paying)", body: obj({ enabled: { type: "boolean" } }), response: { 200: obj({ enabled: { type: "boolean" } }), ...errors } },
