@@ -22,6 +22,8 @@ import type { Hex } from "../src/crypto/index.js";
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4_000);
 const PEERS = Number(process.env.BENCH_PEERS ?? 100);
 const dir = mkdtempSync(join(tmpdir(), "swap-bench-daemon-"));
+/** BENCH_ENTRY=dist runs the built daemon (npm run build first), as `npx swap-node` would; default: tsx. */
+const ENTRY = process.env.BENCH_ENTRY === "dist" ? [join(process.cwd(), "dist/src/daemon/main.js")] : undefined;
 
 const rssMiB = (pid: number) => {
   const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
@@ -48,14 +50,14 @@ async function main() {
   const rows: string[] = [];
   try {
     const port = await freePort();
-    const server = spawnDaemon(daemonConfig("server", { p2p: { listen: [`/ip4/127.0.0.1/tcp/${port}`], maxConnections: 400 } }), { SWAP_NODE_PRIVATE_KEY: Wallet.createRandom().privateKey });
+    const server = spawnDaemon(daemonConfig("server", { p2p: { listen: [`/ip4/127.0.0.1/tcp/${port}`], maxConnections: 400 } }), { SWAP_NODE_PRIVATE_KEY: Wallet.createRandom().privateKey }, ENTRY);
     procs.push(server);
     const s = await server.started.catch(() => undefined);
     if (!s) throw new Error("server did not start");
     await settle(2_000);
     rows.push(`| daemon RSS, idle (fresh start, no peers) | ${rssMiB(server.child.pid!)} MiB | | |`);
     console.log(rows.at(-1));
-    const client = spawnDaemon(daemonConfig("client", { p2p: { bootstrap: [s.addresses[0]], redialMs: 200 } }), { SWAP_NODE_PRIVATE_KEY: Wallet.createRandom().privateKey });
+    const client = spawnDaemon(daemonConfig("client", { p2p: { bootstrap: [s.addresses[0]], redialMs: 200 } }), { SWAP_NODE_PRIVATE_KEY: Wallet.createRandom().privateKey }, ENTRY);
     procs.push(client);
     const c = await client.started;
     for (;;) {
@@ -109,6 +111,7 @@ async function main() {
   } finally {
     for (const p of procs) await stopDaemon(p);
   }
+  console.log(`\ndaemons run ${ENTRY ? "from dist/ (built JS)" : "under tsx"}; Node ${process.version}`);
   console.log("\n| scenario | figure | latency | notes |\n|---|---|---|---|");
   for (const r of rows) console.log(r);
 }

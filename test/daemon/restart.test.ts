@@ -57,7 +57,9 @@ describe("daemon: restart mid-traffic (separate processes)", function () {
         expect(sb <= -cb).to.equal(true);
         expect(-cb - sb <= 400n * 10n).to.equal(true);
       }
-      expect(server.stderr.join("")).to.not.match(/0x[0-9a-fA-F]{64}/); // no key in the logs
+      // no secret in the logs
+      for (const p of [server, client]) expect(JSON.stringify(p.logs) + p.stderr.join("")).to.not.include(serverEnv.SWAP_NODE_PRIVATE_KEY.slice(2));
+      expect(server.logs.some((l) => l.msg === "SWAP session started")).to.equal(true);
     });
   }
 });
