@@ -23,6 +23,7 @@ import { loadPeerKey, loadWallet } from "./keys.js";
 import { DaemonMetrics, timedStore } from "./metrics.js";
 import { P2PHost } from "./p2p.js";
 import { CashoutScheduler } from "./cashout-scheduler.js";
+import { ServiceStreams } from "./service-streams.js";
 import { buildApi } from "./api.js";
 import { registerRoutes } from "./routes.js";
 
@@ -47,6 +48,8 @@ export class Daemon {
     readonly store: Store,
     readonly node: SwapNode,
     readonly host: P2PHost,
+    /** Metered service protocols on their own streams. */
+    readonly services: ServiceStreams,
     readonly metrics: DaemonMetrics,
     readonly api: FastifyInstance,
     /** One transaction sender at a time for the node's key (API writes and auto cash-out). */
@@ -111,6 +114,7 @@ export class Daemon {
         privateKey: await loadPeerKey(config.dataDir), listen: config.p2p.listen, bootstrap: config.p2p.bootstrap,
         redialMs: config.p2p.redialMs, maxConnections: config.p2p.maxConnections, node, log,
       });
+      const services = new ServiceStreams(host.libp2p, node, { protocols: Object.keys(config.prices), log });
       const connected = provider ? wallet.connect(provider) : undefined;
       const chequebookClient = config.chequebook && connected ? new ChequebookClient(config.chequebook, connected) : undefined;
       let scheduler: CashoutScheduler | undefined;
@@ -127,7 +131,7 @@ export class Daemon {
         });
       }
       const api = await buildApi({ config, env, log });
-      const d = new Daemon(config, log, wallet, store, node, host, metrics, api, lock, provider, deployment, chequebookClient, scheduler);
+      const d = new Daemon(config, log, wallet, store, node, host, services, metrics, api, lock, provider, deployment, chequebookClient, scheduler);
       await d.#serve();
       return d;
     } catch (e) {
@@ -144,6 +148,7 @@ export class Daemon {
 
   async #serve(): Promise<void> {
     registerRoutes(this.api, this);
+    await this.services.start();
     await this.host.start();
     if (this.config.cashout.enabled) this.scheduler?.start();
     await this.api.listen({ host: this.config.api.host, port: this.config.api.port });
@@ -170,6 +175,7 @@ export class Daemon {
       this.ready = false;
       this.log.info({ reason }, "swap-node stopping");
       await this.host.stopAccepting();
+      await this.services.stop();
       await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, 10_000).unref())]);
       await this.api.close();
       await this.scheduler?.stop();

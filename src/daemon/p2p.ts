@@ -104,7 +104,8 @@ export class P2PHost {
     const node = this.opts.node;
     if (!this.#accepting || conn.status !== "open" || node.sessions.has(peer) || this.#opening.has(peer)) return;
     if (!(this.peerId < peer)) return; // the smaller PeerId opens the stream
-    if (node.ledger.get(peer).embargoUntil > node.now()) return;
+    // embargoes are persisted at once; reading the store does not create a ledger entry for a stranger
+    if ((node.store.getPeer(peer)?.embargoUntil ?? 0) > node.now()) return;
     this.#opening.add(peer);
     conn
       .newStream(SWAP_PROTOCOL_ID, { signal: AbortSignal.timeout(10_000) })

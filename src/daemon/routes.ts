@@ -248,7 +248,7 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
     app.post("/debug/requests/:peer", {
       schema: {
         ...tags("debug"), description: "consume `count` metered requests from a connected peer (drives traffic in demos and benchmarks)", params: peerParam,
-        body: { type: "object", additionalProperties: false, required: ["protocol"], properties: { protocol: { type: "string", maxLength: 64 }, count: { type: "integer", minimum: 1, maximum: 10_000 }, units: { type: "integer", minimum: 1, maximum: 1_000_000 }, concurrency: { type: "integer", minimum: 1, maximum: 64 } } },
+        body: { type: "object", additionalProperties: false, required: ["protocol"], properties: { protocol: { type: "string", maxLength: 64 }, via: { type: "string", enum: ["stream", "session"], description: "the service protocol's own stream (default) or the SWAP stream" }, count: { type: "integer", minimum: 1, maximum: 10_000 }, units: { type: "integer", minimum: 1, maximum: 1_000_000 }, concurrency: { type: "integer", minimum: 1, maximum: 64 } } },
         response: {
           200: obj({
             paid: { type: "integer" }, free: { type: "integer" }, refused: { type: "integer" }, failed: { type: "integer" }, lastError: nullable({ type: "string" }),
@@ -259,7 +259,7 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
       },
     }, async (req) => {
       const peer = (req.params as { peer: string }).peer;
-      const body = req.body as { protocol: string; count?: number; units?: number; concurrency?: number };
+      const body = req.body as { protocol: string; via?: "stream" | "session"; count?: number; units?: number; concurrency?: number };
       const session = node.sessions.get(peer);
       if (!session) throw new ApiInputError("NotConnected", `no SWAP session with ${peer.slice(0, 80)}`, 404);
       const out = { paid: 0, free: 0, refused: 0, failed: 0, lastError: null as string | null };
@@ -270,15 +270,18 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
           left--;
           try {
             const t0 = performance.now();
-            const r = await session.request(body.protocol, new Uint8Array(32), body.units ?? 1);
+            const payload = new Uint8Array(32);
+            const r = body.via === "session" ? await session.request(body.protocol, payload, body.units ?? 1) : await d.services.request(peer, body.protocol, payload, body.units ?? 1);
             latencies.push(performance.now() - t0);
             if (r.serviceClass === "free") out.free++;
             else out.paid++;
             d.metrics.consumed.inc({ protocol: body.protocol, class: r.serviceClass });
           } catch (e) {
             const name = (e as Error).name;
-            if (name === "ServiceRefusedError") out.refused++;
-            else out.failed++;
+            if (name === "ServiceRefusedError") {
+              out.refused++;
+              left = 0; // refused: the peer is ending the session, stop asking
+            } else out.failed++;
             out.lastError = `${name}: ${(e as Error).message.split("\n")[0]}`;
             d.metrics.consumed.inc({ protocol: body.protocol, class: name === "ServiceRefusedError" ? "refused" : "failed" });
           }
