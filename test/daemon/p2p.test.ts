@@ -45,6 +45,7 @@ describe("daemon: two swap-nodes over libp2p (TCP + Noise + Yamux)", function ()
     expect(peers).to.have.length(1);
     expect(peers[0]).to.include({ peer: b.host.peerId, balance: "150" });
     expect(peers[0].embargoUntil).to.be.greaterThan(0);
+    await until("disconnected", () => !a.node.sessions.has(b.host.peerId) && !b.node.sessions.has(a.host.peerId));
     expect((await call(b, "/debug/payments", { method: "POST", json: { enabled: true } })).body).to.deep.equal({ enabled: true });
     // after the embargo the peers reconnect; b's first request settles its debt first
     await until("reconnected", () => b.node.sessions.get(a.host.peerId)?.remote && a.node.sessions.has(b.host.peerId), 20_000);
