@@ -66,11 +66,11 @@ async function main() {
       await settle(100);
     }
     await api(c.api, `/debug/requests/${s.peerId}`, { protocol: "store", count: 500, concurrency: 8 }); // warm-up
-    for (const concurrency of [1, 16]) {
-      const r = await api(c.api, `/debug/requests/${s.peerId}`, { protocol: "store", count: REQUESTS, concurrency });
+    for (const [via, concurrency] of [["stream", 1], ["stream", 16], ["session", 1], ["session", 16]] as const) {
+      const r = await api(c.api, `/debug/requests/${s.peerId}`, { protocol: "store", count: REQUESTS, concurrency, via });
       if (r.paid !== REQUESTS) throw new Error(`only ${r.paid} of ${REQUESTS} paid: ${r.lastError}`);
       const settlements = await api(c.api, `/settlements/${s.peerId}`);
-      rows.push(`| paid requests between two daemons, concurrency ${concurrency} | ${(REQUESTS / (r.elapsedMs / 1000)).toFixed(0)} req/s | p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms | ${REQUESTS} requests, cheque every 1,000 requests (cumulative sent ${settlements.sent}) |`);
+      rows.push(`| paid requests between two daemons, ${via === "stream" ? "service stream" : "on the SWAP stream"}, concurrency ${concurrency} | ${(REQUESTS / (r.elapsedMs / 1000)).toFixed(0)} req/s | p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms | ${REQUESTS} requests, cheque every 1,000 requests (cumulative sent ${settlements.sent}) |`);
       console.log(rows.at(-1));
     }
     await stopDaemon(client);

@@ -27,7 +27,8 @@ const CHEQUE_GRACE_MS = 1_000;
 const MAX_STREAMS = 8;
 
 export class ServiceStreams {
-  readonly #idle = new Map<string, Stream[]>();
+  /** Client streams per (peer, protocol): idle ones, how many exist, requests waiting for one. */
+  readonly #pools = new Map<string, { idle: Stream[]; open: number; waiters: (() => void)[] }>();
   #nextId = 1n;
 
   constructor(
@@ -46,7 +47,7 @@ export class ServiceStreams {
 
   async stop(): Promise<void> {
     await this.libp2p.unhandle(this.opts.protocols.map(serviceProtocolId)).catch(() => undefined);
-    for (const list of this.#idle.values()) for (const s of list.splice(0)) s.abort(new ConnectionClosedError("node stopping"));
+    for (const pool of this.#pools.values()) for (const s of pool.idle.splice(0)) s.abort(new ConnectionClosedError("node stopping"));
   }
 
   // ------------------------------------------------------------------ server side
@@ -143,8 +144,11 @@ export class ServiceStreams {
     let res: ServiceResponse;
     try {
       const stream = await this.#take(peer, protocol);
-      res = await this.#exchange(stream, { id: this.#nextId++, protocol, units, payload });
-      this.#give(peer, protocol, stream);
+      try {
+        res = await this.#exchange(stream, { id: this.#nextId++, protocol, units, payload });
+      } finally {
+        this.#give(peer, protocol, stream);
+      }
     } catch (e) {
       reservation.release();
       throw e;
@@ -157,18 +161,44 @@ export class ServiceStreams {
     return { payload: res.payload, serviceClass: res.status };
   }
 
+  /** A stream to `peer` for `protocol`: an idle one, a new one while under MAX_STREAMS, or the next freed. */
   async #take(peer: string, protocol: string): Promise<Stream> {
-    const idle = this.#idle.get(`${peer} ${protocol}`) ?? [];
-    for (let s = idle.pop(); s; s = idle.pop()) if (s.status === "open" && s.writeStatus === "writable") return s;
-    return this.libp2p.dialProtocol(peerIdFromString(peer), serviceProtocolId(protocol), { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
+    const pool = this.#pool(peer, protocol);
+    for (;;) {
+      for (let s = pool.idle.pop(); s; s = pool.idle.pop()) {
+        if (s.status === "open" && s.writeStatus === "writable") return s;
+        pool.open--;
+      }
+      if (pool.open < MAX_STREAMS) {
+        pool.open++;
+        try {
+          return await this.libp2p.dialProtocol(peerIdFromString(peer), serviceProtocolId(protocol), { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
+        } catch (e) {
+          this.#give(peer, protocol, undefined);
+          throw new ConnectionClosedError((e as Error).message);
+        }
+      }
+      await new Promise<void>((wake) => pool.waiters.push(wake));
+    }
   }
 
-  #give(peer: string, protocol: string, stream: Stream): void {
+  /** Return a stream after use (`undefined`: it is gone) and wake one waiting request. */
+  #give(peer: string, protocol: string, stream: Stream | undefined): void {
+    const pool = this.#pool(peer, protocol);
+    if (stream && stream.status === "open" && stream.writeStatus === "writable") pool.idle.push(stream);
+    else pool.open--;
+    pool.waiters.shift()?.();
+    if (pool.open === 0 && pool.waiters.length === 0) this.#pools.delete(`${peer} ${protocol}`);
+  }
+
+  #pool(peer: string, protocol: string) {
     const key = `${peer} ${protocol}`;
-    const idle = this.#idle.get(key) ?? [];
-    if (idle.length >= MAX_STREAMS) return void stream.close().catch(() => undefined);
-    idle.push(stream);
-    this.#idle.set(key, idle);
+    let pool = this.#pools.get(key);
+    if (!pool) {
+      pool = { idle: [], open: 0, waiters: [] };
+      this.#pools.set(key, pool);
+    }
+    return pool;
   }
 
   #exchange(stream: Stream, req: ServiceRequest): Promise<ServiceResponse> {

@@ -30,6 +30,24 @@ describe("daemon: two swap-nodes over libp2p (TCP + Noise + Yamux)", function ()
     expect(BigInt((await call(b, `/balances/${a.host.peerId}`)).body.balance)).to.equal(-50n);
   });
 
+  it("runs 16 concurrent requests over at most 8 service streams per peer (the server's limit)", async () => {
+    const a = await startMock({ thresholds: { payment: "1000" } });
+    running.push(a);
+    const b = await startMock({ p2p: { bootstrap: [a.host.addresses()[0]], redialMs: 200 } });
+    running.push(b);
+    await until("session", () => b.node.sessions.get(a.host.peerId)?.remote && a.node.sessions.has(b.host.peerId));
+    const r = await call(b, `/debug/requests/${a.host.peerId}`, { method: "POST", json: { protocol: "store", count: 200, concurrency: 16 } });
+    expect(r.body).to.deep.include({ paid: 200, refused: 0, failed: 0 });
+    const streams = b.host.libp2p.getConnections(a.host.libp2p.peerId).flatMap((c) => c.streams).filter((s) => s.protocol === "/swap/service/store/1.0.0");
+    expect(streams.length).to.be.within(1, 8);
+    // 200 × 10 consumed: what was not paid by cheque is still owed, on both sides alike
+    const paid = await until("a cheque", () => a.node.store.listReceived()[0]?.cumulativePayout);
+    await until("b's last cheque credited", () => a.node.store.listReceived()[0]?.cumulativePayout === b.node.store.listIssued()[0]?.cumulativePayout);
+    expect(a.node.ledger.balance(b.host.peerId) + a.node.store.listReceived()[0]!.cumulativePayout).to.equal(2_000n);
+    expect(b.node.ledger.balance(a.host.peerId)).to.equal(-a.node.ledger.balance(b.host.peerId));
+    expect(paid > 0n).to.equal(true);
+  });
+
   it("refuses a peer past the disconnect threshold, embargoes it, and serves it again once it pays", async () => {
     const a = await startMock({ thresholds: { payment: "100", maxEmbargoMs: 300, embargoMsPerUnit: 1 } });
     running.push(a);
