@@ -194,6 +194,10 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
 
   // ------------------------------------------------------------------ plans
   const planParam = { type: "object", required: ["planId"], properties: { planId: { type: "string", maxLength: 80 } } } as const;
+  /** The chain's UnknownPlan revert is the caller's mistake: a 404, like a missing peer. */
+  const unknownPlan = (id: bigint) => (e: Error): never => {
+    throw e.name === "UnknownPlanError" ? new ApiInputError("UnknownPlan", `no plan ${id}`, 404) : e;
+  };
   const planId = (raw: string) => {
     if (!/^[0-9]{1,78}$/.test(raw)) throw new ApiInputError("InvalidPlanId", `plan id must be a decimal integer, got ${JSON.stringify(raw.slice(0, 80))}`);
     return BigInt(raw);
@@ -201,9 +205,7 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
   app.get("/plans/:planId", { schema: { ...tags("plans"), params: planParam, response: { 200: planSchema, ...errors } } }, async (req) => {
     const id = planId((req.params as { planId: string }).planId);
     const client = plans();
-    const p = await client.getPlan(id).catch((e: Error) => {
-      throw e.name === "UnknownPlanError" ? new ApiInputError("UnknownPlan", `no plan ${id}`, 404) : e;
-    });
+    const p = await client.getPlan(id).catch(unknownPlan(id));
     if (p.funder === "0x0000000000000000000000000000000000000000") throw new ApiInputError("UnknownPlan", `no plan ${id}`, 404);
     const [mine, claimable] = await Promise.all([client.sharesOf(id, node.beneficiary), client.previewClaim(id, node.beneficiary).catch(() => 0n)]);
     return {
@@ -225,13 +227,13 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
     const client = plans();
     const res = await d.track(d.chainLock.run(() => client.submit({
       planId: id, provider: node.beneficiary, baseShares: BigInt(b.baseShares!), anchor: b.anchor as Hex, length: BigInt(b.length!), depth: BigInt(b.depth!), word: b.word as Hex, signature: b.signature as Hex,
-    })));
+    }))).catch(unknownPlan(id));
     return reply.code(201).send(txView(res));
   });
   app.post("/plans/:planId/claim", { schema: { ...tags("plans"), params: planParam, response: { 201: obj({ ...txSchema.properties, amount }), ...errors } } }, async (req, reply) => {
     const id = planId((req.params as { planId: string }).planId);
     const client = plans();
-    const res = await d.track(d.chainLock.run(() => client.claim(id, node.beneficiary)));
+    const res = await d.track(d.chainLock.run(() => client.claim(id, node.beneficiary))).catch(unknownPlan(id));
     return reply.code(201).send({ ...txView(res), amount: res.amount.toString() });
   });
 

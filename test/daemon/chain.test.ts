@@ -93,8 +93,15 @@ describe("daemon: hard mode against hardhat node", function () {
     expect(BigInt((await api(a, "/chequebook/balance")).body.totalBalance)).to.equal(before + 3n * UNIT);
   });
 
-  it("answers an unknown plan with 404 UnknownPlan", async () => {
+  it("answers an unknown plan with 404 UnknownPlan on every plan route, bad receipts with 400", async () => {
     const r = await api(a, "/plans/424242");
     expect([r.status, r.body.code]).to.deep.equal([404, "UnknownPlan"]);
+    const claim = await api(a, "/plans/424242/claim", { method: "POST" });
+    expect([claim.status, claim.body.code]).to.deep.equal([404, "UnknownPlan"]);
+    const receipt = { baseShares: "1", anchor: `0x${"11".repeat(32)}`, length: "1", depth: "1", word: `0x${"22".repeat(32)}`, signature: `0x${"33".repeat(65)}` };
+    const submit = await api(a, "/plans/424242/receipts", { method: "POST", json: receipt });
+    expect([submit.status, submit.body.code]).to.deep.equal([404, "UnknownPlan"]);
+    const bad = await api(a, "/plans/1/receipts", { method: "POST", json: { ...receipt, signature: "0x12" } });
+    expect([bad.status, bad.body.code]).to.deep.equal([400, "BadRequest"]);
   });
 });
