@@ -80,7 +80,7 @@ export class Daemon {
     }
     const metrics = new DaemonMetrics();
     const store = timedStore(new SqliteStore(join(config.dataDir, "swap.db")), metrics.storeLatency);
-    const cleanup: (() => void)[] = [() => store.close(), () => provider?.destroy()];
+    const cleanup: (() => unknown)[] = [() => store.close(), () => provider?.destroy()];
     try {
       const facts = config.mode === "hard" ? await EthersChainFacts.connect(provider!, config.chain.factories ?? [deployment!.factory]) : undefined;
       const t = config.thresholds;
@@ -114,6 +114,7 @@ export class Daemon {
         privateKey: await loadPeerKey(config.dataDir), listen: config.p2p.listen, bootstrap: config.p2p.bootstrap,
         redialMs: config.p2p.redialMs, maxConnections: config.p2p.maxConnections, node, log,
       });
+      cleanup.unshift(() => host.stop());
       const services = new ServiceStreams(host.libp2p, node, { protocols: Object.keys(config.prices), log });
       const connected = provider ? wallet.connect(provider) : undefined;
       const chequebookClient = config.chequebook && connected ? new ChequebookClient(config.chequebook, connected) : undefined;
@@ -131,13 +132,14 @@ export class Daemon {
         });
       }
       const api = await buildApi({ config, env, log });
+      cleanup.unshift(() => api.close(), () => scheduler?.stop());
       const d = new Daemon(config, log, wallet, store, node, host, services, metrics, api, lock, provider, deployment, chequebookClient, scheduler);
       await d.#serve();
       return d;
     } catch (e) {
       for (const c of cleanup) {
         try {
-          c();
+          await c();
         } catch {
           /* already failing: keep the first error */
         }

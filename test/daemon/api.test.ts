@@ -111,6 +111,23 @@ describe("daemon: HTTP API", function () {
     }
   });
 
+  it("fails to start on a taken API port and releases what it opened (store, libp2p)", async () => {
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+    const port = (blocker.address() as { port: number }).port;
+    const cfg = mockConfig({ api: { port } });
+    try {
+      const e = await expectError(Daemon.start(cfg, { log: quietLog, env: {} }), Error);
+      expect((e as NodeJS.ErrnoException).code).to.equal("EADDRINUSE");
+      // the database was closed: the same data dir starts cleanly on a free port
+      const d = await Daemon.start({ ...cfg, api: { ...cfg.api, port: 0 } }, { log: quietLog, env: {} });
+      await d.stop();
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+
   it("refuses to bind off loopback without a token", async () => {
     const e = await expectError(Daemon.start(mockConfig({ api: { host: "0.0.0.0", port: 0 } }), { log: quietLog, env: {} }), ConfigError);
     expect(e.key).to.equal("api.token");
