@@ -93,6 +93,36 @@ describe("daemon: hard mode against hardhat node", function () {
     expect(BigInt((await api(a, "/chequebook/balance")).body.totalBalance)).to.equal(before + 3n * UNIT);
   });
 
+  it("the dashboard shows the chequebook and the cash-outs as the API reports them (Chromium)", async () => {
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(`${a.apiUrl}/dashboard`);
+      await page.waitForFunction("Number(document.body.dataset.refreshed ?? 0) >= 1");
+      const bal = (await call(a, "/chequebook/balance")).body;
+      expect(await page.locator('[data-k="chequebook-address"]').textContent()).to.equal(a.node.chequebook);
+      expect(await page.locator('[data-k="total-balance"]').textContent()).to.equal(bal.totalBalance);
+      expect(await page.locator('[data-k="available-balance"]').textContent()).to.equal(bal.availableBalance);
+      expect(await page.locator('[data-k="uncommitted-balance"]').textContent()).to.equal(bal.uncommittedBalance);
+      const cashouts = (await call(a, "/cashouts")).body.cashouts as { id: string; status: string; totalPayout: string }[];
+      expect(cashouts.length).to.be.greaterThan(0);
+      for (const c of cashouts) {
+        const row = page.locator(`#cashouts tr[data-id="${c.id}"]`);
+        expect(await row.locator('[data-k="status"]').textContent()).to.equal(c.status);
+        expect(await row.locator('[data-k="payout"]').textContent()).to.equal(c.totalPayout);
+      }
+      const { mkdirSync } = await import("node:fs");
+      mkdirSync("test-output", { recursive: true });
+      await page.screenshot({ path: "test-output/dashboard-hard.png", fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+
   it("answers an unknown plan with 404 UnknownPlan on every plan route, bad receipts with 400", async () => {
     const r = await api(a, "/plans/424242");
     expect([r.status, r.body.code]).to.deep.equal([404, "UnknownPlan"]);

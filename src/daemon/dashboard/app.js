@@ -9,6 +9,7 @@
   const headers = token ? { authorization: `Bearer ${token}` } : {};
   const history = []; // { t, balances: { peer: number } }
   const $ = (id) => document.getElementById(id);
+  const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 3 });
   const short = (s) => (s && s.length > 18 ? `${s.slice(0, 8)}…${s.slice(-6)}` : s || "");
 
   async function get(path) {
@@ -77,8 +78,8 @@
     };
     const parts = [
       node("line", { x1: L, x2: W - R, y1: y(0), y2: y(0), stroke: "#d9dee3" }),
-      node("text", { x: L - 6, y: y(hi) + 4, "text-anchor": "end" }, hi.toLocaleString()),
-      node("text", { x: L - 6, y: y(lo) + 4, "text-anchor": "end" }, lo.toLocaleString()),
+      node("text", { x: L - 6, y: y(hi) + 4, "text-anchor": "end" }, compact.format(hi)),
+      node("text", { x: L - 6, y: y(lo) + 4, "text-anchor": "end" }, compact.format(lo)),
       node("text", { x: L, y: H - 6 }, history.length ? new Date(t0).toLocaleTimeString() : ""),
       node("text", { x: W - R, y: H - 6, "text-anchor": "end" }, history.length ? new Date(t1).toLocaleTimeString() : ""),
     ];
@@ -86,6 +87,8 @@
     peers.forEach((p, i) => {
       const pts = history.filter((h) => p in h.balances).map((h) => `${x(h.t).toFixed(1)},${y(h.balances[p]).toFixed(1)}`);
       parts.push(node("polyline", { points: pts.join(" "), fill: "none", stroke: colours[i % colours.length], "stroke-width": 2, "data-peer": p }));
+      const [lx, ly] = (pts[pts.length - 1] || "0,0").split(",");
+      if (pts.length) parts.push(node("circle", { cx: lx, cy: ly, r: 3, fill: colours[i % colours.length] })); // the latest value, visible from the first refresh
       parts.push(node("text", { x: W - R - 4, y: T + 12 + 13 * i, "text-anchor": "end", fill: colours[i % colours.length] }, short(p)));
     });
     if (!peers.length) parts.push(node("text", { x: W / 2, y: H / 2, "text-anchor": "middle" }, "no balances yet"));
