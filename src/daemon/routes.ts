@@ -241,9 +241,13 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
   if (d.config.metrics.enabled) {
     app.get("/metrics", { schema: { ...tags("node"), produces: ["text/plain"], response: { 200: { type: "string" } } } }, async (_req, reply) => reply.type(d.metrics.registry.contentType).send(await d.metrics.text()));
   }
-  const page = (file: string) => readFileSync(dashboardFile(file), "utf8");
-  app.get("/dashboard", { schema: { ...tags("node"), produces: ["text/html"], response: { 200: { type: "string" } } } }, async (_req, reply) => reply.type("text/html; charset=utf-8").send(page("index.html")));
-  app.get("/dashboard/app.js", { schema: { ...tags("node"), produces: ["text/javascript"], response: { 200: { type: "string" } } } }, async (_req, reply) => reply.type("text/javascript; charset=utf-8").send(page("app.js")));
+  const page = (file: string) => {
+    const url = dashboardFile(file);
+    if (!existsSync(url)) throw new ApiInputError("NoDashboard", `dashboard file ${file} is not installed (package "files" must include src/daemon/dashboard)`, 404);
+    return readFileSync(url, "utf8");
+  };
+  app.get("/dashboard", { schema: { ...tags("node"), produces: ["text/html"], response: { 200: { type: "string" }, 404: errorSchema } } }, async (_req, reply) => reply.type("text/html; charset=utf-8").send(page("index.html")));
+  app.get("/dashboard/app.js", { schema: { ...tags("node"), produces: ["text/javascript"], response: { 200: { type: "string" }, 404: errorSchema } } }, async (_req, reply) => reply.type("text/javascript; charset=utf-8").send(page("app.js")));
 
   // ------------------------------------------------------------------ debug (demos, tests)
   if (d.config.api.debug) {
