@@ -1,0 +1,44 @@
+import { SettlementError } from "../errors.js";
+
+/** A config value is missing, of the wrong form, or contradicts another; `key` is its dotted path. */
+export class ConfigError extends SettlementError {
+  override readonly name = "ConfigError" as const;
+  constructor(
+    readonly key: string,
+    readonly problem: string,
+  ) {
+    super(`config ${key}: ${problem}`);
+  }
+}
+
+/** The node key cannot be loaded (no source, wrong password, unreadable keystore). */
+export class KeyLoadError extends SettlementError {
+  override readonly name = "KeyLoadError" as const;
+  constructor(
+    readonly source: string,
+    reason: string,
+    cause?: unknown,
+  ) {
+    super(`cannot load the node key from ${source}: ${reason}`, { cause });
+  }
+}
+
+/** A command-line argument is missing or unknown. */
+export class UsageError extends SettlementError {
+  override readonly name = "UsageError" as const;
+  constructor(reason: string) {
+    super(reason, { details: "usage: swap-node init [--config <file>] [--force] | swap-node start --config <file>" });
+  }
+}
+
+/** An HTTP API request is malformed; `code` is what the API returns as `{ code, message }`. */
+export class ApiInputError extends SettlementError {
+  override readonly name = "ApiInputError" as const;
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
