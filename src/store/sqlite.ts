@@ -27,7 +27,8 @@ CREATE INDEX IF NOT EXISTS cashouts_by_status ON cashouts (status);
 type Row = Record<string, unknown>;
 
 export class SqliteStore implements Store {
-  readonly db: Database.Database;
+  // private: the public declarations must not name better-sqlite3 types (consumers with skipLibCheck: false)
+  private readonly db: Database.Database;
   readonly #stmt: Record<string, Database.Statement>;
 
   /** Open (creating if needed) the database at `path` (":memory:" for a throwaway one). */

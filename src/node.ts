@@ -1,0 +1,32 @@
+/**
+ * `@swap-settlement/core/node` — the parts that run a node under Node.js (≥ 22): the SWAP node and
+ * its transports, the durable store, the cash-out service, typed contract clients (ethers), chain
+ * facts, deployments, and the customer/provider facade.
+ */
+import "./engine.js";
+
+export { SwapNode, type SwapNodeConfig, type ServiceHandler } from "./swap/node.js";
+export type { PeerSession, RemoteTerms } from "./swap/session.js";
+export { memoryPair, socketDuplex, SWAP_PROTOCOL_ID, type Duplex } from "./swap/transport.js";
+export * from "./swap/errors.js";
+
+export { resolvePolicy, type PolicyConfig, type Mode, type ServiceClass } from "./accounting/policy.js";
+export * from "./accounting/errors.js";
+
+export { CashoutService, type CashoutPolicy, type CashoutCandidate, type CashoutServiceOptions } from "./settlement/cashout.js";
+export * from "./settlement/errors.js";
+
+export { ChequebookClient, ChequebookFactoryClient, BEE_GAS_LIMITS, type CashoutPreview, type CashResult, type HardDeposit } from "./chain/chequebook.js";
+export { ServicePlansClient, NATIVE_TOKEN, type PlanInfo, type CreatePlanArgs } from "./chain/plans.js";
+export { TokenClient } from "./chain/token.js";
+export { EthersChainFacts, type ChainFacts, type Liquidity } from "./chain/facts.js";
+export * from "./chain/errors.js";
+export {
+  SubmissionClosedError, InvalidShareTokenError, InvalidReceiptSignatureError, ClaimNotOpenError, ClaimClosedError,
+  AlreadyClaimedError, NothingToClaimError, SweepNotOpenError, AlreadySweptError, UnknownPlanError, InvalidDeadlinesError, NotFunderError,
+} from "./chain/plans.js";
+export type { TxResult } from "./chain/tx.js";
+
+export { MemoryStore, SqliteStore, type Store, type PeerRecord, type IssuedCheque, type ReceivedCheque, type CashoutRecord, type CashoutStatus } from "./store/index.js";
+export { loadDeployment, saveDeployment, deployAll, defaultDeploymentsDir, DeploymentNotFoundError, type Deployment } from "./deployments.js";
+export { CustomerClient, ProviderClient } from "./facade.js";
