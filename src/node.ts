@@ -5,6 +5,8 @@
  */
 import "./engine.js";
 
+export { UnsupportedNodeError, assertSupportedNode, MIN_NODE_MAJOR } from "./engine.js";
+
 export { SwapNode, type SwapNodeConfig, type ServiceHandler } from "./swap/node.js";
 export type { PeerSession, RemoteTerms } from "./swap/session.js";
 export { memoryPair, socketDuplex, SWAP_PROTOCOL_ID, type Duplex } from "./swap/transport.js";
