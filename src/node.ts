@@ -26,6 +26,7 @@ export * from "./chain/errors.js";
 export {
   SubmissionClosedError, InvalidShareTokenError, InvalidReceiptSignatureError, ClaimNotOpenError, ClaimClosedError,
   AlreadyClaimedError, NothingToClaimError, SweepNotOpenError, AlreadySweptError, UnknownPlanError, InvalidDeadlinesError, NotFunderError,
+  ZeroSignerError, ZeroBudgetError, IncorrectNativeValueError, DepthExceedsLengthError, SharesOverflowError,
 } from "./chain/plans.js";
 export type { TxResult } from "./chain/tx.js";
 
