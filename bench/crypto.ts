@@ -4,7 +4,13 @@
  * `npm run bench:crypto`
  */
 import { cpus } from "node:os";
-import { hexToBytes, signDigest, tryRecoverDigest, useSecp256k1Backend, type Secp256k1BackendName } from "../src/crypto/index.js";
+import {
+  hexToBytes,
+  signDigest,
+  tryRecoverDigest,
+  useSecp256k1Backend,
+  type Secp256k1BackendName,
+} from "../src/crypto/index.js";
 import { keccak256 } from "../src/crypto/index.js";
 import { createRequire } from "node:module";
 
@@ -29,7 +35,9 @@ for (const name of ["native", "noble"] as Secp256k1BackendName[]) {
   const sigs = digests.map((d) => signDigest(d, KEY));
   const signs = rate(() => digests.forEach((d) => signDigest(d, KEY)), N);
   const recoveries = rate(() => digests.forEach((d, i) => tryRecoverDigest(d, sigs[i])), N);
-  rows.push(`| ${name === "native" ? "native libsecp256k1 (`secp256k1` 5.0.2)" : "@noble/curves 2.4.0"} | ${signs.toLocaleString("en")} | ${recoveries.toLocaleString("en")} |`);
+  rows.push(
+    `| ${name === "native" ? "native libsecp256k1 (`secp256k1` 5.0.2)" : "@noble/curves 2.4.0"} | ${signs.toLocaleString("en")} | ${recoveries.toLocaleString("en")} |`,
+  );
 }
 // what `secp256k1` silently falls back to where its native build is missing (elliptic, pure JS)
 const elliptic = createRequire(import.meta.url)("secp256k1/elliptic") as {
@@ -39,8 +47,16 @@ const elliptic = createRequire(import.meta.url)("secp256k1/elliptic") as {
 {
   const sigs = digests.map((d) => elliptic.ecdsaSign(d, KEY));
   const signs = rate(() => digests.forEach((d) => elliptic.ecdsaSign(d, KEY)), N);
-  const recoveries = rate(() => digests.forEach((d, i) => keccak256(elliptic.ecdsaRecover(sigs[i].signature, sigs[i].recid, d, false).subarray(1))), N);
-  rows.push(`| \`secp256k1\`'s own fallback (elliptic, pure JS; not used by this library) | ${signs.toLocaleString("en")} | ${recoveries.toLocaleString("en")} |`);
+  const recoveries = rate(
+    () =>
+      digests.forEach((d, i) =>
+        keccak256(elliptic.ecdsaRecover(sigs[i].signature, sigs[i].recid, d, false).subarray(1)),
+      ),
+    N,
+  );
+  rows.push(
+    `| \`secp256k1\`'s own fallback (elliptic, pure JS; not used by this library) | ${signs.toLocaleString("en")} | ${recoveries.toLocaleString("en")} |`,
+  );
 }
 console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"})\n`);
 console.log("| backend | signs/s | recoveries/s (→ address) |\n|---|---:|---:|");

@@ -22,7 +22,9 @@ function makeNode(name: string): SwapNode {
     policy: { mode: "mock", paymentThreshold: 100n, prices: { echo: 30n } },
     handlers: { echo: (payload) => Uint8Array.from(payload) },
     flushIntervalMs: 0,
-  }).on("cheque-received", (c) => console.log(`${name}: cheque from ${c.peer}, cumulative ${c.cumulativePayout}, credited ${c.credited}`));
+  }).on("cheque-received", (c) =>
+    console.log(`${name}: cheque from ${c.peer}, cumulative ${c.cumulativePayout}, credited ${c.credited}`),
+  );
 }
 
 const server = makeNode("server");

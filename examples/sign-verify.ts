@@ -4,7 +4,14 @@
  */
 import { Wallet } from "ethers";
 import { privateKeyToAccount } from "viem/accounts";
-import { describeSecp256k1Backend, hashCheque, recoverChequeSigner, signCheque, verifyCheque, type Hex } from "@swap-settlement/core";
+import {
+  describeSecp256k1Backend,
+  hashCheque,
+  recoverChequeSigner,
+  signCheque,
+  verifyCheque,
+  type Hex,
+} from "@swap-settlement/core";
 
 const key = Wallet.createRandom().privateKey as Hex;
 const chainId = 100n; // Gnosis Chain
@@ -23,5 +30,8 @@ console.log("signature", fromKey);
 console.log("same from ethers and viem:", fromEthers === fromKey && fromViem === fromKey);
 const issuer = recoverChequeSigner(cheque, chainId, fromKey);
 console.log("issuer   ", issuer, "verified:", verifyCheque(cheque, chainId, fromKey, issuer));
-console.log("tampered verified:", verifyCheque({ ...cheque, cumulativePayout: 2n * 10n ** 18n }, chainId, fromKey, issuer));
+console.log(
+  "tampered verified:",
+  verifyCheque({ ...cheque, cumulativePayout: 2n * 10n ** 18n }, chainId, fromKey, issuer),
+);
 if (fromEthers !== fromKey || fromViem !== fromKey || !verifyCheque(cheque, chainId, fromKey, issuer)) process.exit(1);

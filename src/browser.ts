@@ -13,7 +13,12 @@
 export { SettlementError, InvalidArgumentError } from "./errors.js";
 export { toAddress, toUint256, toBytes32, MAX_UINT256, type AmountLike } from "./values.js";
 export { keccak256, bytesToHex, hexToBytes, toChecksumAddress, type Hex } from "./crypto/index.js";
-export { secp256k1Backend, useSecp256k1Backend, describeSecp256k1Backend, type Secp256k1BackendName } from "./crypto/secp256k1.js";
+export {
+  secp256k1Backend,
+  useSecp256k1Backend,
+  describeSecp256k1Backend,
+  type Secp256k1BackendName,
+} from "./crypto/secp256k1.js";
 export {
   LocalSigner,
   signerAddress,
@@ -30,7 +35,14 @@ export * from "./plans/receipt.js";
 export * from "./plans/errors.js";
 export { HashChain, walkChain, stepsToWord } from "./plans/hashchain.js";
 export { ShareIssuer, type ShareToken, type IssuedToken, type ShareIssuerOptions } from "./plans/issuer.js";
-export { ShareCollector, checkPlan, type Submission, type PlanPolicy, type PlanTerms, type ShareCollectorOptions } from "./plans/collector.js";
+export {
+  ShareCollector,
+  checkPlan,
+  type Submission,
+  type PlanPolicy,
+  type PlanTerms,
+  type ShareCollectorOptions,
+} from "./plans/collector.js";
 export { computePayouts, type PayoutInput, type PayoutResult } from "./plans/payout.js";
 
 export { chequebookAbi, chequebookFactoryAbi, servicePlansAbi } from "./abi/index.js";

@@ -15,21 +15,63 @@ export * from "./swap/errors.js";
 export { resolvePolicy, type PolicyConfig, type Mode, type ServiceClass } from "./accounting/policy.js";
 export * from "./accounting/errors.js";
 
-export { CashoutService, type CashoutPolicy, type CashoutCandidate, type CashoutServiceOptions } from "./settlement/cashout.js";
+export {
+  CashoutService,
+  type CashoutPolicy,
+  type CashoutCandidate,
+  type CashoutServiceOptions,
+} from "./settlement/cashout.js";
 export * from "./settlement/errors.js";
 
-export { ChequebookClient, ChequebookFactoryClient, BEE_GAS_LIMITS, type CashoutPreview, type CashResult, type HardDeposit } from "./chain/chequebook.js";
+export {
+  ChequebookClient,
+  ChequebookFactoryClient,
+  BEE_GAS_LIMITS,
+  type CashoutPreview,
+  type CashResult,
+  type HardDeposit,
+} from "./chain/chequebook.js";
 export { ServicePlansClient, NATIVE_TOKEN, type PlanInfo, type CreatePlanArgs } from "./chain/plans.js";
 export { TokenClient } from "./chain/token.js";
 export { EthersChainFacts, type ChainFacts, type Liquidity } from "./chain/facts.js";
 export * from "./chain/errors.js";
 export {
-  SubmissionClosedError, InvalidShareTokenError, InvalidReceiptSignatureError, ClaimNotOpenError, ClaimClosedError,
-  AlreadyClaimedError, NothingToClaimError, SweepNotOpenError, AlreadySweptError, UnknownPlanError, InvalidDeadlinesError, NotFunderError,
-  ZeroSignerError, ZeroBudgetError, IncorrectNativeValueError, DepthExceedsLengthError, SharesOverflowError,
+  SubmissionClosedError,
+  InvalidShareTokenError,
+  InvalidReceiptSignatureError,
+  ClaimNotOpenError,
+  ClaimClosedError,
+  AlreadyClaimedError,
+  NothingToClaimError,
+  SweepNotOpenError,
+  AlreadySweptError,
+  UnknownPlanError,
+  InvalidDeadlinesError,
+  NotFunderError,
+  ZeroSignerError,
+  ZeroBudgetError,
+  IncorrectNativeValueError,
+  DepthExceedsLengthError,
+  SharesOverflowError,
 } from "./chain/plans.js";
 export type { TxResult } from "./chain/tx.js";
 
-export { MemoryStore, SqliteStore, type Store, type PeerRecord, type IssuedCheque, type ReceivedCheque, type CashoutRecord, type CashoutStatus } from "./store/index.js";
-export { loadDeployment, saveDeployment, deployAll, defaultDeploymentsDir, DeploymentNotFoundError, type Deployment } from "./deployments.js";
+export {
+  MemoryStore,
+  SqliteStore,
+  type Store,
+  type PeerRecord,
+  type IssuedCheque,
+  type ReceivedCheque,
+  type CashoutRecord,
+  type CashoutStatus,
+} from "./store/index.js";
+export {
+  loadDeployment,
+  saveDeployment,
+  deployAll,
+  defaultDeploymentsDir,
+  DeploymentNotFoundError,
+  type Deployment,
+} from "./deployments.js";
 export { CustomerClient, ProviderClient } from "./facade.js";

@@ -26,7 +26,16 @@ console.log(`bundle: ${(bundle.outputFiles[0].contents.length / 1024).toFixed(0)
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
 });
 try {
   const tab = await browser.newPage();
@@ -35,7 +44,11 @@ try {
   await tab.waitForFunction(() => document.body.dataset.result !== undefined);
   const { signature, backend } = JSON.parse((await tab.evaluate(() => document.body.dataset.result))!);
   const issuer = new Wallet("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d").address;
-  const cheque = { chequebook: "0x1111111111111111111111111111111111111111", beneficiary: "0x2222222222222222222222222222222222222222", cumulativePayout: 12345n };
+  const cheque = {
+    chequebook: "0x1111111111111111111111111111111111111111",
+    beneficiary: "0x2222222222222222222222222222222222222222",
+    cumulativePayout: 12345n,
+  };
   const ok = verifyCheque(cheque, 100n, signature, issuer);
   console.log(`signed in Chromium (${backend}): ${signature}\nverified in Node: ${ok}`);
   if (!ok) process.exitCode = 1;

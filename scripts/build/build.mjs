@@ -14,7 +14,9 @@ import { build } from "esbuild";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const STAGE = join(ROOT, ".build");
 const DIST = join(ROOT, "dist");
-const ENTRY_POINTS = ["src/index.ts", "src/browser.ts", "src/node.ts", "src/testing/index.ts"].filter((f) => existsSync(join(ROOT, f)));
+const ENTRY_POINTS = ["src/index.ts", "src/browser.ts", "src/node.ts", "src/testing/index.ts"].filter((f) =>
+  existsSync(join(ROOT, f)),
+);
 
 if (!existsSync(join(ROOT, "typechain-types/index.ts"))) throw new Error("run `hardhat compile` first");
 if (!existsSync(join(ROOT, "src/abi/generated.ts"))) throw new Error("run `npm run abi` first");
@@ -58,7 +60,9 @@ writeFileSync(
     files: ENTRY_POINTS,
   }),
 );
-execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(STAGE, "tsconfig.json")], { stdio: "inherit" });
+execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(STAGE, "tsconfig.json")], {
+  stdio: "inherit",
+});
 
 // CommonJS: every file tsc emitted, transpiled from its TypeScript source by esbuild, as .cjs
 // beside nothing else in dist/cjs (no nested package.json: the package root stays findable)
@@ -101,11 +105,23 @@ for (const f of cjsFiles) {
 }
 for (const spec of vendored) {
   const out = join(DIST, "cjs/vendor", `${spec.replaceAll("/", "__")}.cjs`);
-  await build({ stdin: { contents: `export * from "${spec}";`, resolveDir: ROOT }, bundle: true, format: "cjs", platform: "node", target: "node22", outfile: out, logLevel: "error" });
+  await build({
+    stdin: { contents: `export * from "${spec}";`, resolveDir: ROOT },
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node22",
+    outfile: out,
+    logLevel: "error",
+  });
   for (const f of cjsFiles) {
     const code = readFileSync(f, "utf8");
     const target = relative(dirname(f), out).split("\\").join("/");
-    if (code.includes(`require("${spec}")`)) writeFileSync(f, code.replaceAll(`require("${spec}")`, `require("${target.startsWith(".") ? target : "./" + target}")`));
+    if (code.includes(`require("${spec}")`))
+      writeFileSync(
+        f,
+        code.replaceAll(`require("${spec}")`, `require("${target.startsWith(".") ? target : "./" + target}")`),
+      );
   }
 }
 // the same declarations as CommonJS declarations (.d.cts naming .cjs modules)
@@ -122,5 +138,7 @@ rmSync(STAGE, { recursive: true, force: true });
 console.log(`dist/esm and dist/cjs: ${emitted.length} modules from ${ENTRY_POINTS.join(", ")}`);
 
 function walk(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }

@@ -9,7 +9,12 @@ import { InvalidArgumentError } from "../errors.js";
 import { InvalidSignatureError } from "./errors.js";
 import { secp } from "./secp256k1.js";
 
-export { secp256k1Backend, useSecp256k1Backend, describeSecp256k1Backend, type Secp256k1BackendName } from "./secp256k1.js";
+export {
+  secp256k1Backend,
+  useSecp256k1Backend,
+  describeSecp256k1Backend,
+  type Secp256k1BackendName,
+} from "./secp256k1.js";
 
 export type Hex = `0x${string}`;
 
@@ -42,7 +47,8 @@ export function hexToBytes(hex: string, what = "hex"): Uint8Array {
     throw new InvalidArgumentError(what, hex, "0x-prefixed hex of whole bytes");
   }
   const out = new Uint8Array((hex.length - 2) / 2);
-  for (let i = 0, j = 2; i < out.length; i++, j += 2) out[i] = (nibble(hex.charCodeAt(j)) << 4) | nibble(hex.charCodeAt(j + 1));
+  for (let i = 0, j = 2; i < out.length; i++, j += 2)
+    out[i] = (nibble(hex.charCodeAt(j)) << 4) | nibble(hex.charCodeAt(j + 1));
   return out;
 }
 
@@ -101,7 +107,9 @@ const SIGNATURE_HEX = /^0x[0-9a-fA-F]{130}$/;
 
 /** `tryRecoverDigest` for a 0x-hex signature; `undefined` for anything the contracts would reject. */
 export function tryRecoverSigner(digest: Uint8Array, signature: string): Hex | undefined {
-  return typeof signature === "string" && SIGNATURE_HEX.test(signature) ? tryRecoverDigest(digest, hexToBytes(signature)) : undefined;
+  return typeof signature === "string" && SIGNATURE_HEX.test(signature)
+    ? tryRecoverDigest(digest, hexToBytes(signature))
+    : undefined;
 }
 
 /** The signer of `digest`, or `InvalidSignatureError` saying why the signature is unusable. */

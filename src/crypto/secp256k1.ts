@@ -34,7 +34,10 @@ export const nobleBackend: Secp256k1Backend = {
     return { signature: rec.subarray(1), recid: rec[0] };
   },
   recover(signature64, recid, digest) {
-    return noble.Signature.fromBytes(signature64, "compact").addRecoveryBit(recid).recoverPublicKey(digest).toBytes(false);
+    return noble.Signature.fromBytes(signature64, "compact")
+      .addRecoveryBit(recid)
+      .recoverPublicKey(digest)
+      .toBytes(false);
   },
   publicKey(privateKey) {
     return noble.getPublicKey(privateKey, false);
@@ -74,8 +77,7 @@ interface NodeProcess {
 export function loadNativeBackend(): Secp256k1Backend | undefined {
   const proc = (globalThis as { process?: NodeProcess }).process;
   const nodeModule = proc?.getBuiltinModule?.("node:module") as
-    | { createRequire(from: string): (id: string) => unknown }
-    | undefined;
+    { createRequire(from: string): (id: string) => unknown } | undefined;
   if (!nodeModule) return undefined;
   try {
     const require = nodeModule.createRequire(moduleLocation());
@@ -127,7 +129,12 @@ export function useSecp256k1Backend(name: Secp256k1BackendName): Secp256k1Backen
     current = nobleBackend;
   } else if (name === "native") {
     const native = loadNativeBackend();
-    if (!native) throw new InvalidArgumentError("secp256k1 backend", name, "the native `secp256k1` package installed and loadable");
+    if (!native)
+      throw new InvalidArgumentError(
+        "secp256k1 backend",
+        name,
+        "the native `secp256k1` package installed and loadable",
+      );
     current = native;
   } else {
     throw new InvalidArgumentError("secp256k1 backend", name, '"native" or "noble"');

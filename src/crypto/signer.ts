@@ -1,5 +1,13 @@
 import { InvalidSignerError } from "./errors.js";
-import { bytesToHex, hexToBytes, isValidPrivateKey, privateKeyToAddress, signDigest, toChecksumAddress, type Hex } from "./index.js";
+import {
+  bytesToHex,
+  hexToBytes,
+  isValidPrivateKey,
+  privateKeyToAddress,
+  signDigest,
+  toChecksumAddress,
+  type Hex,
+} from "./index.js";
 
 /** What `sign*` functions accept: an ethers `Signer` (or anything with ethers' `signTypedData`), a
  * viem `LocalAccount` (e.g. `privateKeyToAccount(key)`) or `WalletClient` with an account, a raw
@@ -73,7 +81,11 @@ const localSigners = new Map<string, LocalSigner>();
 export async function signTypedMessage(
   signer: SignerLike,
   digest: Uint8Array,
-  typed: { domain: Record<string, unknown>; types: Record<string, readonly { name: string; type: string }[]>; value: Record<string, unknown> },
+  typed: {
+    domain: Record<string, unknown>;
+    types: Record<string, readonly { name: string; type: string }[]>;
+    value: Record<string, unknown>;
+  },
 ): Promise<Hex> {
   if (typeof signer === "string") {
     let local = localSigners.get(signer);
@@ -89,14 +101,18 @@ export async function signTypedMessage(
   if (isViemWalletClient(signer)) {
     const account = signer.account;
     if (!account) throw new InvalidSignerError("the viem WalletClient has no account (create it with `account`)");
-    const signTypedData = signer.signTypedData.bind(signer) as (request: ViemTypedDataRequest & { account: unknown }) => Promise<string>;
+    const signTypedData = signer.signTypedData.bind(signer) as (
+      request: ViemTypedDataRequest & { account: unknown },
+    ) => Promise<string>;
     return normalise(await signTypedData({ ...viemRequest(typed), account }));
   }
   if (signer && typeof (signer as TypedDataSigner).signTypedData === "function") {
     const sig = await (signer as TypedDataSigner).signTypedData(typed.domain, typed.types, typed.value);
     return sig.toLowerCase() as Hex;
   }
-  throw new InvalidSignerError("expected an ethers Signer, a viem LocalAccount or WalletClient, a LocalSigner or a 0x-prefixed private key");
+  throw new InvalidSignerError(
+    "expected an ethers Signer, a viem LocalAccount or WalletClient, a LocalSigner or a 0x-prefixed private key",
+  );
 }
 
 /** The address `signer` signs as (without signing anything). */
@@ -105,16 +121,26 @@ export async function signerAddress(signer: SignerLike): Promise<Hex> {
   if (signer instanceof LocalSigner) return signer.address;
   if (isViemAccount(signer)) return toChecksumAddress(signer.address);
   if (isViemWalletClient(signer)) {
-    if (!signer.account) throw new InvalidSignerError("the viem WalletClient has no account (create it with `account`)");
+    if (!signer.account)
+      throw new InvalidSignerError("the viem WalletClient has no account (create it with `account`)");
     return toChecksumAddress(signer.account.address);
   }
-  if (signer && typeof (signer as TypedDataSigner).getAddress === "function") return toChecksumAddress(await (signer as TypedDataSigner).getAddress());
-  throw new InvalidSignerError("expected an ethers Signer, a viem LocalAccount or WalletClient, a LocalSigner or a 0x-prefixed private key");
+  if (signer && typeof (signer as TypedDataSigner).getAddress === "function")
+    return toChecksumAddress(await (signer as TypedDataSigner).getAddress());
+  throw new InvalidSignerError(
+    "expected an ethers Signer, a viem LocalAccount or WalletClient, a LocalSigner or a 0x-prefixed private key",
+  );
 }
 
 function isViemAccount(signer: unknown): signer is ViemAccountLike {
   const s = signer as Partial<ViemAccountLike> | null;
-  return typeof s === "object" && s !== null && s.type === "local" && typeof s.address === "string" && typeof s.signTypedData === "function";
+  return (
+    typeof s === "object" &&
+    s !== null &&
+    s.type === "local" &&
+    typeof s.address === "string" &&
+    typeof s.signTypedData === "function"
+  );
 }
 
 function isViemWalletClient(signer: unknown): signer is ViemWalletClientLike {

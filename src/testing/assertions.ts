@@ -13,15 +13,26 @@ import { SwapAssertionError } from "./errors.js";
  */
 export function assertCheque(
   cheque: ChequeInput & { signature: string },
-  expected: { chainId: bigint | number; issuer: string; chequebook?: string; beneficiary?: string; cumulativePayout?: bigint },
+  expected: {
+    chainId: bigint | number;
+    issuer: string;
+    chequebook?: string;
+    beneficiary?: string;
+    cumulativePayout?: bigint;
+  },
 ): void {
   let signer: string;
   try {
     signer = recoverChequeSigner(cheque, expected.chainId, cheque.signature);
   } catch (e) {
-    throw new SwapAssertionError("cheque signer", toChecksumAddress(expected.issuer), `no signer (${(e as Error).name})`);
+    throw new SwapAssertionError(
+      "cheque signer",
+      toChecksumAddress(expected.issuer),
+      `no signer (${(e as Error).name})`,
+    );
   }
-  if (signer !== toChecksumAddress(expected.issuer)) throw new SwapAssertionError("cheque signer", toChecksumAddress(expected.issuer), signer);
+  if (signer !== toChecksumAddress(expected.issuer))
+    throw new SwapAssertionError("cheque signer", toChecksumAddress(expected.issuer), signer);
   for (const field of ["chequebook", "beneficiary"] as const) {
     const want = expected[field];
     if (want !== undefined && toChecksumAddress(cheque[field]) !== toChecksumAddress(want)) {
@@ -51,7 +62,8 @@ export function assertPlanPayouts(plan: PlanOutcome, actual: ReadonlyMap<string,
   const want = norm(model.payouts);
   const got = norm(actual);
   for (const [provider, amount] of got) {
-    if (want.get(provider) !== amount) throw new SwapAssertionError(`payout of ${provider}`, want.get(provider) ?? 0n, amount);
+    if (want.get(provider) !== amount)
+      throw new SwapAssertionError(`payout of ${provider}`, want.get(provider) ?? 0n, amount);
   }
   return model;
 }

@@ -52,14 +52,21 @@ export interface SwapFixture {
 }
 
 /** Deploy everything now (without snapshots); see `createSwapFixture` for `loadFixture`. */
-export async function deploySwapFixture(connection: FixtureConnection, options: SwapFixtureOptions = {}): Promise<SwapFixture> {
+export async function deploySwapFixture(
+  connection: FixtureConnection,
+  options: SwapFixtureOptions = {},
+): Promise<SwapFixture> {
   const accounts = options.accounts ?? 2;
   const deposit = options.deposit ?? 10n ** 18n;
   const wallet = options.wallet ?? 10n ** 18n;
   const timeout = options.hardDepositTimeout ?? 86_400n;
   const signers = await connection.ethers.getSigners();
   if (!Number.isSafeInteger(accounts) || accounts < 1 || accounts > signers.length - 1) {
-    throw new InvalidArgumentError("accounts", accounts, `1 to ${signers.length - 1} (the network's signers but the deployer)`);
+    throw new InvalidArgumentError(
+      "accounts",
+      accounts,
+      `1 to ${signers.length - 1} (the network's signers but the deployer)`,
+    );
   }
   const [deployer, ...rest] = signers;
   const { chainId } = await connection.ethers.provider.getNetwork();
@@ -72,7 +79,11 @@ export async function deploySwapFixture(connection: FixtureConnection, options: 
   for (const [i, owner] of rest.slice(0, accounts).entries()) {
     const ownerAddress = (await owner.getAddress()) as Hex;
     const salt = `0x${(i + 1).toString(16).padStart(64, "0")}`;
-    const { address } = await factory.deployChequebook({ issuer: ownerAddress, defaultHardDepositTimeout: timeout, salt });
+    const { address } = await factory.deployChequebook({
+      issuer: ownerAddress,
+      defaultHardDepositTimeout: timeout,
+      salt,
+    });
     if (deposit > 0n) await (await token.mint(address, deposit)).wait();
     if (wallet > 0n) await (await token.mint(ownerAddress, wallet)).wait();
     chequebooks.push({ owner, ownerAddress, address, client: new ChequebookClient(address, owner) });
@@ -84,7 +95,9 @@ export async function deploySwapFixture(connection: FixtureConnection, options: 
  * A named fixture function for `networkHelpers.loadFixture` (which needs the same function object
  * on every call to reuse its snapshot: create it once, at module level).
  */
-export function createSwapFixture(options: SwapFixtureOptions = {}): (connection: FixtureConnection) => Promise<SwapFixture> {
+export function createSwapFixture(
+  options: SwapFixtureOptions = {},
+): (connection: FixtureConnection) => Promise<SwapFixture> {
   return async function swapFixture(connection: FixtureConnection): Promise<SwapFixture> {
     return deploySwapFixture(connection, options);
   };

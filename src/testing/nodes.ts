@@ -44,7 +44,12 @@ function randomKey(): Hex {
   return bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(32)));
 }
 
-function testNode(chainId: bigint, policy: Partial<PolicyConfig>, handlers: Record<string, ServiceHandler>, balance: bigint): TestNode {
+function testNode(
+  chainId: bigint,
+  policy: Partial<PolicyConfig>,
+  handlers: Record<string, ServiceHandler>,
+  balance: bigint,
+): TestNode {
   const key = randomKey();
   const address = new LocalSigner(key).address;
   const chequebook = new LocalSigner(randomKey()).address;

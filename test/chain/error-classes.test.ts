@@ -15,10 +15,16 @@ import "../../src/chain/chequebook.js";
 import "../../src/chain/plans.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const PRODUCTION = { Chequebook: chequebookAbi, ChequebookFactory: chequebookFactoryAbi, ServicePlans: servicePlansAbi };
+const PRODUCTION = {
+  Chequebook: chequebookAbi,
+  ChequebookFactory: chequebookFactoryAbi,
+  ServicePlans: servicePlansAbi,
+};
 
 function solidityFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? solidityFiles(join(dir, e.name)) : e.name.endsWith(".sol") ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? solidityFiles(join(dir, e.name)) : e.name.endsWith(".sol") ? [join(dir, e.name)] : [],
+  );
 }
 const declared = new Set(
   [...solidityFiles(join(ROOT, "contracts/swap")), ...solidityFiles(join(ROOT, "contracts/plans"))].flatMap((f) =>
@@ -27,12 +33,25 @@ const declared = new Set(
 );
 
 function sampleArgs(fragment: ErrorFragment): unknown[] {
-  return fragment.inputs.map((p, i) => (p.type === "address" ? ZeroAddress : p.type === "bytes32" ? ZeroHash : p.type === "bool" ? true : p.type === "string" ? "x" : p.type === "bytes" ? "0x01" : BigInt(i + 7)));
+  return fragment.inputs.map((p, i) =>
+    p.type === "address"
+      ? ZeroAddress
+      : p.type === "bytes32"
+        ? ZeroHash
+        : p.type === "bool"
+          ? true
+          : p.type === "string"
+            ? "x"
+            : p.type === "bytes"
+              ? "0x01"
+              : BigInt(i + 7),
+  );
 }
 
 describe("chain: one TypeScript error class per custom error of the production contracts", () => {
   it("finds the project's declared errors (sanity)", () => {
-    for (const name of ["ChequeNotIncreasing", "NotIssuer", "ZeroIssuer", "UnknownPlan", "SharesOverflow"]) expect(declared.has(name), name).to.equal(true);
+    for (const name of ["ChequeNotIncreasing", "NotIssuer", "ZeroIssuer", "UnknownPlan", "SharesOverflow"])
+      expect(declared.has(name), name).to.equal(true);
   });
 
   for (const [contract, abi] of Object.entries(PRODUCTION)) {

@@ -24,7 +24,11 @@ import { expectError } from "../../test-support/helpers.js";
 const V = JSON.parse(readFileSync(new URL("../vectors/eip712.json", import.meta.url), "utf8"));
 const chainId = BigInt(V.chainId);
 const key = V.privateKey as Hex;
-const cheque = { chequebook: V.cheque.chequebook, beneficiary: V.cheque.beneficiary, cumulativePayout: BigInt(V.cheque.cumulativePayout) };
+const cheque = {
+  chequebook: V.cheque.chequebook,
+  beneficiary: V.cheque.beneficiary,
+  cumulativePayout: BigInt(V.cheque.cumulativePayout),
+};
 
 /** A viem transport that must never be used: a local account signs without any RPC. */
 const noRpc = custom({
@@ -53,7 +57,13 @@ describe("crypto: signers (ethers, viem, raw key) give one signature", () => {
   }
 
   it("a viem LocalAccount signs a share receipt as the raw key does", async () => {
-    const receipt = { planId: 7n, provider: V.cheque.beneficiary, baseShares: 100n, anchor: ("0x" + "11".repeat(32)) as Hex, length: 1000n };
+    const receipt = {
+      planId: 7n,
+      provider: V.cheque.beneficiary,
+      baseShares: 100n,
+      anchor: ("0x" + "11".repeat(32)) as Hex,
+      length: 1000n,
+    };
     const domain = { chainId, verifyingContract: V.cheque.chequebook };
     const fromKey = await signShareReceipt(receipt, domain, key);
     expect(await signShareReceipt(receipt, domain, privateKeyToAccount(key))).to.equal(fromKey);
@@ -95,8 +105,12 @@ describe("crypto: secp256k1 backends", () => {
       const b = native!.sign(digest, priv);
       expect(bytesToHex(a.signature)).to.equal(bytesToHex(b.signature));
       expect(a.recid).to.equal(b.recid);
-      expect(bytesToHex(nobleBackend.recover(a.signature, a.recid, digest))).to.equal(bytesToHex(native!.publicKey(priv)));
-      expect(bytesToHex(native!.recover(a.signature, a.recid, digest))).to.equal(bytesToHex(nobleBackend.publicKey(priv)));
+      expect(bytesToHex(nobleBackend.recover(a.signature, a.recid, digest))).to.equal(
+        bytesToHex(native!.publicKey(priv)),
+      );
+      expect(bytesToHex(native!.recover(a.signature, a.recid, digest))).to.equal(
+        bytesToHex(nobleBackend.publicKey(priv)),
+      );
     }
   });
 

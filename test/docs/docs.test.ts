@@ -63,8 +63,16 @@ describe("docs: README and docs/ examples", function () {
   it("docs/testing.md shows the example test/testing/testing.test.ts runs", () => {
     const [doc] = tsBlocks(readFileSync(join(ROOT, "docs/testing.md"), "utf8"));
     const test = readFileSync(join(ROOT, "test/testing/testing.test.ts"), "utf8");
-    const body = test.slice(test.indexOf("// --- docs/testing.md example: begin\n") + 38, test.indexOf("// --- docs/testing.md example: end"));
-    const withoutImports = (s: string) => s.split("\n").filter((l) => !l.startsWith("import ")).join("\n").trim();
+    const body = test.slice(
+      test.indexOf("// --- docs/testing.md example: begin\n") + 38,
+      test.indexOf("// --- docs/testing.md example: end"),
+    );
+    const withoutImports = (s: string) =>
+      s
+        .split("\n")
+        .filter((l) => !l.startsWith("import "))
+        .join("\n")
+        .trim();
     expect(withoutImports(doc)).to.equal(withoutImports(body));
   });
 

@@ -6,7 +6,13 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TSX = join(ROOT, "node_modules/tsx/dist/cli.mjs");
-const run = (file: string) => execFileSync(process.execPath, [TSX, file], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 90_000 });
+const run = (file: string) =>
+  execFileSync(process.execPath, [TSX, file], {
+    cwd: ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 90_000,
+  });
 
 describe("examples", function () {
   this.timeout(120_000);

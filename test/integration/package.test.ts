@@ -22,13 +22,25 @@ import { hashCheque } from "../../src/cheque/index.js";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
 const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 const key = Wallet.createRandom();
 const cheque = { chequebook: "0x" + "ab".repeat(20), beneficiary: "0x" + "cd".repeat(20), cumulativePayout: 1000n };
 
 /** What every consumer does with the package: sign, verify, tamper, and look at the exports. */
-const SCRIPT = (from: string, nodeFrom: string) => `import { signCheque, verifyCheque, hashCheque, secp256k1Backend, chequebookAbi, type Cheque } from "${from}";
+const SCRIPT = (
+  from: string,
+  nodeFrom: string,
+) => `import { signCheque, verifyCheque, hashCheque, secp256k1Backend, chequebookAbi, type Cheque } from "${from}";
 import { MemoryStore, SqliteStore, UnsupportedNodeError, type Store } from "${nodeFrom}";
 const cheque: Cheque = { chequebook: "${cheque.chequebook}", beneficiary: "${cheque.beneficiary}", cumulativePayout: 1000n };
 async function main(): Promise<void> {
@@ -50,7 +62,17 @@ void main();
 `;
 
 function tsconfig(options: Record<string, unknown>, files: string[]) {
-  return JSON.stringify({ compilerOptions: { target: "es2023", lib: ["es2023", "dom"], strict: true, skipLibCheck: false, types: [], ...options }, files });
+  return JSON.stringify({
+    compilerOptions: {
+      target: "es2023",
+      lib: ["es2023", "dom"],
+      strict: true,
+      skipLibCheck: false,
+      types: [],
+      ...options,
+    },
+    files,
+  });
 }
 
 function run(cmd: string, args: string[], cwd: string): string {
@@ -89,7 +111,9 @@ describe("integration: npm pack → fresh projects (ESM node16/bundler, CJS, bro
   it("ships no test-contract bindings, no TypeScript sources, and maps with their sources inlined", () => {
     const pkg = join(app, "node_modules/@swap-settlement/core");
     const files = execFileSync("find", [".", "-type", "f"], { cwd: pkg, encoding: "utf8" }).split("\n");
-    expect(files.filter((f) => /typechain-types\/(factories\/)?test\//.test(f) && !/TestToken/.test(f))).to.deep.equal([]);
+    expect(files.filter((f) => /typechain-types\/(factories\/)?test\//.test(f) && !/TestToken/.test(f))).to.deep.equal(
+      [],
+    );
     expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.endsWith(".d.cts"))).to.deep.equal([]);
     expect(files).to.include("./contracts/swap/Chequebook.sol");
     const map = JSON.parse(readFileSync(join(pkg, "dist/esm/src/cheque/index.js.map"), "utf8"));
@@ -102,34 +126,61 @@ describe("integration: npm pack → fresh projects (ESM node16/bundler, CJS, bro
 
   it("ESM TypeScript, node16 resolution: type-checks and runs", () => {
     writeFileSync(join(app, "esm.ts"), SCRIPT("@swap-settlement/core", "@swap-settlement/core/node"));
-    writeFileSync(join(app, "tsconfig.node16.json"), tsconfig({ module: "node16", moduleResolution: "node16", outDir: "out-esm" }, ["esm.ts"]));
+    writeFileSync(
+      join(app, "tsconfig.node16.json"),
+      tsconfig({ module: "node16", moduleResolution: "node16", outDir: "out-esm" }, ["esm.ts"]),
+    );
     run(process.execPath, [TSC, "-p", "tsconfig.node16.json"], app);
     expectConsumerOutput(run(process.execPath, ["out-esm/esm.js"], app));
   });
 
   it("ESM TypeScript, bundler resolution: type-checks, bundles and runs", async () => {
     writeFileSync(join(app, "bundler.ts"), SCRIPT("@swap-settlement/core/browser", "@swap-settlement/core/node"));
-    writeFileSync(join(app, "tsconfig.bundler.json"), tsconfig({ module: "esnext", moduleResolution: "bundler", noEmit: true }, ["bundler.ts"]));
+    writeFileSync(
+      join(app, "tsconfig.bundler.json"),
+      tsconfig({ module: "esnext", moduleResolution: "bundler", noEmit: true }, ["bundler.ts"]),
+    );
     run(process.execPath, [TSC, "-p", "tsconfig.bundler.json"], app);
-    await build({ entryPoints: [join(app, "bundler.ts")], outfile: join(app, "out-bundler/main.js"), bundle: true, platform: "node", format: "esm", packages: "external", logLevel: "error" });
+    await build({
+      entryPoints: [join(app, "bundler.ts")],
+      outfile: join(app, "out-bundler/main.js"),
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      packages: "external",
+      logLevel: "error",
+    });
     expectConsumerOutput(run(process.execPath, ["out-bundler/main.js"], app));
   });
 
   it("CommonJS TypeScript (require conditions): type-checks and runs", () => {
     writeFileSync(join(app, "cjs.cts"), SCRIPT("@swap-settlement/core", "@swap-settlement/core/node"));
-    writeFileSync(join(app, "tsconfig.cjs.json"), tsconfig({ module: "node16", moduleResolution: "node16", outDir: "out-cjs" }, ["cjs.cts"]));
+    writeFileSync(
+      join(app, "tsconfig.cjs.json"),
+      tsconfig({ module: "node16", moduleResolution: "node16", outDir: "out-cjs" }, ["cjs.cts"]),
+    );
     run(process.execPath, [TSC, "-p", "tsconfig.cjs.json"], app);
     expect(readFileSync(join(app, "out-cjs/cjs.cjs"), "utf8")).to.contain('require("@swap-settlement/core")');
     expectConsumerOutput(run(process.execPath, ["out-cjs/cjs.cjs"], app));
     // plain require from JavaScript
-    const viaRequire = run(process.execPath, ["-e", 'const c = require("@swap-settlement/core/browser"); console.log(typeof c.signCheque, typeof require("@swap-settlement/core").SwapNode)'], app);
+    const viaRequire = run(
+      process.execPath,
+      [
+        "-e",
+        'const c = require("@swap-settlement/core/browser"); console.log(typeof c.signCheque, typeof require("@swap-settlement/core").SwapNode)',
+      ],
+      app,
+    );
     expect(viaRequire.trim()).to.equal("function function");
   });
 
   it("fails with 'Node ≥ 22 required' on Node 20 instead of crashing", () => {
     // this machine's system Node is 20 (the toolchain's Node 22 comes from node_modules)
     expect(run("/usr/bin/node", ["--version"], app)).to.match(/^v20\./);
-    const r = spawnSync("/usr/bin/node", ["--input-type=module", "-e", 'await import("@swap-settlement/core/node")'], { cwd: app, encoding: "utf8" });
+    const r = spawnSync("/usr/bin/node", ["--input-type=module", "-e", 'await import("@swap-settlement/core/node")'], {
+      cwd: app,
+      encoding: "utf8",
+    });
     expect(r.signal).to.equal(null);
     expect(r.status).to.equal(1);
     expect(r.stderr).to.contain("UnsupportedNodeError").and.to.contain("Node ≥ 22 required");
@@ -143,7 +194,11 @@ describe("integration: npm pack → fresh projects (ESM node16/bundler, CJS, bro
     const chainId = (await ethers.provider.getNetwork()).chainId;
     const token = await new TestToken__factory(deployer).deploy();
     const factory = await ChequebookFactoryClient.deploy(deployer, await token.getAddress());
-    const { address } = await factory.deployChequebook({ issuer: key.address, defaultHardDepositTimeout: 3600, salt: id("browser") });
+    const { address } = await factory.deployChequebook({
+      issuer: key.address,
+      defaultHardDepositTimeout: 3600,
+      salt: id("browser"),
+    });
     await token.mint(address, 5000n);
 
     writeFileSync(
@@ -157,9 +212,20 @@ w.sign = async (c, chainId, key) => {
 };
 `,
     );
-    writeFileSync(join(app, "tsconfig.browser.json"), tsconfig({ module: "esnext", moduleResolution: "bundler", noEmit: true }, ["page.ts"]));
+    writeFileSync(
+      join(app, "tsconfig.browser.json"),
+      tsconfig({ module: "esnext", moduleResolution: "bundler", noEmit: true }, ["page.ts"]),
+    );
     run(process.execPath, [TSC, "-p", "tsconfig.browser.json"], app);
-    const bundle = await build({ entryPoints: [join(app, "page.ts")], bundle: true, platform: "browser", format: "esm", write: false, metafile: true, logLevel: "error" });
+    const bundle = await build({
+      entryPoints: [join(app, "page.ts")],
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      write: false,
+      metafile: true,
+      logLevel: "error",
+    });
     const inputs = Object.keys(bundle.metafile.inputs);
     expect(inputs.filter((f) => /node:|better-sqlite3|secp256k1\/|ethers|libp2p/.test(f))).to.deep.equal([]);
 
@@ -181,8 +247,15 @@ w.sign = async (c, chainId, key) => {
       expect(out.selfCheck).to.equal(true);
 
       // Node: the installed package verifies it…
-      const installed = await import(pathToFileURL(join(app, "node_modules/@swap-settlement/core/dist/esm/src/browser.js")).href);
-      const signed = { chequebook: address, beneficiary: beneficiary.address, cumulativePayout: 1200n, signature: out.signature };
+      const installed = await import(
+        pathToFileURL(join(app, "node_modules/@swap-settlement/core/dist/esm/src/browser.js")).href
+      );
+      const signed = {
+        chequebook: address,
+        beneficiary: beneficiary.address,
+        cumulativePayout: 1200n,
+        signature: out.signature,
+      };
       expect(installed.verifyCheque(signed, chainId, out.signature, key.address)).to.equal(true);
       expect(out.signature).to.equal(await installed.signCheque(signed, chainId, key.privateKey));
       // …and the chequebook pays it

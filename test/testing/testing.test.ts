@@ -6,7 +6,14 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { signCheque } from "../../src/cheque/index.js";
 import { InvalidArgumentError } from "../../src/errors.js";
-import { assertCheque, assertPlanPayouts, connectedNodePair, createSwapFixture, deploySwapFixture, SwapAssertionError } from "../../src/testing/index.js";
+import {
+  assertCheque,
+  assertPlanPayouts,
+  connectedNodePair,
+  createSwapFixture,
+  deploySwapFixture,
+  SwapAssertionError,
+} from "../../src/testing/index.js";
 import { expectError } from "../../test-support/helpers.js";
 
 // --- docs/testing.md example: begin
@@ -70,20 +77,67 @@ describe("testing: fixtures and assertion helpers", () => {
     expect(e.what).to.equal("cheque signer");
     const { LocalSigner } = await import("../../src/crypto/signer.js");
     const me = new LocalSigner(key).address;
-    assertCheque(signed, { chainId: 1n, issuer: me, chequebook: cheque.chequebook, beneficiary: cheque.beneficiary, cumulativePayout: 7n });
-    expect((await expectError(() => assertCheque(signed, { chainId: 1n, issuer: me, cumulativePayout: 8n }), SwapAssertionError)).what).to.equal("cheque cumulativePayout");
-    expect((await expectError(() => assertCheque(signed, { chainId: 2n, issuer: me }), SwapAssertionError)).what).to.equal("cheque signer");
-    expect((await expectError(() => assertCheque({ ...signed, signature: "0x00" }, { chainId: 1n, issuer: me }), SwapAssertionError)).actual).to.match(/no signer/);
+    assertCheque(signed, {
+      chainId: 1n,
+      issuer: me,
+      chequebook: cheque.chequebook,
+      beneficiary: cheque.beneficiary,
+      cumulativePayout: 7n,
+    });
+    expect(
+      (
+        await expectError(
+          () => assertCheque(signed, { chainId: 1n, issuer: me, cumulativePayout: 8n }),
+          SwapAssertionError,
+        )
+      ).what,
+    ).to.equal("cheque cumulativePayout");
+    expect(
+      (await expectError(() => assertCheque(signed, { chainId: 2n, issuer: me }), SwapAssertionError)).what,
+    ).to.equal("cheque signer");
+    expect(
+      (
+        await expectError(
+          () => assertCheque({ ...signed, signature: "0x00" }, { chainId: 1n, issuer: me }),
+          SwapAssertionError,
+        )
+      ).actual,
+    ).to.match(/no signer/);
     const otherSigned = { ...cheque, signature: await signCheque(cheque, 1n, other) };
     await expectError(() => assertCheque(otherSigned, { chainId: 1n, issuer: me }), SwapAssertionError);
   });
 
   it("assertPlanPayouts accepts the model's payouts and refuses one wei off", async () => {
-    const a = "0x" + "01".repeat(20), b = "0x" + "02".repeat(20);
-    const plan = { budget: 1000n, bond: 1000n, shareCap: 100n, shares: new Map([[a, 30n], [b, 20n]]) };
-    const model = assertPlanPayouts(plan, new Map([[a, 300n], [b, 200n]]));
+    const a = "0x" + "01".repeat(20),
+      b = "0x" + "02".repeat(20);
+    const plan = {
+      budget: 1000n,
+      bond: 1000n,
+      shareCap: 100n,
+      shares: new Map([
+        [a, 30n],
+        [b, 20n],
+      ]),
+    };
+    const model = assertPlanPayouts(
+      plan,
+      new Map([
+        [a, 300n],
+        [b, 200n],
+      ]),
+    );
     expect(model.sweep).to.equal(1500n);
-    const e = await expectError(() => assertPlanPayouts(plan, new Map([[a, 300n], [b, 201n]])), SwapAssertionError);
+    const e = await expectError(
+      () =>
+        assertPlanPayouts(
+          plan,
+          new Map([
+            [a, 300n],
+            [b, 201n],
+          ]),
+        ),
+      SwapAssertionError,
+    );
     expect(e.expected).to.equal(200n);
     expect(e.actual).to.equal(201n);
   });
