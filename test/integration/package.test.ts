@@ -42,6 +42,7 @@ const SCRIPT = (
   nodeFrom: string,
 ) => `import { signCheque, verifyCheque, hashCheque, secp256k1Backend, chequebookAbi, type Cheque } from "${from}";
 import { MemoryStore, SqliteStore, UnsupportedNodeError, type Store } from "${nodeFrom}";
+import { assertPlanPayouts } from "@swap-settlement/core/testing";
 const cheque: Cheque = { chequebook: "${cheque.chequebook}", beneficiary: "${cheque.beneficiary}", cumulativePayout: 1000n };
 async function main(): Promise<void> {
   const sig = await signCheque(cheque, 100n, "${key.privateKey}");
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     errors: chequebookAbi.filter((x) => x.type === "error").length,
     stores: [store.listPeers().length, sqlite.listPeers().length],
     engineError: new UnsupportedNodeError("20.0.0").name,
+    sweep: assertPlanPayouts({ budget: 100n, bond: 5n, shareCap: 10n, shares: new Map([["${cheque.beneficiary}", 4n]]) }, new Map([["${cheque.beneficiary}", 40n]])).sweep.toString(),
   }));
 }
 void main();
@@ -106,6 +108,7 @@ describe("integration: npm pack → fresh projects (ESM node16/bundler, CJS, bro
     expect(r.errors).to.be.greaterThan(10);
     expect(r.stores).to.deep.equal([0, 0]);
     expect(r.engineError).to.equal("UnsupportedNodeError");
+    expect(r.sweep).to.equal("65"); // 100 + 5 − 40: the testing subpath works too
   }
 
   it("ships no test-contract bindings, no TypeScript sources, and maps with their sources inlined", () => {
