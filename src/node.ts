@@ -5,7 +5,7 @@
  */
 import "./engine.js";
 
-export { UnsupportedNodeError, assertSupportedNode, MIN_NODE_MAJOR } from "./engine.js";
+export { UnsupportedNodeError } from "./engine.js";
 
 export { SwapNode, type SwapNodeConfig, type ServiceHandler } from "./swap/node.js";
 export type { PeerSession, RemoteTerms } from "./swap/session.js";
@@ -34,7 +34,29 @@ export {
 export { ServicePlansClient, NATIVE_TOKEN, type PlanInfo, type CreatePlanArgs } from "./chain/plans.js";
 export { TokenClient } from "./chain/token.js";
 export { EthersChainFacts, type ChainFacts, type Liquidity } from "./chain/facts.js";
-export * from "./chain/errors.js";
+// the error classes (not the registry functions): test/chain/error-classes.test.ts checks every
+// contract error's class is exported here
+export {
+  ContractRevertError,
+  NotIssuerError,
+  InvalidIssuerSignatureError,
+  InvalidBeneficiarySignatureError,
+  ChequeNotIncreasingError,
+  CallerPayoutExceedsPayoutError,
+  RelayedChequeWouldBounceError,
+  ZeroRecipientError,
+  InsufficientLiquidBalanceError,
+  HardDepositExceedsBalanceError,
+  DecreaseExceedsHardDepositError,
+  NoDecreasePreparedError,
+  DecreaseNotDueError,
+  TimeoutSignatureUsedError,
+  InitializedAtCreationError,
+  NotACloneError,
+  ZeroIssuerError,
+  ProviderError,
+  TransactionRevertedError,
+} from "./chain/errors.js";
 export {
   SubmissionClosedError,
   InvalidShareTokenError,

@@ -13,6 +13,7 @@ import { chequebookAbi, chequebookFactoryAbi, servicePlansAbi } from "../../src/
 import { ContractRevertError, toSettlementError } from "../../src/chain/errors.js";
 import "../../src/chain/chequebook.js";
 import "../../src/chain/plans.js";
+import * as root from "../../src/index.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PRODUCTION = {
@@ -73,6 +74,10 @@ describe("chain: one TypeScript error class per custom error of the production c
           continue;
         }
         fragment.inputs.forEach((p, i) => expect(revert.args[p.name], `${entry.name}.${p.name}`).to.equal(args[i]));
+        // and users can import it (instanceof checks) from the package
+        expect((root as Record<string, unknown>)[`${entry.name}Error`], `${entry.name}Error exported`).to.equal(
+          revert.constructor,
+        );
       }
       expect(missing, `errors of ${contract} without a TypeScript class`).to.deep.equal([]);
       expect(checked).to.be.greaterThan(0);
