@@ -175,6 +175,13 @@ describe("integration: npm pack → fresh projects (ESM node16/bundler, CJS, bro
       app,
     );
     expect(viaRequire.trim()).to.equal("function function");
+    // the Solidity sources are part of the exports map
+    const sol = run(
+      process.execPath,
+      ["-p", 'require.resolve("@swap-settlement/core/contracts/swap/IChequebook.sol")'],
+      app,
+    );
+    expect(readFileSync(sol.trim(), "utf8")).to.contain("interface IChequebook");
   });
 
   it("fails with 'Node ≥ 22 required' on Node 20 instead of crashing", () => {
