@@ -24,11 +24,17 @@ export class AlreadySweptError extends ContractRevertError<A<{ planId: bigint }>
 export class UnknownPlanError extends ContractRevertError<A<{ planId: bigint }>> { override readonly name = "UnknownPlanError" as const; }
 export class InvalidDeadlinesError extends ContractRevertError<A<{ submitDeadline: bigint; claimDeadline: bigint; timestamp: bigint }>> { override readonly name = "InvalidDeadlinesError" as const; }
 export class NotFunderError extends ContractRevertError<A<{ caller: string; funder: string }>> { override readonly name = "NotFunderError" as const; }
+export class ZeroSignerError extends ContractRevertError { override readonly name = "ZeroSignerError" as const; }
+export class ZeroBudgetError extends ContractRevertError { override readonly name = "ZeroBudgetError" as const; }
+export class IncorrectNativeValueError extends ContractRevertError<A<{ expected: bigint; sent: bigint }>> { override readonly name = "IncorrectNativeValueError" as const; }
+export class DepthExceedsLengthError extends ContractRevertError<A<{ depth: bigint; length: bigint }>> { override readonly name = "DepthExceedsLengthError" as const; }
+export class SharesOverflowError extends ContractRevertError<A<{ baseShares: bigint; depth: bigint }>> { override readonly name = "SharesOverflowError" as const; }
 for (const [n, c] of Object.entries({
   SubmissionClosed: SubmissionClosedError, InvalidShareToken: InvalidShareTokenError, InvalidReceiptSignature: InvalidReceiptSignatureError,
   ClaimNotOpen: ClaimNotOpenError, ClaimClosed: ClaimClosedError, AlreadyClaimed: AlreadyClaimedError, NothingToClaim: NothingToClaimError,
   SweepNotOpen: SweepNotOpenError, AlreadySwept: AlreadySweptError, UnknownPlan: UnknownPlanError, InvalidDeadlines: InvalidDeadlinesError,
-  NotFunder: NotFunderError,
+  NotFunder: NotFunderError, ZeroSigner: ZeroSignerError, ZeroBudget: ZeroBudgetError, IncorrectNativeValue: IncorrectNativeValueError,
+  DepthExceedsLength: DepthExceedsLengthError, SharesOverflow: SharesOverflowError,
 })) registerRevertClass(n, c as never);
 
 export const NATIVE_TOKEN = "0x0000000000000000000000000000000000000000" as Hex;

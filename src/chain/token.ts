@@ -1,6 +1,9 @@
 import { Contract, Interface, type ContractRunner } from "ethers";
 import { toAddress, toUint256, type AmountLike } from "../values.js";
-import { call, ContractRevertError, registerErrorAbi, registerRevertClass } from "./errors.js";
+import { call, ContractRevertError, registerErrorAbi, registerRevertClass, SafeERC20FailedOperationError } from "./errors.js";
+
+// one class per error name: SafeERC20FailedOperation is declared in errors.ts (the chequebook's ABI has it too)
+export { SafeERC20FailedOperationError };
 import { send, simulate, type TxResult } from "./tx.js";
 import type { Hex } from "../crypto/index.js";
 
@@ -34,7 +37,6 @@ export class ERC20InvalidSenderError extends ContractRevertError<A<{ sender: str
 export class ERC20InvalidReceiverError extends ContractRevertError<A<{ receiver: string }>> { override readonly name = "ERC20InvalidReceiverError" as const; }
 export class ERC20InvalidApproverError extends ContractRevertError<A<{ approver: string }>> { override readonly name = "ERC20InvalidApproverError" as const; }
 export class ERC20InvalidSpenderError extends ContractRevertError<A<{ spender: string }>> { override readonly name = "ERC20InvalidSpenderError" as const; }
-export class SafeERC20FailedOperationError extends ContractRevertError<A<{ token: string }>> { override readonly name = "SafeERC20FailedOperationError" as const; }
 export class SafeERC20FailedDecreaseAllowanceError extends ContractRevertError<A<{ spender: string; currentAllowance: bigint; requestedDecrease: bigint }>> { override readonly name = "SafeERC20FailedDecreaseAllowanceError" as const; }
 for (const [n, c] of Object.entries({
   ERC20InsufficientBalance: ERC20InsufficientBalanceError, ERC20InsufficientAllowance: ERC20InsufficientAllowanceError,

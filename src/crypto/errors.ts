@@ -3,7 +3,10 @@ import { SettlementError } from "../errors.js";
 /** A signature does not decode to a signature the contracts accept (length, v, high s, curve). */
 export class InvalidSignatureError extends SettlementError {
   override readonly name = "InvalidSignatureError" as const;
-  constructor(readonly signature: string, reason: string) {
+  constructor(
+    readonly signature: string,
+    reason: string,
+  ) {
     super(`invalid signature: ${reason}`, { details: signature });
   }
 }

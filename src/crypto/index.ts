@@ -1,12 +1,20 @@
 /**
- * The only place that does elliptic-curve and hash work. Native libsecp256k1 (package `secp256k1`)
- * for signing and recovery: ~10,000 recoveries per second here against ~300 for pure JavaScript,
- * which is what makes validating thousands of received cheques per second possible.
+ * The only place that does elliptic-curve and hash work. secp256k1 through `./secp256k1.ts`:
+ * @noble/curves by default, native libsecp256k1 when the optional `secp256k1` package is installed
+ * (much faster recovery, which is what validating thousands of received cheques per second needs).
+ * No Node built-ins: this module runs in browsers.
  */
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import secp256k1 from "secp256k1";
 import { InvalidArgumentError } from "../errors.js";
 import { InvalidSignatureError } from "./errors.js";
+import { secp } from "./secp256k1.js";
+
+export {
+  secp256k1Backend,
+  useSecp256k1Backend,
+  describeSecp256k1Backend,
+  type Secp256k1BackendName,
+} from "./secp256k1.js";
 
 export type Hex = `0x${string}`;
 
@@ -20,15 +28,28 @@ export function keccak256(data: Uint8Array): Uint8Array {
   return keccak_256(data);
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
 export function bytesToHex(bytes: Uint8Array): Hex {
-  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
+  let out = "0x";
+  for (let i = 0; i < bytes.length; i++) out += HEX_BYTE[bytes[i]];
+  return out as Hex;
+}
+
+function nibble(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48; // 0-9
+  if (code >= 97 && code <= 102) return code - 87; // a-f
+  return code - 55; // A-F (the caller checked the string against HEX_RE)
 }
 
 export function hexToBytes(hex: string, what = "hex"): Uint8Array {
   if (typeof hex !== "string" || !HEX_RE.test(hex) || hex.length % 2 !== 0) {
     throw new InvalidArgumentError(what, hex, "0x-prefixed hex of whole bytes");
   }
-  return new Uint8Array(Buffer.from(hex.slice(2), "hex"));
+  const out = new Uint8Array((hex.length - 2) / 2);
+  for (let i = 0, j = 2; i < out.length; i++, j += 2)
+    out[i] = (nibble(hex.charCodeAt(j)) << 4) | nibble(hex.charCodeAt(j + 1));
+  return out;
 }
 
 /** Address (checksummed, EIP-55) of an uncompressed 65-byte public key. */
@@ -55,9 +76,9 @@ export function toChecksumAddress(address: string): Hex {
   return out as Hex;
 }
 
-/** Sign a 32-byte digest; returns 65 bytes r‖s‖v with v ∈ {27, 28} and low s (libsecp256k1 normalises). */
+/** Sign a 32-byte digest; returns 65 bytes r‖s‖v with v ∈ {27, 28} and low s (RFC 6979, deterministic). */
 export function signDigest(digest: Uint8Array, privateKey: Uint8Array): Uint8Array {
-  const { signature, recid } = secp256k1.ecdsaSign(digest, privateKey);
+  const { signature, recid } = secp().sign(digest, privateKey);
   const out = new Uint8Array(65);
   out.set(signature, 0);
   out[64] = 27 + recid;
@@ -76,7 +97,7 @@ export function tryRecoverDigest(digest: Uint8Array, signature: Uint8Array): Hex
   const s = BigInt(bytesToHex(signature.subarray(32, 64)));
   if (s === 0n || s > SECP256K1_HALF_N) return undefined;
   try {
-    return publicKeyToAddress(secp256k1.ecdsaRecover(rs, v - 27, digest, false));
+    return publicKeyToAddress(secp().recover(rs, v - 27, digest));
   } catch {
     return undefined;
   }
@@ -86,7 +107,9 @@ const SIGNATURE_HEX = /^0x[0-9a-fA-F]{130}$/;
 
 /** `tryRecoverDigest` for a 0x-hex signature; `undefined` for anything the contracts would reject. */
 export function tryRecoverSigner(digest: Uint8Array, signature: string): Hex | undefined {
-  return typeof signature === "string" && SIGNATURE_HEX.test(signature) ? tryRecoverDigest(digest, hexToBytes(signature)) : undefined;
+  return typeof signature === "string" && SIGNATURE_HEX.test(signature)
+    ? tryRecoverDigest(digest, hexToBytes(signature))
+    : undefined;
 }
 
 /** The signer of `digest`, or `InvalidSignatureError` saying why the signature is unusable. */
@@ -110,9 +133,9 @@ export function isSignedBy(digestOf: () => Uint8Array, signature: string, signer
 
 /** Address of a private key. */
 export function privateKeyToAddress(privateKey: Uint8Array): Hex {
-  return publicKeyToAddress(secp256k1.publicKeyCreate(privateKey, false));
+  return publicKeyToAddress(secp().publicKey(privateKey));
 }
 
 export function isValidPrivateKey(privateKey: Uint8Array): boolean {
-  return privateKey.length === 32 && secp256k1.privateKeyVerify(privateKey);
+  return secp().isValidPrivateKey(privateKey);
 }

@@ -24,7 +24,8 @@ export class StaticStruct<T extends object> {
     readonly fields: readonly StructField[],
   ) {
     for (const f of fields) {
-      if (!["address", "uint256", "bytes32"].includes(f.type)) throw new InvalidArgumentError(`field ${f.name}`, f.type, "a static field type");
+      if (!["address", "uint256", "bytes32"].includes(f.type))
+        throw new InvalidArgumentError(`field ${f.name}`, f.type, "a static field type");
     }
     this.typeHash = keccak256(new TextEncoder().encode(typeString));
     this.primaryType = typeString.slice(0, typeString.indexOf("("));
@@ -37,7 +38,12 @@ export class StaticStruct<T extends object> {
     const out: Record<string, unknown> = {};
     for (const f of this.fields) {
       const v = (value as Record<string, unknown>)[f.name];
-      out[f.name] = f.type === "address" ? toAddress(v, f.name) : f.type === "uint256" ? toUint256(v, f.name) : toBytes32(v, f.name);
+      out[f.name] =
+        f.type === "address"
+          ? toAddress(v, f.name)
+          : f.type === "uint256"
+            ? toUint256(v, f.name)
+            : toBytes32(v, f.name);
     }
     return out as T;
   }

@@ -311,6 +311,6 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
 
 /** The dashboard's static files live in src/daemon/dashboard (tsc does not copy them to dist/). */
 function dashboardFile(file: string): URL {
-  const here = new URL(`./dashboard/${file}`, import.meta.url);
-  return existsSync(here) ? here : new URL(`../../../src/daemon/dashboard/${file}`, import.meta.url);
+  // from src/ (tsx) and from the built package (the build copies the files beside the routes)
+  return new URL(`./dashboard/${file}`, import.meta.url);
 }

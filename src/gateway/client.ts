@@ -175,7 +175,9 @@ export function paidJsonRpcProvider(url: string, paidFetch: PaidFetch, network?:
   const req = new FetchRequest(url);
   req.getUrlFunc = async (r) => {
     const res = await paidFetch(r.url, { method: r.method, headers: r.headers, body: r.body ? Buffer.from(r.body).toString("utf8") : undefined });
-    return { statusCode: res.status, statusMessage: res.statusText, headers: Object.fromEntries(res.headers), body: new Uint8Array(await res.arrayBuffer()) };
+    const headers: Record<string, string> = {};
+    res.headers.forEach((value, name) => (headers[name] = value));
+    return { statusCode: res.status, statusMessage: res.statusText, headers, body: new Uint8Array(await res.arrayBuffer()) };
   };
   return new JsonRpcProvider(req, network, network !== undefined ? { staticNetwork: true } : undefined);
 }

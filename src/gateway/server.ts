@@ -335,7 +335,7 @@ async function forward(upstream: URL, req: FastifyRequest, body: Buffer | undefi
     res = await fetch(url, {
       method: req.method,
       headers: { "content-type": String(req.headers["content-type"] ?? "application/json") },
-      body: req.method === "GET" || req.method === "HEAD" ? undefined : body,
+      body: req.method === "GET" || req.method === "HEAD" || !body ? undefined : new Uint8Array(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {

@@ -65,7 +65,7 @@ export class SwapSettlement {
 
   /** The SWAP store's SQLite handle, so the capacity store can share its transactions. */
   get database(): Database.Database | undefined {
-    return this.#store instanceof SqliteStore ? this.#store.db : undefined;
+    return this.#store instanceof SqliteStore ? (this.#store.sharedHandle as Database.Database) : undefined;
   }
 
   /** hard mode: is `issuer` the issuer of a chequebook from a known factory? mock: yes. */

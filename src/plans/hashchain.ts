@@ -2,7 +2,7 @@
  * Hash chains of share tokens: `w_n = seed`, `w_{i-1} = keccak256(w_i)`, anchor `w_0`. Packet i of
  * a session carries `w_i`; the provider checks it with one hash against `w_{i-1}`.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes } from "@noble/hashes/utils.js";
 import { bytesToHex, keccak256, type Hex } from "../crypto/index.js";
 import { ChainExhaustedError } from "./errors.js";
 

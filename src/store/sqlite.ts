@@ -27,8 +27,19 @@ CREATE INDEX IF NOT EXISTS cashouts_by_status ON cashouts (status);
 type Row = Record<string, unknown>;
 
 export class SqliteStore implements Store {
-  readonly db: Database.Database;
+  // private: the public declarations must not name better-sqlite3 types (consumers with skipLibCheck: false)
+  private readonly db: Database.Database;
   readonly #stmt: Record<string, Database.Statement>;
+
+  /**
+   * The better-sqlite3 handle, for modules of this package that keep their own tables in the same
+   * database and need one transaction across both (the gateway's capacity credits). Typed `unknown`
+   * so that the public declarations do not name better-sqlite3's types.
+   * @internal
+   */
+  get sharedHandle(): unknown {
+    return this.db;
+  }
 
   /** Open (creating if needed) the database at `path` (":memory:" for a throwaway one). */
   constructor(path: string) {

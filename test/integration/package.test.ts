@@ -1,51 +1,280 @@
+/**
+ * The package as importers get it: `npm pack`, installed into a fresh project that uses it as
+ * ESM TypeScript (`node16` and `bundler` resolution), as CommonJS TypeScript, and as a browser
+ * bundle (esbuild, platform browser) run in headless Chromium — all type-checked with
+ * `skipLibCheck: false`. The cheque signed in the browser is verified by the installed package
+ * under Node and cashed by the chequebook contract.
+ */
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Wallet } from "ethers";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { network } from "hardhat";
+import { Wallet, id } from "ethers";
+import { chromium } from "playwright-core";
+import { build } from "esbuild";
+import { TestToken__factory } from "../../typechain-types/index.js";
+import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
 import { hashCheque } from "../../src/cheque/index.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
-describe("integration: npm pack → install in a fresh project → import", function () {
-  this.timeout(240_000);
+const key = Wallet.createRandom();
+const cheque = { chequebook: "0x" + "ab".repeat(20), beneficiary: "0x" + "cd".repeat(20), cumulativePayout: 1000n };
 
-  it("signs and verifies a cheque from the installed package, with types and ABIs", () => {
-    const dir = mkdtempSync(join(tmpdir(), "swap-pack-"));
-    try {
-      execFileSync("npm", ["pack", "--pack-destination", dir], { cwd: ROOT, stdio: "pipe" });
-      const tgz = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
-      const app = join(dir, "app");
-      execFileSync("mkdir", ["-p", app]);
-      writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-      execFileSync("npm", ["install", join(dir, tgz), "--no-audit", "--no-fund"], { cwd: app, stdio: "pipe" });
-      const key = Wallet.createRandom();
-      writeFileSync(
-        join(app, "main.ts"),
-        `import { signCheque, verifyCheque, hashCheque, type Cheque } from "@swap-settlement/core";
-import abi from "@swap-settlement/core/abi/swap/Chequebook.sol/Chequebook.json" with { type: "json" };
-const cheque: Cheque = { chequebook: "0x${"ab".repeat(20)}", beneficiary: "0x${"cd".repeat(20)}", cumulativePayout: 1000n };
-const sig = await signCheque(cheque, 100n, "${key.privateKey}");
-console.log(JSON.stringify({
-  digest: hashCheque(cheque, 100n),
-  valid: verifyCheque(cheque, 100n, sig, "${key.address}"),
-  tampered: verifyCheque({ ...cheque, cumulativePayout: 1001n }, 100n, sig, "${key.address}"),
-  functions: abi.abi.filter((x: { type: string }) => x.type === "function").length,
-}));
+/** What every consumer does with the package: sign, verify, tamper, and look at the exports. */
+const SCRIPT = (
+  from: string,
+  nodeFrom: string,
+) => `import { signCheque, verifyCheque, hashCheque, secp256k1Backend, chequebookAbi, type Cheque } from "${from}";
+import { MemoryStore, SqliteStore, UnsupportedNodeError, type Store } from "${nodeFrom}";
+import { assertPlanPayouts } from "@swap-settlement/core/testing";
+const cheque: Cheque = { chequebook: "${cheque.chequebook}", beneficiary: "${cheque.beneficiary}", cumulativePayout: 1000n };
+async function main(): Promise<void> {
+  const sig = await signCheque(cheque, 100n, "${key.privateKey}");
+  const store: Store = new MemoryStore();
+  const sqlite: Store = new SqliteStore(":memory:");
+  console.log(JSON.stringify({
+    digest: hashCheque(cheque, 100n),
+    signature: sig,
+    valid: verifyCheque(cheque, 100n, sig, "${key.address}"),
+    tampered: verifyCheque({ ...cheque, cumulativePayout: 1001n }, 100n, sig, "${key.address}"),
+    backend: secp256k1Backend(),
+    errors: chequebookAbi.filter((x) => x.type === "error").length,
+    stores: [store.listPeers().length, sqlite.listPeers().length],
+    engineError: new UnsupportedNodeError("20.0.0").name,
+    sweep: assertPlanPayouts({ budget: 100n, bond: 5n, shareCap: 10n, shares: new Map([["${cheque.beneficiary}", 4n]]) }, new Map([["${cheque.beneficiary}", 40n]])).sweep.toString(),
+  }));
+}
+void main();
+`;
+
+function tsconfig(options: Record<string, unknown>, files: string[]) {
+  return JSON.stringify({
+    compilerOptions: {
+      target: "es2023",
+      lib: ["es2023", "dom"],
+      strict: true,
+      skipLibCheck: false,
+      types: [],
+      ...options,
+    },
+    files,
+  });
+}
+
+function run(cmd: string, args: string[], cwd: string): string {
+  return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+describe("integration: npm pack → fresh projects (ESM node16/bundler, CJS, browser) with skipLibCheck: false", function () {
+  this.timeout(300_000);
+  let dir: string;
+  let app: string;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "swap-pack-"));
+    execFileSync("npm", ["pack", "--pack-destination", dir], { cwd: ROOT, stdio: "pipe" });
+    const tgz = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
+    app = join(dir, "app");
+    mkdirSync(app);
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+    execFileSync("npm", ["install", join(dir, tgz), "--no-audit", "--no-fund"], { cwd: app, stdio: "pipe" });
+  });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function expectConsumerOutput(out: string): void {
+    const r = JSON.parse(out.trim());
+    expect(r.digest).to.equal(hashCheque(cheque, 100n));
+    expect(r.valid).to.equal(true);
+    expect(r.tampered).to.equal(false);
+    expect(r.backend).to.equal("native"); // the optional native module was installed with the package
+    expect(r.errors).to.be.greaterThan(10);
+    expect(r.stores).to.deep.equal([0, 0]);
+    expect(r.engineError).to.equal("UnsupportedNodeError");
+    expect(r.sweep).to.equal("65"); // 100 + 5 − 40: the testing subpath works too
+  }
+
+  it("ships no test-contract bindings, no TypeScript sources, and maps with their sources inlined", () => {
+    const pkg = join(app, "node_modules/@swap-settlement/core");
+    const files = execFileSync("find", [".", "-type", "f"], { cwd: pkg, encoding: "utf8" }).split("\n");
+    expect(files.filter((f) => /typechain-types\/(factories\/)?test\//.test(f) && !/TestToken/.test(f))).to.deep.equal(
+      [],
+    );
+    expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.endsWith(".d.cts"))).to.deep.equal([]);
+    expect(files).to.include("./contracts/swap/Chequebook.sol");
+    const map = JSON.parse(readFileSync(join(pkg, "dist/esm/src/cheque/index.js.map"), "utf8"));
+    expect(map.sourcesContent[0]).to.contain("export function hashCheque");
+    const cjsMap = JSON.parse(readFileSync(join(pkg, "dist/cjs/src/cheque/index.cjs.map"), "utf8"));
+    expect(cjsMap.sourcesContent[0]).to.contain("export function hashCheque");
+    // the public declarations name no type of a devDependency
+    expect(readFileSync(join(pkg, "dist/esm/src/store/sqlite.d.ts"), "utf8")).not.to.contain("better-sqlite3");
+  });
+
+  it("ESM TypeScript, node16 resolution: type-checks and runs", () => {
+    writeFileSync(join(app, "esm.ts"), SCRIPT("@swap-settlement/core", "@swap-settlement/core/node"));
+    writeFileSync(
+      join(app, "tsconfig.node16.json"),
+      tsconfig({ module: "node16", moduleResolution: "node16", outDir: "out-esm" }, ["esm.ts"]),
+    );
+    run(process.execPath, [TSC, "-p", "tsconfig.node16.json"], app);
+    expectConsumerOutput(run(process.execPath, ["out-esm/esm.js"], app));
+  });
+
+  it("ESM TypeScript, bundler resolution: type-checks, bundles and runs", async () => {
+    writeFileSync(join(app, "bundler.ts"), SCRIPT("@swap-settlement/core/browser", "@swap-settlement/core/node"));
+    writeFileSync(
+      join(app, "tsconfig.bundler.json"),
+      tsconfig({ module: "esnext", moduleResolution: "bundler", noEmit: true }, ["bundler.ts"]),
+    );
+    run(process.execPath, [TSC, "-p", "tsconfig.bundler.json"], app);
+    await build({
+      entryPoints: [join(app, "bundler.ts")],
+      outfile: join(app, "out-bundler/main.js"),
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      packages: "external",
+      logLevel: "error",
+    });
+    expectConsumerOutput(run(process.execPath, ["out-bundler/main.js"], app));
+  });
+
+  it("CommonJS TypeScript (require conditions): type-checks and runs", () => {
+    writeFileSync(join(app, "cjs.cts"), SCRIPT("@swap-settlement/core", "@swap-settlement/core/node"));
+    writeFileSync(
+      join(app, "tsconfig.cjs.json"),
+      tsconfig({ module: "node16", moduleResolution: "node16", outDir: "out-cjs" }, ["cjs.cts"]),
+    );
+    run(process.execPath, [TSC, "-p", "tsconfig.cjs.json"], app);
+    expect(readFileSync(join(app, "out-cjs/cjs.cjs"), "utf8")).to.contain('require("@swap-settlement/core")');
+    expectConsumerOutput(run(process.execPath, ["out-cjs/cjs.cjs"], app));
+    // plain require from JavaScript
+    const viaRequire = run(
+      process.execPath,
+      [
+        "-e",
+        'const c = require("@swap-settlement/core/browser"); console.log(typeof c.signCheque, typeof require("@swap-settlement/core").SwapNode)',
+      ],
+      app,
+    );
+    expect(viaRequire.trim()).to.equal("function function");
+    // the Solidity sources are part of the exports map
+    const sol = run(
+      process.execPath,
+      ["-p", 'require.resolve("@swap-settlement/core/contracts/swap/IChequebook.sol")'],
+      app,
+    );
+    expect(readFileSync(sol.trim(), "utf8")).to.contain("interface IChequebook");
+  });
+
+  it("fails with 'Node ≥ 22 required' on Node 20 instead of crashing", () => {
+    // this machine's system Node is 20 (the toolchain's Node 22 comes from node_modules)
+    expect(run("/usr/bin/node", ["--version"], app)).to.match(/^v20\./);
+    const r = spawnSync("/usr/bin/node", ["--input-type=module", "-e", 'await import("@swap-settlement/core/node")'], {
+      cwd: app,
+      encoding: "utf8",
+    });
+    expect(r.signal).to.equal(null);
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.contain("UnsupportedNodeError").and.to.contain("Node ≥ 22 required");
+  });
+
+  it("browser: the /browser entry bundles for the browser, signs in Chromium; Node verifies and the contract pays", async function () {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install -y chromium (.ci/run does it)`);
+    // the chain first: a chequebook whose issuer is the key the browser will sign with
+    const { ethers } = await network.create();
+    const [deployer, beneficiary] = await ethers.getSigners();
+    const chainId = (await ethers.provider.getNetwork()).chainId;
+    const token = await new TestToken__factory(deployer).deploy();
+    const factory = await ChequebookFactoryClient.deploy(deployer, await token.getAddress());
+    const { address } = await factory.deployChequebook({
+      issuer: key.address,
+      defaultHardDepositTimeout: 3600,
+      salt: id("browser"),
+    });
+    await token.mint(address, 5000n);
+
+    writeFileSync(
+      join(app, "page.ts"),
+      `import { signCheque, verifyCheque, secp256k1Backend } from "@swap-settlement/core/browser";
+const w = window as unknown as { sign(c: { chequebook: string; beneficiary: string; cumulativePayout: string }, chainId: string, key: \`0x\${string}\`): Promise<unknown> };
+w.sign = async (c, chainId, key) => {
+  const cheque = { ...c, cumulativePayout: BigInt(c.cumulativePayout) };
+  const signature = await signCheque(cheque, BigInt(chainId), key);
+  return { signature, backend: secp256k1Backend(), selfCheck: verifyCheque(cheque, BigInt(chainId), signature, "${key.address}") };
+};
 `,
+    );
+    writeFileSync(
+      join(app, "tsconfig.browser.json"),
+      tsconfig({ module: "esnext", moduleResolution: "bundler", noEmit: true }, ["page.ts"]),
+    );
+    run(process.execPath, [TSC, "-p", "tsconfig.browser.json"], app);
+    const bundle = await build({
+      entryPoints: [join(app, "page.ts")],
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      write: false,
+      metafile: true,
+      logLevel: "error",
+    });
+    const inputs = Object.keys(bundle.metafile.inputs);
+    expect(inputs.filter((f) => /node:|better-sqlite3|secp256k1\/|ethers|libp2p/.test(f))).to.deep.equal([]);
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    try {
+      const page = await browser.newPage();
+      const pageErrors: string[] = [];
+      page.on("pageerror", (e) => pageErrors.push(String(e)));
+      await page.setContent("<!doctype html><html><body></body></html>");
+      await page.addScriptTag({ content: bundle.outputFiles[0].text, type: "module" });
+      await page.waitForFunction(() => typeof (globalThis as unknown as { sign?: unknown }).sign === "function");
+      const c = { chequebook: address, beneficiary: beneficiary.address, cumulativePayout: "1200" };
+      const out = (await page.evaluate(
+        ([c, chainId, k]) => (globalThis as unknown as { sign(...a: unknown[]): Promise<unknown> }).sign(c, chainId, k),
+        [c, chainId.toString(), key.privateKey] as const,
+      )) as { signature: `0x${string}`; backend: string; selfCheck: boolean };
+      expect(pageErrors).to.deep.equal([]);
+      expect(out.backend).to.equal("noble");
+      expect(out.selfCheck).to.equal(true);
+
+      // Node: the installed package verifies it…
+      const installed = await import(
+        pathToFileURL(join(app, "node_modules/@swap-settlement/core/dist/esm/src/browser.js")).href
       );
-      // the consumer's own type check against the published declarations
-      writeFileSync(join(app, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2023", strict: true, noEmit: true, skipLibCheck: true, resolveJsonModule: true }, files: ["main.ts"] }));
-      execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", app], { cwd: app, stdio: "pipe" });
-      const out = JSON.parse(execFileSync(process.execPath, ["--import", join(ROOT, "node_modules/tsx/dist/esm/index.mjs"), "main.ts"], { cwd: app, encoding: "utf8" }).trim());
-      expect(out.digest).to.equal(hashCheque({ chequebook: "0x" + "ab".repeat(20), beneficiary: "0x" + "cd".repeat(20), cumulativePayout: 1000n }, 100n));
-      expect(out.valid).to.equal(true);
-      expect(out.tampered).to.equal(false);
-      expect(out.functions).to.be.greaterThan(20);
+      const signed = {
+        chequebook: address,
+        beneficiary: beneficiary.address,
+        cumulativePayout: 1200n,
+        signature: out.signature,
+      };
+      expect(installed.verifyCheque(signed, chainId, out.signature, key.address)).to.equal(true);
+      expect(out.signature).to.equal(await installed.signCheque(signed, chainId, key.privateKey));
+      // …and the chequebook pays it
+      const book = new ChequebookClient(address, beneficiary);
+      await book.cashChequeBeneficiary(signed);
+      expect(await token.balanceOf(beneficiary.address)).to.equal(1200n);
+      expect(await token.balanceOf(address)).to.equal(3800n);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await browser.close();
     }
   });
 });

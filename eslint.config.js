@@ -1,0 +1,44 @@
+// ESLint (flat config) with typescript-eslint for every TypeScript file of the repository.
+// `npm run lint` (also runs solhint on the contracts).
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  {
+    ignores: [
+      "node_modules/",
+      "artifacts/",
+      "cache/",
+      "coverage/",
+      "dist/",
+      "typechain-types/",
+      "docs/api/",
+      "src/swap/swap.pb.ts",
+      "src/abi/generated.ts",
+      ".build/",
+    ],
+  },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
+      // errors are typed (SettlementError subclasses), never bare
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ThrowStatement > NewExpression[callee.name='Error']",
+          message: "throw a SettlementError subclass, not a bare Error",
+        },
+      ],
+      "prefer-const": "error",
+      eqeqeq: ["error", "always", { null: "ignore" }],
+    },
+  },
+  {
+    // tests, benches, scripts and examples may throw plain errors in harness code
+    files: ["test/**", "test-support/**", "bench/**", "scripts/**", "examples/**", "tasks/**", "hardhat.config.ts"],
+    rules: { "no-restricted-syntax": "off" },
+  },
+);
