@@ -32,9 +32,9 @@ export class SqliteStore implements Store {
   readonly #stmt: Record<string, Database.Statement>;
 
   /**
-   * The better-sqlite3 handle, for modules of this package that keep their own tables in the same
+   * The database handle, for modules of this package that keep their own tables in the same
    * database and need one transaction across both (the gateway's capacity credits). Typed `unknown`
-   * so that the public declarations do not name better-sqlite3's types.
+   * so that the public declarations name no type of the SQLite driver.
    * @internal
    */
   get sharedHandle(): unknown {
