@@ -44,7 +44,8 @@ export interface SessionLimits {
   timeoutMs: number;
   /** Close a handshaken connection after this long without a frame from the peer. */
   idleTimeoutMs: number;
-  /** Frames queued for processing before reading pauses; 4× this closes the session. */
+  /** Frames queued for processing before reading pauses (bytes already read wait undecoded, up
+   * to `MAX_STASH_BYTES`; beyond that the peer is disconnected). */
   maxInbox: number;
   /** Requests of the peer being served at once; more are refused ("Busy"). */
   maxServing: number;
@@ -133,6 +134,8 @@ export const DEFAULT_LIMITS: SessionLimits = {
 /** Late responses (to timed-out requests) still carry a charge; remember this many ids. */
 const MAX_LATE = 256;
 const MAX_U32 = 2 ** 32 - 1;
+/** Undecoded bytes a session holds while its inbox is full (transports pause well before this). */
+export const MAX_STASH_BYTES = 1 << 20;
 const EMPTY = new Uint8Array(0);
 
 interface Pending {
@@ -149,9 +152,13 @@ export class PeerSession {
   readonly #late = new Set<bigint>();
   #nextId = 1n;
   readonly #inbox: SwapMessage[] = [];
+  readonly #stash: Uint8Array[] = [];
+  #stashBytes = 0;
   #draining = false;
   #paused = false;
   #serving = 0;
+  #slotWaiters: (() => void)[] = [];
+  #leaving = false;
   #badFrames: number[] = [];
   #idleTimer?: NodeJS.Timeout;
   #handshakeTimer?: NodeJS.Timeout;
@@ -178,7 +185,7 @@ export class PeerSession {
 
   /** Frames waiting and bytes buffered (for memory bounds). */
   get backlog(): { frames: number; bytes: number; pending: number; serving: number } {
-    return { frames: this.#inbox.length, bytes: this.#decoder.buffered, pending: this.#pending.size, serving: this.#serving };
+    return { frames: this.#inbox.length, bytes: this.#decoder.buffered + this.#stashBytes, pending: this.#pending.size, serving: this.#serving };
   }
 
   /** Exchange handshakes; rejects (and closes) on a refused handshake, a timeout or a close. */
@@ -262,25 +269,41 @@ export class PeerSession {
   #onBytes(chunk: Uint8Array): void {
     if (this.#closed) return;
     this.#touch();
-    for (const d of this.#decoder.push(chunk)) {
-      if (!d.ok) {
-        this.#badFrame(d.error);
-        if (this.#closed) return;
-        continue;
-      }
-      this.#inbox.push(d.message);
-    }
-    const max = this.host.limits.maxInbox;
-    if (this.#inbox.length > 4 * max) {
-      // a transport without backpressure, or a single chunk of thousands of tiny frames
-      this.#punish(new InboxOverflowError(4 * max));
+    this.#stash.push(chunk);
+    this.#stashBytes += chunk.length;
+    if (this.#stashBytes > MAX_STASH_BYTES) {
+      // a transport that keeps delivering while paused (or has no pause): the peer floods us
+      this.#punish(new InboxOverflowError(this.host.limits.maxInbox));
       return;
     }
-    if (this.#inbox.length >= max && !this.#paused && this.duplex.pause) {
+    this.#decodeStash();
+    this.#pump();
+  }
+
+  /** Decode stashed bytes while the inbox has room; pause the transport while it is full. Bytes
+   * wait undecoded (at most what the transport delivered before the pause: about one chunk). */
+  #decodeStash(): void {
+    const max = this.host.limits.maxInbox;
+    while (this.#stash.length && this.#inbox.length < max && !this.#closed) {
+      const chunk = this.#stash.shift()!;
+      this.#stashBytes -= chunk.length;
+      for (const d of this.#decoder.push(chunk)) {
+        if (!d.ok) {
+          this.#badFrame(d.error);
+          if (this.#closed) return;
+          continue;
+        }
+        this.#inbox.push(d.message);
+      }
+    }
+    const full = this.#inbox.length >= max || this.#stash.length > 0;
+    if (full && !this.#paused && this.duplex.pause) {
       this.#paused = true;
       this.duplex.pause();
+    } else if (!full && this.#paused && this.#inbox.length <= max / 2) {
+      this.#paused = false;
+      this.duplex.resume?.();
     }
-    this.#pump();
   }
 
   #badFrame(error: Error): void {
@@ -307,7 +330,7 @@ export class PeerSession {
     this.#draining = true;
     void (async () => {
       try {
-        while (!this.#closed && this.#inbox.length) {
+        while (!this.#closed && !this.#leaving && this.#inbox.length) {
           // before the handshake is accepted only a handshake is processed; what follows it waits
           // until start() has checked it
           if (!this.remote) {
@@ -318,16 +341,19 @@ export class PeerSession {
               continue;
             }
           }
+          // backpressure towards a peer that does not read its responses: at most `maxServing`
+          // requests between admission and the transport accepting their response
+          if (this.#inbox[0].request && this.#serving >= this.host.limits.maxServing) {
+            await this.#slot();
+            continue;
+          }
           const m = this.#inbox.shift()!;
           try {
             await this.#dispatch(m);
           } catch (e) {
             this.host.report({ kind: "frame-error", peer: this.peer, error: e as Error });
           }
-          if (this.#paused && this.#inbox.length <= this.host.limits.maxInbox / 2) {
-            this.#paused = false;
-            this.duplex.resume?.();
-          }
+          if (this.#inbox.length <= this.host.limits.maxInbox / 2) this.#decodeStash();
         }
       } finally {
         this.#draining = false;
@@ -378,7 +404,10 @@ export class PeerSession {
     const respond = (resp: Omit<ServiceResponse, "id" | "balance" | "receivedCumulative" | "sentCumulative" | "forgiven">, onFail?: () => void) => {
       // the view is taken now, after this response's charge, right before the transport gets it
       const v = this.host.viewFor(this.peer);
-      this.#send({ response: { id: r.id, ...resp, ...wireView(v) } }).catch(() => onFail?.());
+      this.#serving++;
+      this.#send({ response: { id: r.id, ...resp, ...wireView(v) } })
+        .catch(() => onFail?.())
+        .finally(() => this.#freeSlot());
     };
     const refuse = (code: RefusalCode, reason: string) => {
       this.host.report({ kind: "refused", peer: this.peer, protocol: r.protocol.slice(0, 64), reason, code });
@@ -388,12 +417,7 @@ export class PeerSession {
     const a = this.host.admit(this.peer, r);
     if (a.refuse) {
       refuse(a.code, a.reason);
-      if (a.disconnect) {
-        const v = this.host.viewFor(this.peer);
-        this.host.report({ kind: "disconnected", peer: this.peer, reason: a.reason, embargoMs: a.disconnect.embargoMs });
-        this.#send({ disconnect: { reason: a.reason, embargoMs: BigInt(a.disconnect.embargoMs), ...wireView(v) } }).catch(() => undefined);
-        this.close(a.reason);
-      }
+      if (a.disconnect) void this.#leave(a.reason, a.disconnect.embargoMs);
       return;
     }
     // The decision above is in frame order; the service runs outside the inbox, so a slow handler
@@ -405,11 +429,11 @@ export class PeerSession {
         out = await a.run();
       } catch (e) {
         a.release();
-        this.#serving--;
+        this.#freeSlot();
         if (!this.#closed) refuse("ServiceFailed", `service failed: ${(e as Error).message.split("\n")[0].slice(0, 200)}`);
         return;
       }
-      this.#serving--;
+      this.#freeSlot();
       if (this.#closed) return a.release();
       const bill = a.bill(out.units);
       respond({ status: a.serviceClass, payload: out.payload, reason: "", charged: toBytes32BE(bill.charged), units: bill.units, code: "" }, bill.refund);
@@ -462,6 +486,7 @@ export class PeerSession {
     this.#closeReason = reason;
     clearTimeout(this.#idleTimer);
     clearTimeout(this.#handshakeTimer);
+    for (const w of this.#slotWaiters.splice(0)) w();
     this.#hello?.reject(new ConnectionClosedError(reason));
     // responses and a disconnect already received still count (the peer billed those responses)
     if (this.remote) {
@@ -476,6 +501,8 @@ export class PeerSession {
     }
     for (const id of [...this.#pending.keys()]) this.#failPending(id, new ConnectionClosedError(reason));
     this.#inbox.length = 0;
+    this.#stash.length = 0;
+    this.#stashBytes = 0;
     this.#late.clear();
     this.host.ended(this.peer, this);
   }
@@ -487,6 +514,28 @@ export class PeerSession {
     this.#pending.delete(id);
     p.reservation.release();
     p.reject(e);
+  }
+
+  #freeSlot(): void {
+    this.#serving--;
+    for (const w of this.#slotWaiters.splice(0)) w();
+  }
+
+  #slot(): Promise<void> {
+    return new Promise<void>((r) => this.#slotWaiters.push(r));
+  }
+
+  /** Disconnect the peer once the responses in service were handed to the transport (so the
+   * balance the Disconnect carries counts every one of them); no new request is taken meanwhile. */
+  async #leave(reason: string, embargoMs: number): Promise<void> {
+    this.#leaving = true;
+    const deadline = Date.now() + this.host.limits.timeoutMs;
+    while (this.#serving > 0 && !this.#closed && Date.now() < deadline) await this.#slot();
+    if (this.#closed) return;
+    const v = this.host.viewFor(this.peer);
+    this.host.report({ kind: "disconnected", peer: this.peer, reason, embargoMs });
+    this.#send({ disconnect: { reason, embargoMs: BigInt(embargoMs), ...wireView(v) } }).catch(() => undefined);
+    this.close(reason);
   }
 
   #rememberLate(id: bigint): void {
