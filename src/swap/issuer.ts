@@ -53,8 +53,8 @@ export class ChequeIssuer {
   /**
    * Resync after lost state: the peer returned the last cheque it received from us. If it is ours
    * (our chequebook, signed by our key) and above our own record, it becomes our record (our
-   * database was lost or rolled back), so we never sign below what the peer holds. Returns whether
-   * it was adopted. A cheque that is not ours is ignored.
+   * database was lost or rolled back), so we never sign below what the peer holds (and the total
+   * issued counts it). Returns whether it was adopted. A cheque that is not ours is ignored.
    */
   adopt(peer: string, c: SignedCheque): Promise<boolean> {
     const run = this.#lock.then(async () => {
@@ -65,8 +65,9 @@ export class ChequeIssuer {
       if (tryRecoverSigner(hexToBytes(digest), c.signature) !== (await this.#signerAddress())) return false;
       const prev = this.store.lastIssued(chequebook, beneficiary)?.cumulativePayout ?? 0n;
       if (c.cumulativePayout <= prev) return false;
-      const record = this.ledger.afterPaymentSent(peer, c.cumulativePayout - prev);
-      this.ledger.persist(record, () =>
+      // only the cheque record: the balance that payment settled was in the lost state too, and
+      // comes back from the peer's balance view
+      this.store.transaction(() =>
         this.store.putIssued({ chequebook, beneficiary, cumulativePayout: c.cumulativePayout, signature: c.signature, peer, issuedAt: (this.config.now ?? Date.now)() }),
       );
       return true;

@@ -118,6 +118,8 @@ export class SwapNode extends EventEmitter<NodeEvents> {
   readonly sessions = new Map<string, PeerSession>();
   /** Upward drift adopted per connected peer (bounded by the sync tolerance). */
   readonly #drift = new Map<string, bigint>();
+  /** Peers that rejected our last cheque: when it may be re-sent (ms). */
+  readonly #resendAt = new Map<string, number>();
   #handshaking = 0;
   #storeFault?: StoreUnavailableError;
   #flushTimer?: NodeJS.Timeout;
@@ -279,14 +281,17 @@ export class SwapNode extends EventEmitter<NodeEvents> {
   }
 
   async #pay(peer: string, amount: bigint | (() => bigint)): Promise<void> {
-    const session = this.sessions.get(peer);
-    if (!this.issuer || !session?.remote?.beneficiary || !this.accounting.limits.pays) return;
+    const beneficiary = this.sessions.get(peer)?.remote?.beneficiary;
+    if (!this.issuer || !beneficiary || !this.accounting.limits.pays) return;
     try {
       const before = this.ledger.balance(peer);
-      const cheque = await this.issuer.issue(peer, session.remote.beneficiary, amount);
+      const cheque = await this.issuer.issue(peer, beneficiary, amount);
       if (!cheque) return;
       this.emit("cheque-sent", { peer, cumulativePayout: cheque.cumulativePayout, amount: this.ledger.balance(peer) - before });
-      await session.sendCheque(cheque);
+      // on the peer's current connection (it may have reconnected meanwhile); if none, the cheque
+      // is re-sent on the next connect
+      const session = this.sessions.get(peer);
+      if (session && !session.closed) await session.sendCheque(cheque);
       this.config.crashPoint?.("issue:sent");
     } catch (e) {
       if (e instanceof StoreUnavailableError) this.#storeFailed(e);
@@ -312,6 +317,7 @@ export class SwapNode extends EventEmitter<NodeEvents> {
     if (!remote) return;
     const local = -this.ledger.net(peer);
     const announced = v ? this.#announcedDebt(peer, remote, v) : local;
+    if (v) this.#maybeResend(peer, session!, remote, v);
     const diff = announced - local;
     const tolerance = this.policy.syncTolerance ?? remote.paymentThreshold;
     let drift = (this.#drift.get(peer) ?? 0n) + diff + overcharge;
@@ -322,6 +328,18 @@ export class SwapNode extends EventEmitter<NodeEvents> {
       this.ledger.commit(this.ledger.afterSync(peer, announced), false);
       this.emit("balance-synced", { peer, from: local, to: announced });
     }
+  }
+
+  /** The peer rejected our last cheque (e.g. its store was full) and still has not credited it:
+   * send it again, at most once a second (the receiver ignores a duplicate). */
+  #maybeResend(peer: string, session: PeerSession, remote: RemoteTerms, v: BalanceView): void {
+    const at = this.#resendAt.get(peer);
+    if (at === undefined || !remote.beneficiary) return;
+    const last = this.issuer?.last(remote.beneficiary);
+    if (!last || last.cumulativePayout <= v.receivedCumulative) return void this.#resendAt.delete(peer);
+    if (this.now() < at) return;
+    this.#resendAt.set(peer, this.now() + 1_000);
+    session.sendCheque(last).catch(() => undefined);
   }
 
   #checkHandshake(h: Handshake): RemoteTerms {
@@ -473,6 +491,9 @@ export class SwapNode extends EventEmitter<NodeEvents> {
         this.#sync(peer, view, overcharge);
         if (refused && this.accounting.paymentDue(peer)) void this.accounting.settle(peer).catch(() => undefined);
       },
+      onChequeRejected: (peer) => {
+        if (!this.#resendAt.has(peer)) this.#resendAt.set(peer, this.now());
+      },
       onDisconnect: (peer, _reason, embargoMs, view) => {
         if (embargoMs > 0) this.embargo(peer, embargoMs);
         try {
@@ -493,6 +514,7 @@ export class SwapNode extends EventEmitter<NodeEvents> {
         if (this.sessions.get(peer) !== session) return;
         this.sessions.delete(peer);
         this.#drift.delete(peer);
+        this.#resendAt.delete(peer);
         this.accounting.unregisterPeer(peer);
         this.ledger.evict(peer);
       },

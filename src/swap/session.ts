@@ -102,6 +102,8 @@ export interface SessionHost {
   /** The requester side: apply the server's charge and settle to its view (a typed error, e.g.
    * `BalanceMismatchError`, disconnects). `reservation` is undefined for a late response. */
   onResponse(peer: string, reservation: Reservation | undefined, charged: bigint, view: BalanceView | undefined, refused: boolean): void;
+  /** The peer rejected our cheque (`code`: its error name); the node re-sends it later. */
+  onChequeRejected(peer: string, code: string): void;
   /** The peer disconnected us with an embargo (already range-checked) and its view. */
   onDisconnect(peer: string, reason: string, embargoMs: number, view: BalanceView | undefined): void;
   /** We disconnect the peer for misbehaviour (bad frames, flood): embargo it. */
@@ -380,6 +382,7 @@ export class PeerSession {
       return;
     }
     if (m.reject) {
+      this.host.onChequeRejected(this.peer, m.reject.code.slice(0, 64));
       this.host.report({ kind: "payment-failed", peer: this.peer, error: new ServiceRefusedError(`cheque rejected: ${m.reject.code.slice(0, 64)} ${m.reject.message.slice(0, 200)}`) });
       return;
     }
