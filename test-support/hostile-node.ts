@@ -89,10 +89,25 @@ rl.on("line", (cmd) => {
   if (cmd === "stats") {
     const m = process.memoryUsage();
     const backlog = [...node.sessions.values()].reduce((a, s) => a + s.backlog.frames, 0);
-    process.stdout.write(JSON.stringify({ sessions: node.sessions.size, sockets: sockets.size, resident: node.ledger.resident, heapUsed: m.heapUsed, rss: m.rss, backlog, storeOk: node.storeAvailable, counters }) + "\n");
+    const backlogBytes = [...node.sessions.values()].reduce((a, s) => a + s.backlog.bytes, 0);
+    const serving = [...node.sessions.values()].reduce((a, s) => a + s.backlog.serving, 0);
+    const socketBuffers = [...sockets].reduce((a, s) => a + s.writableLength + s.readableLength, 0);
+    process.stdout.write(JSON.stringify({ sessions: node.sessions.size, sockets: sockets.size, resident: node.ledger.resident, heapUsed: m.heapUsed, external: m.external, rss: m.rss, backlog, backlogBytes, serving, socketBuffers, storeOk: node.storeAvailable, counters }) + "\n");
   } else if (cmd.startsWith("gc")) {
-    (globalThis as { gc?: () => void }).gc?.();
-    process.stdout.write(JSON.stringify({ heapUsed: process.memoryUsage().heapUsed }) + "\n");
+    void (async () => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      await new Promise((r) => setImmediate(r));
+      gc?.();
+      const m = process.memoryUsage();
+      // heap plus Buffers (external): what the node holds, wherever V8 keeps it
+      process.stdout.write(JSON.stringify({ heapUsed: m.heapUsed + m.external }) + "\n");
+    })();
+    return;
+  } else if (cmd === "unused") {
+    const m = process.memoryUsage();
+    // heap plus Buffers (external): what the node holds, wherever V8 keeps it
+    process.stdout.write(JSON.stringify({ heapUsed: m.heapUsed + m.external }) + "\n");
   } else if (cmd.startsWith("peer ")) {
     const r = node.ledger.get(cmd.slice(5));
     process.stdout.write(JSON.stringify({ balance: r.balance.toString(), surplus: r.surplus.toString(), embargoUntil: r.embargoUntil, now: Date.now() }) + "\n");

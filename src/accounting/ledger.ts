@@ -291,6 +291,13 @@ export class Ledger {
     return this.#peers.delete(peer);
   }
 
+  /** Evict every clean, unreserved peer for which `keep` is false. Returns how many were evicted. */
+  evictIdle(keep: (peer: string) => boolean): number {
+    let n = 0;
+    for (const peer of [...this.#peers.keys()]) if (!keep(peer) && this.evict(peer)) n++;
+    return n;
+  }
+
   /** Peers held in memory right now (for memory bounds). */
   get resident(): number {
     return this.#peers.size;

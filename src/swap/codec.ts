@@ -41,7 +41,7 @@ function encodeVarint(n: number): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-export type Decoded = { ok: true; message: SwapMessage } | { ok: false; error: FrameDecodeError | FrameTooLargeError };
+export type Decoded = { ok: true; message: SwapMessage; bytes: number } | { ok: false; error: FrameDecodeError | FrameTooLargeError };
 
 /**
  * Incremental decoder: push chunks, get whole frames (or errors for bad ones) back. Each byte is
@@ -114,7 +114,7 @@ export class FrameDecoder {
 
 function decodeOne(body: Uint8Array): Decoded {
   try {
-    return { ok: true, message: decodeBody(body) };
+    return { ok: true, message: decodeBody(body), bytes: body.length };
   } catch (e) {
     return { ok: false, error: e as FrameDecodeError };
   }

@@ -243,6 +243,7 @@ export class SwapNode extends EventEmitter<NodeEvents> {
   flush(): void {
     try {
       this.ledger.flush();
+      this.ledger.evictIdle((peer) => this.sessions.has(peer));
       if (this.#storeFault) {
         this.#storeFault = undefined;
         this.emit("store-recovered");

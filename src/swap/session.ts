@@ -47,6 +47,8 @@ export interface SessionLimits {
   /** Frames queued for processing before reading pauses (bytes already read wait undecoded, up
    * to `MAX_STASH_BYTES`; beyond that the peer is disconnected). */
   maxInbox: number;
+  /** Bytes of queued frames before reading pauses (whichever of the two limits comes first). */
+  maxInboxBytes: number;
   /** Requests of the peer being served at once; more are refused ("Busy"). */
   maxServing: number;
   /** Malformed frames tolerated within `badFrameWindowMs`; one more disconnects and embargoes. */
@@ -126,6 +128,7 @@ export const DEFAULT_LIMITS: SessionLimits = {
   timeoutMs: 10_000,
   idleTimeoutMs: 120_000,
   maxInbox: 64,
+  maxInboxBytes: 1 << 20,
   maxServing: 32,
   maxBadFrames: 16,
   badFrameWindowMs: 10_000,
@@ -154,6 +157,8 @@ export class PeerSession {
   readonly #late = new Set<bigint>();
   #nextId = 1n;
   readonly #inbox: SwapMessage[] = [];
+  readonly #inboxSizes: number[] = [];
+  #inboxBytes = 0;
   readonly #stash: Uint8Array[] = [];
   #stashBytes = 0;
   #draining = false;
@@ -187,7 +192,7 @@ export class PeerSession {
 
   /** Frames waiting and bytes buffered (for memory bounds). */
   get backlog(): { frames: number; bytes: number; pending: number; serving: number } {
-    return { frames: this.#inbox.length, bytes: this.#decoder.buffered + this.#stashBytes, pending: this.#pending.size, serving: this.#serving };
+    return { frames: this.#inbox.length, bytes: this.#inboxBytes + this.#decoder.buffered + this.#stashBytes, pending: this.#pending.size, serving: this.#serving };
   }
 
   /** Exchange handshakes; rejects (and closes) on a refused handshake, a timeout or a close. */
@@ -286,7 +291,9 @@ export class PeerSession {
    * wait undecoded (at most what the transport delivered before the pause: about one chunk). */
   #decodeStash(): void {
     const max = this.host.limits.maxInbox;
-    while (this.#stash.length && this.#inbox.length < max && !this.#closed) {
+    const maxBytes = this.host.limits.maxInboxBytes;
+    const room = () => this.#inbox.length < max && this.#inboxBytes < maxBytes;
+    while (this.#stash.length && room() && !this.#closed) {
       const chunk = this.#stash.shift()!;
       this.#stashBytes -= chunk.length;
       for (const d of this.#decoder.push(chunk)) {
@@ -296,13 +303,15 @@ export class PeerSession {
           continue;
         }
         this.#inbox.push(d.message);
+        this.#inboxSizes.push(d.bytes);
+        this.#inboxBytes += d.bytes;
       }
     }
-    const full = this.#inbox.length >= max || this.#stash.length > 0;
+    const full = !room() || this.#stash.length > 0;
     if (full && !this.#paused && this.duplex.pause) {
       this.#paused = true;
       this.duplex.pause();
-    } else if (!full && this.#paused && this.#inbox.length <= max / 2) {
+    } else if (!full && this.#paused && this.#inbox.length <= max / 2 && this.#inboxBytes <= maxBytes / 2) {
       this.#paused = false;
       this.duplex.resume?.();
     }
@@ -338,7 +347,7 @@ export class PeerSession {
           if (!this.remote) {
             if (this.#gotHello) break;
             if (!this.#inbox[0].handshake) {
-              this.#inbox.shift();
+              this.#shift();
               this.#protocolError(new UnexpectedMessageError("message before the handshake"));
               continue;
             }
@@ -349,18 +358,23 @@ export class PeerSession {
             await this.#slot();
             continue;
           }
-          const m = this.#inbox.shift()!;
+          const m = this.#shift();
           try {
             await this.#dispatch(m);
           } catch (e) {
             this.host.report({ kind: "frame-error", peer: this.peer, error: e as Error });
           }
-          if (this.#inbox.length <= this.host.limits.maxInbox / 2) this.#decodeStash();
+          if (this.#inbox.length <= this.host.limits.maxInbox / 2 && this.#inboxBytes <= this.host.limits.maxInboxBytes / 2) this.#decodeStash();
         }
       } finally {
         this.#draining = false;
       }
     })();
+  }
+
+  #shift(): SwapMessage {
+    this.#inboxBytes -= this.#inboxSizes.shift() ?? 0;
+    return this.#inbox.shift()!;
   }
 
   #protocolError(e: Error): void {
@@ -493,6 +507,8 @@ export class PeerSession {
     this.#hello?.reject(new ConnectionClosedError(reason));
     // responses and a disconnect already received still count (the peer billed those responses)
     if (this.remote) {
+      this.#inboxSizes.length = 0;
+      this.#inboxBytes = 0;
       for (const m of this.#inbox.splice(0)) {
         try {
           if (m.response) this.#onResponse(m.response);
@@ -504,6 +520,8 @@ export class PeerSession {
     }
     for (const id of [...this.#pending.keys()]) this.#failPending(id, new ConnectionClosedError(reason));
     this.#inbox.length = 0;
+    this.#inboxSizes.length = 0;
+    this.#inboxBytes = 0;
     this.#stash.length = 0;
     this.#stashBytes = 0;
     this.#late.clear();
@@ -554,9 +572,14 @@ export class PeerSession {
     this.#idleTimer.unref?.();
   }
 
-  async #send(m: SwapMessage): Promise<void> {
-    if (this.#closed) throw new ConnectionClosedError(this.#closeReason);
-    await this.duplex.send(encodeMessage(m));
+  /** Not async on purpose: nothing but the encoded bytes (held by the transport) outlives the call. */
+  #send(m: SwapMessage): Promise<void> {
+    if (this.#closed) return Promise.reject(new ConnectionClosedError(this.#closeReason));
+    try {
+      return this.duplex.send(encodeMessage(m));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
   }
 }
 
