@@ -34,7 +34,7 @@ export interface PolicyConfig {
   /** Most units one request may be priced at (a handler reporting more is capped). Default 1,000,000. */
   maxUnitsPerRequest?: number;
   /** How far a peer's announced balance may exceed our own view of our debt to it, summed over a
-   * connection, before we treat it as fraud. Default: the peer's announced payment threshold. */
+   * connection, before we treat it as fraud. Default: twice the peer's announced payment threshold. */
   syncTolerance?: bigint;
   /** Cheques from contract-wallet (ERC-1271) issuers: most left uncashed (cumulative − paidOut) that
    * we credit. Default: our payment threshold. 0 refuses such issuers. */

@@ -320,7 +320,9 @@ export class SwapNode extends EventEmitter<NodeEvents> {
     const announced = v ? this.#announcedDebt(peer, remote, v) : local;
     if (v) this.#maybeResend(peer, session!, remote, v);
     const diff = announced - local;
-    const tolerance = this.policy.syncTolerance ?? remote.paymentThreshold;
+    // an honest server's view never passes its disconnect threshold (its payment threshold plus its
+    // tolerance, which it does not announce): 2 × its payment threshold covers tolerances to 100 %
+    const tolerance = this.policy.syncTolerance ?? 2n * remote.paymentThreshold;
     let drift = (this.#drift.get(peer) ?? 0n) + diff + overcharge;
     if (drift < 0n) drift = 0n;
     if (drift > tolerance) throw new BalanceMismatchError(peer, announced, local, drift, tolerance);
@@ -328,6 +330,7 @@ export class SwapNode extends EventEmitter<NodeEvents> {
     if (diff !== 0n) {
       this.ledger.commit(this.ledger.afterSync(peer, announced), false);
       this.emit("balance-synced", { peer, from: local, to: announced });
+      if (diff > 0n && this.accounting.paymentDue(peer)) void this.accounting.settle(peer).catch(() => undefined);
     }
   }
 
