@@ -74,6 +74,9 @@ interface Live {
 export class Ledger {
   readonly #peers = new Map<string, Live>();
   readonly #dirty = new Set<string>();
+  /** Called synchronously whenever a peer's record was persisted with a payment or a status (for
+   * caches of what the store holds about the peer). */
+  onPersisted?: (peer: string) => void;
 
   constructor(private readonly store: Store) {}
 
@@ -267,6 +270,7 @@ export class Ledger {
 
   /** Make `record` the peer's state (after the caller persisted it, or to be flushed). */
   commit(record: PeerRecord, persisted: boolean): void {
+    if (persisted) this.onPersisted?.(record.peer);
     const l = this.#live(record.peer);
     l.record = { ...record, protocols: { ...record.protocols } };
     if (persisted) this.#dirty.delete(record.peer);

@@ -70,6 +70,7 @@ export class ChequeIssuer {
       this.store.transaction(() =>
         this.store.putIssued({ chequebook, beneficiary, cumulativePayout: c.cumulativePayout, signature: c.signature, peer, issuedAt: (this.config.now ?? Date.now)() }),
       );
+      this.ledger.onPersisted?.(peer);
       return true;
     });
     this.#lock = run.catch(() => undefined);
@@ -77,6 +78,7 @@ export class ChequeIssuer {
   }
 
   #address?: Hex;
+  readonly #floorChecked = new Set<string>();
   async #signerAddress(): Promise<Hex> {
     const s = this.config.signer;
     this.#address ??= typeof s === "string" ? privateKeyToAddress(hexToBytes(s)) : toAddress(await s.getAddress());
@@ -101,7 +103,13 @@ export class ChequeIssuer {
     if (amount > available) throw new InsufficientChequebookFundsError(amount, available);
     const { chequebook, chainId } = this.config;
     const recorded = this.store.lastIssued(chequebook, beneficiary)?.cumulativePayout ?? 0n;
-    const paidOut = this.config.paidOut ? await this.config.paidOut(beneficiary) : 0n;
+    // paidOut only moves past our record if our record was lost or rolled back: asked once per
+    // beneficiary per process (later cheques start above it anyway)
+    let paidOut = 0n;
+    if (this.config.paidOut && !this.#floorChecked.has(beneficiary)) {
+      paidOut = await this.config.paidOut(beneficiary);
+      this.#floorChecked.add(beneficiary);
+    }
     const prev = paidOut > recorded ? paidOut : recorded;
     const cheque = { chequebook, beneficiary, cumulativePayout: prev + amount };
     const signature = await signCheque(cheque, chainId, this.config.signer);

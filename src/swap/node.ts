@@ -118,6 +118,7 @@ export class SwapNode extends EventEmitter<NodeEvents> {
   readonly sessions = new Map<string, PeerSession>();
   /** Upward drift adopted per connected peer (bounded by the sync tolerance). */
   readonly #drift = new Map<string, bigint>();
+  readonly #cums = new Map<string, { sent: bigint; received: bigint }>();
   /** Peers that rejected our last cheque: when it may be re-sent (ms). */
   readonly #resendAt = new Map<string, number>();
   #handshaking = 0;
@@ -137,6 +138,8 @@ export class SwapNode extends EventEmitter<NodeEvents> {
     if (this.policy.mode === "hard" && !config.facts) throw new InvalidArgumentError("facts", undefined, "ChainFacts in hard mode");
     this.limits = { ...DEFAULT_LIMITS, ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}), ...config.limits };
     this.ledger = new Ledger(this.store);
+    // a cheque moved (issued, adopted or received): the cached cumulatives are stale, synchronously
+    this.ledger.onPersisted = (peer) => this.#cums.delete(peer);
     if (this.chequebook && config.signer) {
       const funds = config.facts && this.policy.mode === "hard" ? chainFunds(config.facts, this.chequebook) : mockFunds(config.mockFunds ?? (() => ({ balance: 1n << 255n, totalPaidOut: 0n })));
       this.issuer = new ChequeIssuer(this.store, this.ledger, {
@@ -302,8 +305,7 @@ export class SwapNode extends EventEmitter<NodeEvents> {
 
   /** Our net debt to `peer` as its view announces it, with cheques in flight either way taken out. */
   #announcedDebt(peer: string, remote: RemoteTerms, v: BalanceView): bigint {
-    const issued = remote.beneficiary ? (this.issuer?.last(remote.beneficiary)?.cumulativePayout ?? 0n) : 0n;
-    const received = remote.chequebook ? (this.receiver.last(remote.chequebook)?.cumulativePayout ?? 0n) : 0n;
+    const { sent: issued, received } = this.#cumulatives(peer, remote.beneficiary, remote.chequebook);
     const outbound = issued > v.receivedCumulative ? issued - v.receivedCumulative : 0n;
     const inbound = v.sentCumulative > received ? v.sentCumulative - received : 0n;
     return v.balance - outbound - inbound;
@@ -371,14 +373,28 @@ export class SwapNode extends EventEmitter<NodeEvents> {
   }
 
   #view(peer: string): BalanceView {
-    const chequebook = this.sessions.get(peer)?.remote?.chequebook ?? this.ledger.get(peer).chequebook;
-    const beneficiary = this.sessions.get(peer)?.remote?.beneficiary;
+    const remote = this.sessions.get(peer)?.remote;
+    const { sent, received } = this.#cumulatives(peer, remote?.beneficiary, remote?.chequebook ?? this.ledger.get(peer).chequebook);
     return {
       balance: this.ledger.net(peer),
-      receivedCumulative: chequebook ? (this.receiver.last(chequebook)?.cumulativePayout ?? 0n) : 0n,
-      sentCumulative: beneficiary ? (this.issuer?.last(beneficiary)?.cumulativePayout ?? 0n) : 0n,
+      receivedCumulative: received,
+      sentCumulative: sent,
       forgiven: this.accounting.forgiven(peer),
     };
+  }
+
+  /** Cumulative payouts of the last cheques we sent to / received from the peer, cached per
+   * connected peer (every response carries them); dropped whenever a cheque moves either way. */
+  #cumulatives(peer: string, beneficiary?: string, chequebook?: string): { sent: bigint; received: bigint } {
+    let c = this.#cums.get(peer);
+    if (!c) {
+      c = {
+        sent: beneficiary ? (this.issuer?.last(beneficiary)?.cumulativePayout ?? 0n) : 0n,
+        received: chequebook ? (this.receiver.last(chequebook)?.cumulativePayout ?? 0n) : 0n,
+      };
+      if (this.sessions.get(peer)?.remote) this.#cums.set(peer, c);
+    }
+    return c;
   }
 
   #admit(peer: string, protocol: string, unitsHint: number, payload: Uint8Array): Admission {
@@ -458,6 +474,7 @@ export class SwapNode extends EventEmitter<NodeEvents> {
         }
         if (session.closed) return remote;
         this.#drift.delete(peer);
+        this.#cums.delete(peer);
         this.accounting.registerPeer(peer, { paymentThreshold: remote.paymentThreshold, canPay: !!remote.chequebook, connectedAt: this.now() });
         // after a restart or a reconnect, the last cheque is re-sent (the receiver ignores a duplicate)
         const last = remote.beneficiary && this.issuer?.last(remote.beneficiary);
@@ -519,6 +536,7 @@ export class SwapNode extends EventEmitter<NodeEvents> {
         this.sessions.delete(peer);
         this.#drift.delete(peer);
         this.#resendAt.delete(peer);
+        this.#cums.delete(peer);
         this.accounting.unregisterPeer(peer);
         this.ledger.evict(peer);
       },
