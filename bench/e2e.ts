@@ -102,8 +102,8 @@ function countingFacts(): ChainFacts & { calls: number } {
       return true;
     },
     async issuerOf(cb: string) {
-      if (!issuers.has(cb)) f.calls++;
-      return issuers.get(cb) ?? issuerOfBook.get(cb)!;
+      if (!issuers.has(cb)) (f.calls++, issuers.set(cb, issuerOfBook.get(cb)!));
+      return issuers.get(cb)!;
     },
     async hasCode() {
       return false;
