@@ -54,3 +54,13 @@ export type { TxResult } from "./chain/tx.js";
 export { MemoryStore, SqliteStore, type Store, type PeerRecord, type IssuedCheque, type ReceivedCheque, type CashoutRecord, type CashoutStatus } from "./store/index.js";
 export { loadDeployment, saveDeployment, deployAll, defaultDeploymentsDir, DeploymentNotFoundError, type Deployment } from "./deployments.js";
 export { CustomerClient, ProviderClient } from "./facade.js";
+
+// SWAP under hostile peers and machine faults (issue 8): the session's port to its node, the mode
+// strategies, store faults
+export { DEFAULT_LIMITS, MAX_STASH_BYTES, type SessionHost, type SessionLimits, type SessionEvent, type BalanceView, type Admission } from "./swap/session.js";
+export { ChainVerifier, mockVerifier, chainFunds, mockFunds, type ChequeVerifier, type FundsSource } from "./swap/verifier.js";
+export { limitsFor, UNBOUNDED, type LimitsPolicy } from "./accounting/limits.js";
+export { StoreUnavailableError, StoreOpenError } from "./store/errors.js";
+export { APPLICATION_ID, SCHEMA_VERSION, type SqliteStoreOptions } from "./store/sqlite.js";
+export type { ServiceResult, NodeEvents } from "./swap/node.js";
+export { toInt256BE, fromInt256BE } from "./swap/codec.js";
