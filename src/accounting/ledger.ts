@@ -89,9 +89,13 @@ export class Ledger {
     return l;
   }
 
+  /** Records built earlier in the group commit under way (a later build of the same peer in the
+   * same batch starts from them). */
+  #staged?: Map<string, PeerRecord>;
+
   /** The live record without loading it into memory. */
   #peek(peer: string): PeerRecord {
-    return this.#peers.get(peer)?.record ?? this.store.getPeer(peer) ?? emptyPeer(peer);
+    return this.#staged?.get(peer) ?? this.#peers.get(peer)?.record ?? this.store.getPeer(peer) ?? emptyPeer(peer);
   }
 
   /** A copy of the peer's record (balance, surplus, …). */
@@ -242,6 +246,7 @@ export class Ledger {
     try {
       this.store.transaction(() => {
         built.length = 0;
+        this.#staged = new Map();
         for (const b of batch) {
           let value;
           try {
@@ -252,12 +257,15 @@ export class Ledger {
           }
           value.write?.();
           this.store.putPeer(value.record);
+          this.#staged.set(value.record.peer, value.record);
           built.push({ ok: true, value });
         }
       });
     } catch (e) {
       for (const b of batch) b.reject(e);
       return;
+    } finally {
+      this.#staged = undefined;
     }
     batch.forEach((b, i) => {
       const r = built[i];

@@ -398,6 +398,23 @@ describe("swap: issuer and receiver policies", () => {
   });
 });
 
+describe("accounting: group commit", () => {
+  it("payments of one peer in the same batch build on each other, and commit in one transaction", async () => {
+    const store = faultyStore(new MemoryStore());
+    const ledger = new Ledger(store);
+    const before = store.writes;
+    const pay = (amount: bigint) => ledger.persistSoon(() => ({ record: ledger.afterPaymentReceived("p", amount) }));
+    await Promise.all([pay(10n), pay(5n), pay(7n)]);
+    expect(ledger.get("p").surplus).to.equal(22n);
+    expect(store.getPeer("p")?.surplus).to.equal(22n);
+    expect(store.writes - before).to.equal(4); // one transaction, three row writes
+    store.failing = "SQLITE_FULL";
+    const results = await Promise.allSettled([pay(1n), pay(2n)]);
+    expect(results.map((r) => r.status)).to.deep.equal(["rejected", "rejected"]);
+    expect(ledger.get("p").surplus).to.equal(22n); // nothing changed
+  });
+});
+
 describe("swap: bounded per-peer state", () => {
   it("the ledger forgets clean peers once their session closes", async () => {
     const server = mockNode(party());
