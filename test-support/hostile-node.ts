@@ -51,6 +51,8 @@ for (const e of ["frame-error", "refused", "disconnected", "cheque-received", "c
 }
 
 const sockets = new Set<Socket>();
+/** The last session of each peer id (for the inbox high-water mark, also after it closed). */
+const peaks = new Map<string, import("../src/swap/session.js").PeerSession>();
 const server = createServer((sock) => {
   sockets.add(sock);
   sock.on("close", () => sockets.delete(sock));
@@ -75,7 +77,7 @@ const server = createServer((sock) => {
     const duplex = socketDuplex(sock);
     if (rest.length) sock.unshift(rest);
     sock.resume();
-    node.connect(duplex, line.slice(3)).catch(() => count("connect-failed"));
+    node.connect(duplex, line.slice(3)).then((s) => peaks.set(line.slice(3), s), () => count("connect-failed"));
   };
   sock.on("data", onData);
 });
@@ -108,6 +110,8 @@ rl.on("line", (cmd) => {
     const m = process.memoryUsage();
     // heap plus Buffers (external): what the node holds, wherever V8 keeps it
     process.stdout.write(JSON.stringify({ heapUsed: m.heapUsed + m.external }) + "\n");
+  } else if (cmd.startsWith("peak ")) {
+    process.stdout.write(JSON.stringify({ peakFrames: peaks.get(cmd.slice(5))?.backlog.peakFrames ?? -1 }) + "\n");
   } else if (cmd.startsWith("peer ")) {
     const r = node.ledger.get(cmd.slice(5));
     process.stdout.write(JSON.stringify({ balance: r.balance.toString(), surplus: r.surplus.toString(), embargoUntil: r.embargoUntil, now: Date.now() }) + "\n");

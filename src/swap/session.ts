@@ -161,6 +161,7 @@ export class PeerSession {
   #inboxBytes = 0;
   readonly #stash: Uint8Array[] = [];
   #stashBytes = 0;
+  #peakFrames = 0;
   #draining = false;
   #paused = false;
   #serving = 0;
@@ -191,8 +192,8 @@ export class PeerSession {
   }
 
   /** Frames waiting and bytes buffered (for memory bounds). */
-  get backlog(): { frames: number; bytes: number; pending: number; serving: number } {
-    return { frames: this.#inbox.length, bytes: this.#inboxBytes + this.#decoder.buffered + this.#stashBytes, pending: this.#pending.size, serving: this.#serving };
+  get backlog(): { frames: number; bytes: number; pending: number; serving: number; peakFrames: number } {
+    return { frames: this.#inbox.length, bytes: this.#inboxBytes + this.#decoder.buffered + this.#stashBytes, pending: this.#pending.size, serving: this.#serving, peakFrames: this.#peakFrames };
   }
 
   /** Exchange handshakes; rejects (and closes) on a refused handshake, a timeout or a close. */
@@ -307,6 +308,7 @@ export class PeerSession {
         this.#inboxBytes += d.bytes;
       }
     }
+    if (this.#inbox.length > this.#peakFrames) this.#peakFrames = this.#inbox.length;
     const full = !room() || this.#stash.length > 0;
     if (full && !this.#paused && this.duplex.pause) {
       this.#paused = true;
