@@ -134,3 +134,15 @@ export {
   type Deployment,
 } from "./deployments.js";
 export { CustomerClient, ProviderClient } from "./facade.js";
+
+// SWAP under hostile peers and machine faults: the session's port to its node, the mode
+// strategies, store faults
+export {
+  DEFAULT_LIMITS, MAX_STASH_BYTES,
+  type SessionHost, type SessionLimits, type SessionEvent, type BalanceView, type Admission,
+} from "./swap/session.js";
+export { ChainVerifier, mockVerifier, chainFunds, mockFunds, type ChequeVerifier, type FundsSource } from "./swap/verifier.js";
+export { limitsFor, UNBOUNDED, type LimitsPolicy } from "./accounting/limits.js";
+export { StoreUnavailableError, StoreOpenError } from "./store/errors.js";
+export { APPLICATION_ID, SCHEMA_VERSION, type SqliteStoreOptions } from "./store/sqlite.js";
+export type { ServiceResult, NodeEvents } from "./swap/node.js";

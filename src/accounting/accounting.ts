@@ -1,14 +1,18 @@
 /**
  * Per-peer accounting: thresholds, reservations, the free tier and tit-for-tat. Knows nothing of
  * cheques: when our debt to a peer reaches its payment threshold it calls the settlement port.
+ * What a mode changes comes from its `LimitsPolicy` (limits.ts).
  */
 import type { Ledger, Reservation } from "./ledger.js";
 import { UnknownPeerError } from "./errors.js";
+import { limitsFor, UNBOUNDED, type LimitsPolicy } from "./limits.js";
 import { embargoMs, payAt, priceOf, type ResolvedPolicy, type ServiceClass } from "./policy.js";
 
-/** Pays a peer (a cheque in SWAP); must record the payment in the ledger atomically with it. */
+/** Pays a peer (a cheque in SWAP); must record the payment in the ledger atomically with it.
+ * `amount` is evaluated when the payment is made (serialised per peer), so a payment that raced
+ * a reconnect never pays the same debt twice. */
 export interface SettlementPort {
-  pay(peer: string, amount: bigint): Promise<void>;
+  pay(peer: string, amount: bigint | (() => bigint)): Promise<void>;
 }
 
 export interface PeerTerms {
@@ -21,11 +25,13 @@ export interface PeerTerms {
 
 interface PeerState extends PeerTerms {
   forgiven: bigint;
-  settling?: Promise<void>;
 }
 
 export class Accounting {
   readonly #peers = new Map<string, PeerState>();
+  /** Per peer, the payment under way; kept across reconnects so two sessions share it. */
+  readonly #settling = new Map<string, Promise<void>>();
+  readonly limits: LimitsPolicy;
   /** Set by the node when a peer stops paying on purpose (tests, simulations). */
   paymentsEnabled = true;
 
@@ -34,7 +40,10 @@ export class Accounting {
     readonly policy: ResolvedPolicy,
     private readonly settlement: SettlementPort,
     private readonly now: () => number = Date.now,
-  ) {}
+    limits?: LimitsPolicy,
+  ) {
+    this.limits = limits ?? limitsFor(policy.mode);
+  }
 
   registerPeer(peer: string, terms: PeerTerms): void {
     this.#peers.set(peer, { ...terms, forgiven: 0n });
@@ -54,8 +63,14 @@ export class Accounting {
     return t;
   }
 
+  /** Our price for `units` of `protocol` (at least one unit, at most the policy's maximum). */
   price(protocol: string, units: number | bigint): bigint {
     return priceOf(this.policy, protocol, units);
+  }
+
+  /** Free allowance applied to the peer since it connected (announced on the wire). */
+  forgiven(peer: string): bigint {
+    return this.#peers.get(peer)?.forgiven ?? 0n;
   }
 
   /**
@@ -66,19 +81,17 @@ export class Accounting {
   classify(peer: string, protocol: string, units: number | bigint): ServiceClass {
     const t = this.#state(peer);
     this.#forgive(peer, t);
-    const rec = this.ledger.get(peer);
-    if (this.policy.mode === "soft") return t.canPay ? "paid" : "free";
-    if (rec.defaulting) return "refused";
-    const exposure = this.ledger.serveExposure(peer, this.price(protocol, units));
-    if (exposure > this.policy.disconnectThreshold) return "refused";
+    if (this.limits.refuses) {
+      if (this.ledger.get(peer).defaulting) return "refused";
+      if (this.ledger.serveExposure(peer, this.price(protocol, units)) > this.limits.serveLimit(this.policy)) return "refused";
+    }
     return t.canPay ? "paid" : "free";
   }
 
   /** Reserve the price of serving the peer; `OverdraftError` past the disconnect threshold. */
   prepareServe(peer: string, protocol: string, units: number | bigint): Reservation {
     this.terms(peer);
-    const limit = this.policy.mode === "soft" ? (1n << 255n) : this.policy.disconnectThreshold;
-    return this.ledger.reserveServe(peer, protocol, this.price(protocol, units), limit);
+    return this.ledger.reserveServe(peer, protocol, this.price(protocol, units), this.limits.serveLimit(this.policy));
   }
 
   /**
@@ -88,28 +101,28 @@ export class Accounting {
   async prepareConsume(peer: string, protocol: string, units: number | bigint): Promise<Reservation> {
     const t = this.terms(peer);
     const amount = this.price(protocol, units);
-    const at = payAt(this.policy, t.paymentThreshold);
-    if (this.policy.mode !== "soft" && this.paymentsEnabled && this.ledger.consumeExposure(peer, amount) > at) {
+    const paying = this.limits.pays && this.paymentsEnabled;
+    if (paying && this.ledger.consumeExposure(peer, amount) > payAt(this.policy, t.paymentThreshold)) {
       await this.settle(peer);
     }
-    const limit = this.policy.mode === "soft" || !this.paymentsEnabled ? (1n << 255n) : t.paymentThreshold;
-    return this.ledger.reserveConsume(peer, protocol, amount, limit);
+    return this.ledger.reserveConsume(peer, protocol, amount, this.limits.consumeLimit(this.terms(peer).paymentThreshold, paying));
   }
 
-  /** Pay the peer what we owe (bring the balance to neutral); concurrent calls share one payment. */
+  /** Whether our debt to the peer has reached its payment point (pay now, e.g. after a resync). */
+  paymentDue(peer: string): boolean {
+    const t = this.#peers.get(peer);
+    return !!t && this.limits.pays && this.paymentsEnabled && this.ledger.consumeExposure(peer) >= payAt(this.policy, t.paymentThreshold);
+  }
+
+  /** Pay the peer what we owe (bring the balance to neutral); concurrent calls share one payment,
+   * and the amount is read when the payment is made. */
   settle(peer: string): Promise<void> {
-    const t = this.#state(peer);
-    if (!t.settling) {
-      t.settling = (async () => {
-        try {
-          const debt = -this.ledger.balance(peer);
-          if (debt > 0n) await this.settlement.pay(peer, debt);
-        } finally {
-          t.settling = undefined;
-        }
-      })();
+    let p = this.#settling.get(peer);
+    if (!p) {
+      p = this.settlement.pay(peer, () => -this.ledger.balance(peer)).finally(() => this.#settling.delete(peer));
+      this.#settling.set(peer, p);
     }
-    return t.settling;
+    return p;
   }
 
   /** How long to keep a peer away after disconnecting it for debt. */
@@ -129,3 +142,5 @@ export class Accounting {
     this.ledger.commit(rec, false);
   }
 }
+
+export { UNBOUNDED };

@@ -7,9 +7,14 @@
  * A payment beyond the debt becomes surplus, consumed by the peer's later use; it never puts
  * the receiver in debt.
  *
- * Persistence: payment events are written through (inside the cheque's transaction, by the
- * caller); service events are written behind by `flush()` (called on every payment and on a
- * timer), so a crash loses at most the service accounted since the last flush — never a cheque.
+ * Persistence: payment events are written through by `persist` (the one write-then-commit path:
+ * the store transaction, with the caller's cheque record inside it, commits before the live state
+ * changes); service events are written behind by `flush()` (on a timer), so a crash loses at most
+ * the service accounted since the last flush — never a cheque — and the peer's balance view on the
+ * wire restores it (docs/swap-protocol.md).
+ *
+ * Memory: records are loaded on first use and evicted (`evict`) once clean and unreserved, so a
+ * node holds state only for peers it talks to or has unflushed changes for.
  */
 import type { Store, PeerRecord } from "../store/types.js";
 import { emptyPeer } from "../store/types.js";
@@ -19,6 +24,7 @@ export type Direction = "serve" | "consume";
 
 export class Reservation {
   #done = false;
+  #applied?: { amount: bigint; fromSurplus: bigint };
   constructor(
     private readonly ledger: Ledger,
     readonly peer: string,
@@ -27,10 +33,20 @@ export class Reservation {
     readonly amount: bigint,
   ) {}
 
-  /** The service happened: move the reserved amount into the balance. */
-  apply(): void {
+  /** The service happened: move the reserved amount (or `actual`, the price finally charged) into
+   * the balance. Returns what was charged. */
+  apply(actual: bigint = this.amount): bigint {
     this.#finish();
-    this.ledger.applyReserved(this);
+    this.#applied = { amount: actual, fromSurplus: this.ledger.applyReserved(this, actual) };
+    return actual;
+  }
+
+  /** Undo an `apply` whose service did not reach the peer after all (the transport refused it). */
+  refund(): void {
+    if (!this.#applied) throw new ReservationSettledError();
+    const a = this.#applied;
+    this.#applied = undefined;
+    this.ledger.reverseApplied(this, a.amount, a.fromSurplus);
   }
 
   /** The service did not happen: drop the reservation. */
@@ -58,40 +74,56 @@ interface Live {
 export class Ledger {
   readonly #peers = new Map<string, Live>();
   readonly #dirty = new Set<string>();
+  /** Called synchronously whenever a peer's record was persisted with a payment or a status (for
+   * caches of what the store holds about the peer). */
+  onPersisted?: (peer: string) => void;
 
-  constructor(private readonly store: Store) {
-    for (const r of store.listPeers()) this.#peers.set(r.peer, { record: r, reservedServe: 0n, reservedConsume: 0n });
-  }
+  constructor(private readonly store: Store) {}
 
   #live(peer: string): Live {
     let l = this.#peers.get(peer);
     if (!l) {
-      l = { record: emptyPeer(peer), reservedServe: 0n, reservedConsume: 0n };
+      l = { record: this.store.getPeer(peer) ?? emptyPeer(peer), reservedServe: 0n, reservedConsume: 0n };
       this.#peers.set(peer, l);
     }
     return l;
   }
 
+  /** Records built earlier in the group commit under way (a later build of the same peer in the
+   * same batch starts from them). */
+  #staged?: Map<string, PeerRecord>;
+
+  /** The live record without loading it into memory. */
+  #peek(peer: string): PeerRecord {
+    return this.#staged?.get(peer) ?? this.#peers.get(peer)?.record ?? this.store.getPeer(peer) ?? emptyPeer(peer);
+  }
+
   /** A copy of the peer's record (balance, surplus, …). */
   get(peer: string): PeerRecord {
-    const r = this.#live(peer).record;
+    const r = this.#peek(peer);
     return { ...r, protocols: { ...r.protocols } };
   }
 
   balance(peer: string): bigint {
-    return this.#live(peer).record.balance;
+    return this.#peek(peer).balance;
+  }
+
+  /** The peer's debt to us net of its surplus (> 0: it owes us; < 0: we owe it or it prepaid). */
+  net(peer: string): bigint {
+    const r = this.#peek(peer);
+    return r.balance - r.surplus;
   }
 
   /** What the peer owes us net of its surplus, plus service reserved for it. */
   serveExposure(peer: string, extra = 0n): bigint {
-    const l = this.#live(peer);
-    return l.record.balance - l.record.surplus + l.reservedServe + extra;
+    const l = this.#peers.get(peer);
+    return this.net(peer) + (l?.reservedServe ?? 0n) + extra;
   }
 
   /** What we owe the peer, plus service reserved from it. */
   consumeExposure(peer: string, extra = 0n): bigint {
-    const l = this.#live(peer);
-    return -l.record.balance + l.reservedConsume + extra;
+    const l = this.#peers.get(peer);
+    return -this.balance(peer) + (l?.reservedConsume ?? 0n) + extra;
   }
 
   /** Reserve `amount` of service to the peer; refused with `OverdraftError` beyond `limit`. */
@@ -110,21 +142,33 @@ export class Ledger {
     return new Reservation(this, peer, protocol, "consume", amount);
   }
 
-  /** @internal via Reservation.apply */
-  applyReserved(r: Reservation): void {
+  /** @internal via Reservation.apply; returns the part taken from the surplus. */
+  applyReserved(r: Reservation, amount: bigint): bigint {
     const l = this.#live(r.peer);
     const rec = l.record;
+    let fromSurplus = 0n;
     if (r.direction === "serve") {
       l.reservedServe -= r.amount;
-      const fromSurplus = rec.surplus < r.amount ? rec.surplus : r.amount;
+      fromSurplus = rec.surplus < amount ? rec.surplus : amount;
       rec.surplus -= fromSurplus;
-      rec.balance += r.amount - fromSurplus;
-      rec.protocols[r.protocol] = (rec.protocols[r.protocol] ?? 0n) + r.amount;
+      rec.balance += amount - fromSurplus;
+      rec.protocols[r.protocol] = (rec.protocols[r.protocol] ?? 0n) + amount;
     } else {
       l.reservedConsume -= r.amount;
-      rec.balance -= r.amount;
-      rec.protocols[r.protocol] = (rec.protocols[r.protocol] ?? 0n) - r.amount;
+      rec.balance -= amount;
+      rec.protocols[r.protocol] = (rec.protocols[r.protocol] ?? 0n) - amount;
     }
+    this.#dirty.add(r.peer);
+    return fromSurplus;
+  }
+
+  /** @internal via Reservation.refund */
+  reverseApplied(r: Reservation, amount: bigint, fromSurplus: bigint): void {
+    const rec = this.#live(r.peer).record;
+    const sign = r.direction === "serve" ? 1n : -1n;
+    rec.surplus += fromSurplus;
+    rec.balance -= sign * (amount - fromSurplus);
+    rec.protocols[r.protocol] = (rec.protocols[r.protocol] ?? 0n) - sign * amount;
     this.#dirty.add(r.peer);
   }
 
@@ -160,8 +204,81 @@ export class Ledger {
     return rec;
   }
 
+  /** The record after adopting the peer's view that we owe it `owed` net (balance sync, payer side). */
+  afterSync(peer: string, owed: bigint): PeerRecord {
+    const rec = this.get(peer);
+    rec.balance = rec.surplus - owed;
+    return rec;
+  }
+
+  /**
+   * The one write-then-commit path: write `records` (and the caller's `extra` writes, e.g. the cheque)
+   * in one store transaction, and only once it committed make them the live state. Throws what the
+   * store throws (e.g. `StoreUnavailableError`), leaving the live state untouched.
+   */
+  persist(records: PeerRecord | PeerRecord[], extra?: () => void): void {
+    const list = Array.isArray(records) ? records : [records];
+    this.store.transaction(() => {
+      extra?.();
+      for (const r of list) this.store.putPeer(r);
+    });
+    for (const r of list) this.commit(r, true);
+  }
+
+  /**
+   * Group commit: `build` runs inside a transaction shared with every other `persistSoon` of the same
+   * event-loop turn (one fsync for all), returns the peer's new record and may add its own writes;
+   * the records become live only after the transaction committed. A `build` that throws rejects its
+   * own promise only; a store failure rejects them all (nothing written, nothing changed).
+   */
+  persistSoon<T extends { record: PeerRecord; write?: () => void }>(build: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#batch.push({ build, resolve: resolve as (v: unknown) => void, reject });
+      if (this.#batch.length === 1) setImmediate(() => this.#commitBatch());
+    });
+  }
+
+  readonly #batch: { build: () => { record: PeerRecord; write?: () => void }; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+
+  #commitBatch(): void {
+    const batch = this.#batch.splice(0);
+    const built: ({ ok: true; value: { record: PeerRecord; write?: () => void } } | { ok: false; error: unknown })[] = [];
+    try {
+      this.store.transaction(() => {
+        built.length = 0;
+        this.#staged = new Map();
+        for (const b of batch) {
+          let value;
+          try {
+            value = b.build();
+          } catch (error) {
+            built.push({ ok: false, error });
+            continue;
+          }
+          value.write?.();
+          this.store.putPeer(value.record);
+          this.#staged.set(value.record.peer, value.record);
+          built.push({ ok: true, value });
+        }
+      });
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+      return;
+    } finally {
+      this.#staged = undefined;
+    }
+    batch.forEach((b, i) => {
+      const r = built[i];
+      if (r.ok) {
+        this.commit(r.value.record, true);
+        b.resolve(r.value);
+      } else b.reject(r.error);
+    });
+  }
+
   /** Make `record` the peer's state (after the caller persisted it, or to be flushed). */
   commit(record: PeerRecord, persisted: boolean): void {
+    if (persisted) this.onPersisted?.(record.peer);
     const l = this.#live(record.peer);
     l.record = { ...record, protocols: { ...record.protocols } };
     if (persisted) this.#dirty.delete(record.peer);
@@ -179,7 +296,34 @@ export class Ledger {
     return peers.length;
   }
 
+  /** Forget the in-memory state of `peer` if nothing is reserved or unflushed (it reloads on use). */
+  evict(peer: string): boolean {
+    const l = this.#peers.get(peer);
+    if (!l || this.#dirty.has(peer) || l.reservedServe !== 0n || l.reservedConsume !== 0n) return false;
+    return this.#peers.delete(peer);
+  }
+
+  /** Evict every clean, unreserved peer for which `keep` is false. Returns how many were evicted. */
+  evictIdle(keep: (peer: string) => boolean): number {
+    let n = 0;
+    for (const peer of [...this.#peers.keys()]) if (!keep(peer) && this.evict(peer)) n++;
+    return n;
+  }
+
+  /** Peers held in memory right now (for memory bounds). */
+  get resident(): number {
+    return this.#peers.size;
+  }
+
+  /** Peers with unflushed service balances. */
+  get dirty(): number {
+    return this.#dirty.size;
+  }
+
+  /** Every peer on record: in memory or in the store. */
   peers(): string[] {
-    return [...this.#peers.keys()];
+    const ids = new Set(this.#peers.keys());
+    for (const r of this.store.listPeers()) ids.add(r.peer);
+    return [...ids];
   }
 }

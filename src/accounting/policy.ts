@@ -18,7 +18,8 @@ export interface PolicyConfig {
   tolerancePercent?: bigint;
   /** Pay a peer once our debt reaches its threshold × (100 − earlyPaymentPercent) / 100. Default 0. */
   earlyPaymentPercent?: bigint;
-  /** Bounds for the thresholds peers announce. */
+  /** Bounds for the thresholds peers announce. Default: our own threshold ÷ 1,000 (at least 1) to
+   * our threshold × 1,000. */
   minPeerThreshold?: bigint;
   maxPeerThreshold?: bigint;
   /** Embargo after a disconnect for debt: this many ms per unit of debt (capped). Default 0.01 ms. */
@@ -30,10 +31,19 @@ export interface PolicyConfig {
   minChequeValue?: bigint;
   /** Price per unit of service, per protocol; default 1 (the spec's karma counter). */
   prices?: Record<string, bigint>;
+  /** Most units one request may be priced at (a handler reporting more is capped). Default 1,000,000. */
+  maxUnitsPerRequest?: number;
+  /** How far a peer's announced balance may exceed our own view of our debt to it, summed over a
+   * connection, before we treat it as fraud. Default: twice the peer's announced payment threshold. */
+  syncTolerance?: bigint;
+  /** Cheques from contract-wallet (ERC-1271) issuers: most left uncashed (cumulative − paidOut) that
+   * we credit. Default: our payment threshold. 0 refuses such issuers. */
+  contractIssuerMaxUncashed?: bigint;
 }
 
-export interface ResolvedPolicy extends Required<Omit<PolicyConfig, "prices">> {
+export interface ResolvedPolicy extends Required<Omit<PolicyConfig, "prices" | "syncTolerance">> {
   prices: Record<string, bigint>;
+  syncTolerance?: bigint;
   disconnectThreshold: bigint;
 }
 
@@ -44,24 +54,36 @@ export function resolvePolicy(c: PolicyConfig): ResolvedPolicy {
   const earlyPaymentPercent = c.earlyPaymentPercent ?? 0n;
   if (earlyPaymentPercent < 0n || earlyPaymentPercent >= 100n) throw new InvalidArgumentError("earlyPaymentPercent", earlyPaymentPercent, "0..99");
   if (tolerancePercent < 0n) throw new InvalidArgumentError("tolerancePercent", tolerancePercent, ">= 0");
+  if (c.maxUnitsPerRequest !== undefined && !(Number.isSafeInteger(c.maxUnitsPerRequest) && c.maxUnitsPerRequest >= 1 && c.maxUnitsPerRequest <= 2 ** 32 - 1)) {
+    throw new InvalidArgumentError("maxUnitsPerRequest", c.maxUnitsPerRequest, "an integer in 1..2^32-1");
+  }
+  for (const [name, v] of Object.entries(c.prices ?? {})) if (v < 0n) throw new InvalidArgumentError(`prices.${name}`, v, ">= 0");
   return {
     mode: c.mode,
     paymentThreshold: c.paymentThreshold,
     tolerancePercent,
     earlyPaymentPercent,
-    minPeerThreshold: c.minPeerThreshold ?? 1n,
-    maxPeerThreshold: c.maxPeerThreshold ?? (1n << 255n),
+    minPeerThreshold: c.minPeerThreshold ?? (c.paymentThreshold / 1000n > 0n ? c.paymentThreshold / 1000n : 1n),
+    maxPeerThreshold: c.maxPeerThreshold ?? c.paymentThreshold * 1000n,
     embargoMsPerUnit: c.embargoMsPerUnit ?? 0.01,
     maxEmbargoMs: c.maxEmbargoMs ?? 10 * 60_000,
     freePerSecond: c.freePerSecond ?? 0n,
     minChequeValue: c.minChequeValue ?? 1n,
     prices: c.prices ?? {},
+    maxUnitsPerRequest: c.maxUnitsPerRequest ?? 1_000_000,
+    syncTolerance: c.syncTolerance,
+    contractIssuerMaxUncashed: c.contractIssuerMaxUncashed ?? c.paymentThreshold,
     disconnectThreshold: (c.paymentThreshold * (100n + tolerancePercent)) / 100n,
   };
 }
 
+/** The server's price: at least one unit per served request, at most `maxUnitsPerRequest`. */
 export function priceOf(policy: ResolvedPolicy, protocol: string, units: number | bigint): bigint {
-  return (policy.prices[protocol] ?? 1n) * BigInt(units);
+  let u = BigInt(units);
+  if (u < 1n) u = 1n;
+  const max = BigInt(policy.maxUnitsPerRequest);
+  if (u > max) u = max;
+  return (policy.prices[protocol] ?? 1n) * u;
 }
 
 /** When we pay a peer that announced `peerThreshold`. */
@@ -72,5 +94,5 @@ export function payAt(policy: ResolvedPolicy, peerThreshold: bigint): bigint {
 
 /** Embargo for a peer disconnected owing `debt`. */
 export function embargoMs(policy: ResolvedPolicy, debt: bigint): number {
-  return Math.min(policy.maxEmbargoMs, Math.ceil(Number(debt) * policy.embargoMsPerUnit));
+  return Math.max(0, Math.min(policy.maxEmbargoMs, Math.ceil(Number(debt) * policy.embargoMsPerUnit)));
 }

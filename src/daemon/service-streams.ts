@@ -14,7 +14,9 @@
 import type { Libp2p, Stream } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
 import type { Logger } from "pino";
-import { encodeMessage, FrameDecoder } from "../swap/codec.js";
+import { encodeMessage, FrameDecoder, fromBytesBE, toBytes32BE } from "../swap/codec.js";
+import { readView, wireView } from "../swap/session.js";
+import type { RefusalCode } from "../swap/errors.js";
 import { ConnectionClosedError, RequestTimeoutError, ServiceRefusedError } from "../swap/errors.js";
 import type { SwapNode } from "../swap/node.js";
 import type { ServiceRequest, ServiceResponse } from "../swap/swap.pb.js";
@@ -66,9 +68,10 @@ export class ServiceStreams {
         }
         busy = true;
         this.#answer(peer, protocol, req)
-          .then((res) => {
+          .then(({ res, refund }) => {
             busy = false;
             if (stream.status === "open" && stream.writeStatus === "writable") stream.send(encodeMessage({ response: res }));
+            else refund?.();
           })
           .catch((e: Error) => {
             this.opts.log.warn({ peer, err: e.message }, "service stream failed");
@@ -78,43 +81,48 @@ export class ServiceStreams {
     });
   }
 
-  async #answer(peer: string, protocol: string, r: ServiceRequest): Promise<ServiceResponse> {
+  /**
+   * Decide and serve with the node's own rules (the same admission, server-set price, billing and
+   * balance view as a request on the SWAP stream). `refund` undoes the charge when the answer
+   * cannot be handed to the stream: only delivered responses are billed.
+   */
+  async #answer(peer: string, protocol: string, r: ServiceRequest): Promise<{ res: ServiceResponse; refund?: () => void }> {
     const n = this.node;
-    const refuse = (reason: string): ServiceResponse => ({ id: r.id, status: "refused", payload: new Uint8Array(0), reason });
-    const handler = n.handler(protocol);
-    if (!handler || r.protocol !== protocol) return refuse(`no service ${r.protocol}`);
+    const host = n.sessionHost;
+    const respond = (resp: Omit<ServiceResponse, "id" | "balance" | "receivedCumulative" | "sentCumulative" | "forgiven">): ServiceResponse =>
+      ({ id: r.id, ...resp, ...wireView(host.viewFor(peer)) });
+    const refuse = (code: RefusalCode, reason: string): ServiceResponse => {
+      host.report({ kind: "refused", peer, protocol: r.protocol.slice(0, 64), reason, code });
+      return respond({ status: "refused", payload: new Uint8Array(0), reason, charged: new Uint8Array(0), units: 0, code });
+    };
+    if (r.protocol !== protocol) return { res: refuse("UnknownProtocol", `no service ${r.protocol.slice(0, 64)} on this stream`) };
     const session = n.sessions.get(peer);
-    if (!session?.remote) return refuse("no SWAP session: open one on the SWAP stream first");
-    let cls = n.accounting.classify(peer, protocol, r.units);
+    if (!session?.remote) return { res: refuse("PaymentRequired", "no SWAP session: open one on the SWAP stream first") };
     // A client pays before a request that would pass our threshold, but its cheque travels on the
     // SWAP stream and may land just after this request: give it a moment before refusing.
-    if (cls === "refused" && !n.ledger.get(peer).defaulting && (await this.#chequeFrom(peer, CHEQUE_GRACE_MS))) {
-      cls = n.accounting.classify(peer, protocol, r.units);
+    if (n.accounting.classify(peer, protocol, r.units) === "refused" && !n.ledger.get(peer).defaulting) await this.#chequeFrom(peer, CHEQUE_GRACE_MS);
+    const a = host.admit(peer, r);
+    if (a.refuse) {
+      const res = refuse(a.code, a.reason);
+      if (a.disconnect) {
+        host.report({ kind: "disconnected", peer, reason: a.reason, embargoMs: a.disconnect.embargoMs });
+        // the answer goes out first; then the SWAP session ends
+        setTimeout(() => session.close(a.reason), 50).unref();
+      }
+      return { res };
     }
-    if (cls === "refused") {
-      const reason = n.ledger.get(peer).defaulting ? "issuer defaulting" : "payment required: debt past the disconnect threshold";
-      n.emit("refused", { peer, protocol, reason });
-      const ms = n.accounting.embargoFor(peer);
-      n.embargo(peer, ms);
-      n.emit("disconnected", { peer, reason, embargoMs: ms });
-      // the answer goes out first; then the SWAP session ends
-      setTimeout(() => session.close(reason), 50).unref();
-      return refuse(reason);
-    }
-    let reservation;
+    let out;
     try {
-      reservation = n.accounting.prepareServe(peer, protocol, r.units);
+      out = await a.run();
     } catch (e) {
-      return refuse((e as Error).message.split("\n")[0]!);
+      a.release();
+      return { res: refuse("ServiceFailed", `service failed: ${(e as Error).message.split("\n")[0]!.slice(0, 200)}`) };
     }
-    try {
-      const payload = await handler(r.payload, peer, cls);
-      reservation.apply();
-      return { id: r.id, status: cls, payload, reason: "" };
-    } catch (e) {
-      reservation.release();
-      return refuse(`service failed: ${(e as Error).message.split("\n")[0]}`);
-    }
+    const bill = a.bill(out.units);
+    return {
+      res: respond({ status: a.serviceClass, payload: out.payload, reason: "", charged: toBytes32BE(bill.charged), units: bill.units, code: "" }),
+      refund: bill.refund,
+    };
   }
 
   /** Resolves true when a cheque from `peer` is credited within `ms`, false otherwise. */
@@ -153,11 +161,16 @@ export class ServiceStreams {
       reservation.release();
       throw e;
     }
-    if (res.status === "refused") {
-      reservation.release();
-      throw new ServiceRefusedError(res.reason || "refused");
+    // settle to the server's charge and balance view, as on the SWAP stream (a view beyond our
+    // tolerance is fraud: typed error, the session ends)
+    const refused = res.status === "refused";
+    try {
+      n.sessionHost.onResponse(peer, reservation, refused ? 0n : fromBytesBE(res.charged), readView(res), refused);
+    } catch (e) {
+      n.sessions.get(peer)?.close((e as Error).message);
+      throw e;
     }
-    reservation.apply();
+    if (refused) throw new ServiceRefusedError(res.reason || "refused");
     return { payload: res.payload, serviceClass: res.status };
   }
 

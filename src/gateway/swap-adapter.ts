@@ -6,6 +6,7 @@
  */
 import type Database from "better-sqlite3";
 import { Accounting, type SettlementPort } from "../accounting/accounting.js";
+import { InvalidArgumentError } from "../errors.js";
 import { Ledger, type Reservation } from "../accounting/ledger.js";
 import { resolvePolicy, type Mode, type PolicyConfig, type ResolvedPolicy, type ServiceClass } from "../accounting/policy.js";
 import type { ChainFacts } from "../chain/facts.js";
@@ -142,8 +143,11 @@ export class SwapPayer {
   }
 
   /** Sign and record a cheque raising what `beneficiary` may cash by `amount`. */
-  pay(beneficiary: string, amount: bigint): Promise<SignedCheque> {
-    return this.#issuer.issue(`gateway:${toAddress(beneficiary)}`, beneficiary, amount);
+  async pay(beneficiary: string, amount: bigint): Promise<SignedCheque> {
+    if (amount <= 0n) throw new InvalidArgumentError("amount", amount, "> 0");
+    const cheque = await this.#issuer.issue(`gateway:${toAddress(beneficiary)}`, beneficiary, amount);
+    if (!cheque) throw new InvalidArgumentError("amount", amount, "> 0");
+    return cheque;
   }
 
   /** The last cheque to `beneficiary` (re-sent after a restart if the gateway missed it). */

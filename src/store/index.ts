@@ -1,3 +1,4 @@
 export * from "./types.js";
 export { MemoryStore } from "./memory.js";
 export { SqliteStore } from "./sqlite.js";
+export * from "./errors.js";

@@ -2,11 +2,22 @@
  * SQLite through better-sqlite3 (prebuilt inside the npm package, no build step): WAL journal and
  * `synchronous = FULL`, so a commit survives a process kill and a power loss. Amounts are TEXT
  * (decimal) to keep full uint256 precision.
+ *
+ * The file carries `PRAGMA application_id` (this library's) and `PRAGMA user_version` (the schema
+ * version, moved forward by `MIGRATIONS`). An empty or foreign file is refused unless the caller
+ * asks for a new database; a missing file is created. Faults of the machine (disk full, read-only,
+ * I/O error, corruption) surface as `StoreUnavailableError`; `close()` checkpoints the WAL into the
+ * main file so a copy of the `.db` alone holds every commit.
  */
 import Database from "better-sqlite3";
+import { existsSync, statSync } from "node:fs";
 import type { CashoutRecord, CashoutStatus, IssuedCheque, PeerRecord, ReceivedCheque, Store } from "./types.js";
+import { StoreOpenError, StoreUnavailableError } from "./errors.js";
 
-const SCHEMA = `
+/** "SWAP" in ASCII: marks a database written by this library. */
+export const APPLICATION_ID = 0x53574150;
+
+const SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS peers (
   peer TEXT PRIMARY KEY, balance TEXT NOT NULL, surplus TEXT NOT NULL, protocols TEXT NOT NULL,
   chequebook TEXT, defaulting INTEGER NOT NULL, embargo_until INTEGER NOT NULL);
@@ -24,10 +35,27 @@ CREATE TABLE IF NOT EXISTS cashouts (
 CREATE INDEX IF NOT EXISTS cashouts_by_status ON cashouts (status);
 `;
 
+/** Forward migrations: entry i brings the schema from version i to i + 1. Append, never edit. */
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1];
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** SQLite result codes that mean "the machine cannot take this write now", not a bug. */
+const UNAVAILABLE = /^SQLITE_(FULL|IOERR|READONLY|CORRUPT|CANTOPEN|BUSY|LOCKED|NOTADB|PROTOCOL)/;
+
+function fault(e: unknown): unknown {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" && UNAVAILABLE.test(code) ? new StoreUnavailableError(code, e) : e;
+}
+
+export interface SqliteStoreOptions {
+  /** Accept an existing empty file (zero bytes) as a new database. Default false: refused. */
+  create?: boolean;
+}
+
 type Row = Record<string, unknown>;
 
 export class SqliteStore implements Store {
-  // private: the public declarations must not name better-sqlite3 types (consumers with skipLibCheck: false)
+  // private: the public declarations must not name the SQLite driver's types (consumers with skipLibCheck: false)
   private readonly db: Database.Database;
   readonly #stmt: Record<string, Database.Statement>;
 
@@ -41,13 +69,24 @@ export class SqliteStore implements Store {
     return this.db;
   }
 
-  /** Open (creating if needed) the database at `path` (":memory:" for a throwaway one). */
-  constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("foreign_keys = ON");
-    this.db.exec(SCHEMA);
+  /** Open the database at `path` (":memory:" for a throwaway one); a missing file is created, an
+   * empty one only with `{ create: true }`, a foreign one never (`StoreOpenError`). */
+  constructor(readonly path: string, opts: SqliteStoreOptions = {}) {
+    const file = path !== ":memory:" && path !== "";
+    const existed = file && existsSync(path);
+    if (existed && statSync(path).size === 0 && !opts.create) throw new StoreOpenError(path, "empty file (pass { create: true } to start a new database)");
+    try {
+      this.db = new Database(path);
+    } catch (e) {
+      throw new StoreOpenError(path, (e as Error).message);
+    }
+    try {
+      this.#migrate(path, existed && statSync(path).size > 0);
+    } catch (e) {
+      this.db.close();
+      if (e instanceof StoreOpenError) throw e;
+      throw new StoreOpenError(path, (e as Error).message);
+    }
     const p = (sql: string) => this.db.prepare(sql);
     this.#stmt = {
       getPeer: p("SELECT * FROM peers WHERE peer = ?"),
@@ -78,8 +117,39 @@ export class SqliteStore implements Store {
     };
   }
 
+  #migrate(path: string, hadData: boolean): void {
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("foreign_keys = ON");
+    const appId = this.db.pragma("application_id", { simple: true }) as number;
+    let version = this.db.pragma("user_version", { simple: true }) as number;
+    if (hadData && appId !== APPLICATION_ID) {
+      // a database of this library from before versioning has our tables and no marks: adopt it
+      const tables = (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+      const ours = ["peers", "issued", "totals", "received", "cashouts"].every((t) => tables.includes(t));
+      if (appId !== 0 || version !== 0 || !ours) throw new StoreOpenError(path, `not a database of this library (application_id ${appId}, tables ${tables.join(",") || "none"})`);
+      version = 1;
+      this.db.pragma(`user_version = ${version}`);
+    }
+    if (version > SCHEMA_VERSION) throw new StoreOpenError(path, `schema version ${version} is newer than this library's ${SCHEMA_VERSION}`);
+    this.db.transaction(() => {
+      for (let v = version; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]);
+      this.db.pragma(`application_id = ${APPLICATION_ID}`);
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    })();
+  }
+
+  /** The schema version on disk (`PRAGMA user_version`). */
+  get schemaVersion(): number {
+    return this.db.pragma("user_version", { simple: true }) as number;
+  }
+
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    try {
+      return this.db.transaction(fn)();
+    } catch (e) {
+      throw fault(e);
+    }
   }
 
   getPeer(peer: string): PeerRecord | undefined {
@@ -87,7 +157,7 @@ export class SqliteStore implements Store {
     return r && peerFromRow(r);
   }
   putPeer(r: PeerRecord): void {
-    this.#stmt.putPeer.run({
+    this.#run(this.#stmt.putPeer, {
       peer: r.peer, balance: r.balance.toString(), surplus: r.surplus.toString(),
       protocols: JSON.stringify(Object.fromEntries(Object.entries(r.protocols).map(([k, v]) => [k, v.toString()]))),
       chequebook: r.chequebook ?? null, defaulting: r.defaulting ? 1 : 0, embargo_until: r.embargoUntil,
@@ -104,11 +174,11 @@ export class SqliteStore implements Store {
   putIssued(c: IssuedCheque): void {
     this.transaction(() => {
       const prev = this.lastIssued(c.chequebook, c.beneficiary)?.cumulativePayout ?? 0n;
-      this.#stmt.putIssued.run({
+      this.#run(this.#stmt.putIssued, {
         chequebook: c.chequebook, beneficiary: c.beneficiary, cumulative: c.cumulativePayout.toString(),
         signature: c.signature, peer: c.peer, issued_at: c.issuedAt,
       });
-      this.#stmt.putTotal.run(c.chequebook, (this.totalIssued(c.chequebook) + c.cumulativePayout - prev).toString());
+      this.#run(this.#stmt.putTotal, c.chequebook, (this.totalIssued(c.chequebook) + c.cumulativePayout - prev).toString());
     });
   }
   totalIssued(chequebook: string): bigint {
@@ -124,7 +194,7 @@ export class SqliteStore implements Store {
     return r && receivedFromRow(r);
   }
   putReceived(c: ReceivedCheque): void {
-    this.#stmt.putReceived.run({
+    this.#run(this.#stmt.putReceived, {
       chequebook: c.chequebook, beneficiary: c.beneficiary, cumulative: c.cumulativePayout.toString(),
       signature: c.signature, peer: c.peer, chain_id: c.chainId.toString(), received_at: c.receivedAt,
     });
@@ -134,7 +204,7 @@ export class SqliteStore implements Store {
   }
 
   putCashout(r: CashoutRecord): void {
-    this.#stmt.putCashout.run({
+    this.#run(this.#stmt.putCashout, {
       id: r.id, chequebook: r.chequebook, beneficiary: r.beneficiary, cumulative: r.cumulativePayout.toString(),
       request_payout: r.requestPayout.toString(), total_payout: r.totalPayout.toString(), status: r.status,
       tx_hash: r.txHash ?? null, raw_tx: r.rawTx ?? null, nonce: r.nonce ?? null, caller: r.caller ?? null,
@@ -150,8 +220,23 @@ export class SqliteStore implements Store {
     return (this.#stmt.listCashouts.all({ chequebook: filter.chequebook ?? null, status: filter.status ?? null }) as Row[]).map(cashoutFromRow);
   }
 
+  #run(stmt: Database.Statement, ...args: unknown[]): void {
+    try {
+      stmt.run(...args);
+    } catch (e) {
+      throw fault(e);
+    }
+  }
+
+  /** Checkpoint the WAL into the main file, then close. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      this.db.pragma("wal_checkpoint(TRUNCATE)");
+    } catch {
+      // a full disk may refuse the checkpoint: the WAL stays beside the file and is replayed on open
+    }
+    this.db.close();
   }
 }
 

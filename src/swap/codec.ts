@@ -41,71 +41,93 @@ function encodeVarint(n: number): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-export type Decoded = { ok: true; message: SwapMessage } | { ok: false; error: FrameDecodeError | FrameTooLargeError };
+export type Decoded = { ok: true; message: SwapMessage; bytes: number } | { ok: false; error: FrameDecodeError | FrameTooLargeError };
 
-/** Incremental decoder: push chunks, get whole frames (or errors for bad ones) back. */
+/**
+ * Incremental decoder: push chunks, get whole frames (or errors for bad ones) back. Each byte is
+ * copied at most once: a frame's body is assembled in a buffer of its announced length (allocated
+ * when the length prefix is complete); frames that arrive whole inside a chunk are decoded in place.
+ * Memory held between chunks: at most one frame (≤ `maxFrameBytes`) plus a 5-byte prefix.
+ */
 export class FrameDecoder {
-  #buf = new Uint8Array(0);
+  #header = new Uint8Array(5);
+  #headerLen = 0;
+  #body?: Uint8Array; // the frame being assembled
+  #filled = 0;
   #skip = 0; // bytes of an oversized frame still to discard
 
   constructor(readonly maxFrameBytes = MAX_FRAME_BYTES) {}
 
+  /** Bytes held between chunks (for memory bounds). */
+  get buffered(): number {
+    return this.#headerLen + (this.#body?.length ?? 0);
+  }
+
   push(chunk: Uint8Array): Decoded[] {
     const out: Decoded[] = [];
-    let data = this.#buf.length ? concat(this.#buf, chunk) : chunk;
-    for (;;) {
+    let i = 0;
+    while (i < chunk.length) {
       if (this.#skip > 0) {
-        const n = Math.min(this.#skip, data.length);
+        const n = Math.min(this.#skip, chunk.length - i);
         this.#skip -= n;
-        data = data.subarray(n);
-        if (this.#skip > 0) break;
+        i += n;
+        continue;
       }
-      const header = readVarint(data);
-      if (header === "incomplete") break;
-      if (header === "invalid") {
+      if (this.#body) {
+        const n = Math.min(this.#body.length - this.#filled, chunk.length - i);
+        this.#body.set(chunk.subarray(i, i + n), this.#filled);
+        this.#filled += n;
+        i += n;
+        if (this.#filled === this.#body.length) {
+          out.push(decodeOne(this.#body));
+          this.#body = undefined;
+        }
+        continue;
+      }
+      // length prefix, byte by byte (it may straddle chunks)
+      const b = chunk[i++];
+      if (this.#headerLen >= 5) {
         out.push({ ok: false, error: new FrameDecodeError("invalid length prefix") });
-        data = new Uint8Array(0); // cannot resynchronise inside this chunk: drop it
-        break;
+        this.#headerLen = 0;
+        break; // cannot resynchronise inside this chunk: drop the rest of it
       }
-      const [len, used] = header;
+      this.#header[this.#headerLen++] = b;
+      if (b & 0x80) continue;
+      const len = readVarint(this.#header.subarray(0, this.#headerLen));
+      this.#headerLen = 0;
       if (len > this.maxFrameBytes) {
         out.push({ ok: false, error: new FrameTooLargeError(len, this.maxFrameBytes) });
         this.#skip = len;
-        data = data.subarray(used);
         continue;
       }
-      if (data.length < used + len) break;
-      const body = data.subarray(used, used + len);
-      data = data.subarray(used + len);
-      try {
-        out.push({ ok: true, message: decodeBody(body) });
-      } catch (e) {
-        out.push({ ok: false, error: e as FrameDecodeError });
+      if (chunk.length - i >= len) {
+        out.push(decodeOne(chunk.subarray(i, i + len))); // whole frame in this chunk: no copy
+        i += len;
+      } else {
+        this.#body = new Uint8Array(len);
+        this.#filled = 0;
       }
     }
-    this.#buf = data.slice();
     return out;
   }
 }
 
-function readVarint(data: Uint8Array): [number, number] | "incomplete" | "invalid" {
-  let value = 0;
-  let mul = 1;
-  for (let i = 0; i < data.length; i++) {
-    if (i >= 5) return "invalid"; // more than 32 bits of length
-    const b = data[i];
-    value += (b & 0x7f) * mul;
-    mul *= 128;
-    if ((b & 0x80) === 0) return [value, i + 1];
+function decodeOne(body: Uint8Array): Decoded {
+  try {
+    return { ok: true, message: decodeBody(body), bytes: body.length };
+  } catch (e) {
+    return { ok: false, error: e as FrameDecodeError };
   }
-  return "incomplete";
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+function readVarint(data: Uint8Array): number {
+  let value = 0;
+  let mul = 1;
+  for (const b of data) {
+    value += (b & 0x7f) * mul;
+    mul *= 128;
+  }
+  return value;
 }
 
 // ------------------------------------------------------------------ amounts on the wire
@@ -127,4 +149,21 @@ export function fromBytesBE(b: Uint8Array): bigint {
   let x = 0n;
   for (const byte of b) x = (x << 8n) | BigInt(byte);
   return x;
+}
+
+const TWO_256 = 1n << 256n;
+const INT256_MAX = (1n << 255n) - 1n;
+
+/** Signed amount → 32-byte two's complement (balances on the wire). */
+export function toInt256BE(v: bigint): Uint8Array<ArrayBuffer> {
+  if (v > INT256_MAX || v < -(INT256_MAX + 1n)) throw new FrameDecodeError(`balance ${v} outside int256`);
+  return toBytes32BE(v < 0n ? TWO_256 + v : v);
+}
+
+/** 32-byte two's complement → signed amount; empty → undefined (field not sent). */
+export function fromInt256BE(b: Uint8Array): bigint | undefined {
+  if (b.length === 0) return undefined;
+  if (b.length !== 32) throw new FrameDecodeError(`balance of ${b.length} bytes, expected 32`);
+  const u = fromBytesBE(b);
+  return u > INT256_MAX ? u - TWO_256 : u;
 }

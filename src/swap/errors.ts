@@ -48,11 +48,63 @@ export class EmbargoedError extends SettlementError {
   }
 }
 
-/** The peer refused our request (it wants payment first, or it embargoed us). */
+/** Typed refusal reasons on the wire (`ServiceResponse.code`). */
+export type RefusalCode = "UnknownProtocol" | "PaymentRequired" | "IssuerDefaulting" | "StoreUnavailable" | "Overdraft" | "ServiceFailed" | "Busy";
+
+/** The peer refused our request (it wants payment first, or it embargoed us). `code` is the typed
+ * reason the peer sent (empty from peers that do not send one). */
 export class ServiceRefusedError extends SettlementError {
   override readonly name = "ServiceRefusedError" as const;
-  constructor(readonly reason: string) {
+  constructor(readonly reason: string, readonly code: RefusalCode | "" = "") {
     super(`service refused: ${reason}`);
+  }
+}
+
+/** A per-node cap (connections, pending handshakes) is reached: the new connection is closed. */
+export class ConnectionLimitError extends SettlementError {
+  override readonly name = "ConnectionLimitError" as const;
+  constructor(readonly kind: "connections" | "handshakes", readonly limit: number) {
+    super(`too many ${kind}: limit ${limit}`);
+  }
+}
+
+/** A number sent by the peer is outside the range we accept. */
+export class PeerValueOutOfRangeError extends SettlementError {
+  override readonly name = "PeerValueOutOfRangeError" as const;
+  constructor(readonly field: string, readonly value: bigint, readonly max: bigint) {
+    super(`peer sent ${field} = ${value}, above the limit ${max}`);
+  }
+}
+
+/** The peer's announced balance view is further from ours than the tolerance: treated as fraud. */
+export class BalanceMismatchError extends SettlementError {
+  override readonly name = "BalanceMismatchError" as const;
+  constructor(readonly peer: string, readonly announced: bigint, readonly local: bigint, readonly drift: bigint, readonly tolerance: bigint) {
+    super(`peer ${peer} claims we owe ${announced}, we hold ${local}: drift ${drift} exceeds the tolerance ${tolerance}`);
+  }
+}
+
+/** The peer sent too many malformed frames within the window: disconnected and embargoed. */
+export class TooManyBadFramesError extends SettlementError {
+  override readonly name = "TooManyBadFramesError" as const;
+  constructor(readonly count: number, readonly windowMs: number) {
+    super(`${count} malformed frames within ${windowMs} ms`);
+  }
+}
+
+/** The session's inbox is full even with reading paused (a peer flooding within one read). */
+export class InboxOverflowError extends SettlementError {
+  override readonly name = "InboxOverflowError" as const;
+  constructor(readonly limit: number) {
+    super(`more than ${limit} frames waiting`);
+  }
+}
+
+/** A message that makes no sense at this point of the protocol (e.g. a second handshake). */
+export class UnexpectedMessageError extends SettlementError {
+  override readonly name = "UnexpectedMessageError" as const;
+  constructor(readonly what: string) {
+    super(`unexpected ${what}`);
   }
 }
 
@@ -114,6 +166,15 @@ export class InsufficientLiquidityError extends ChequeRejectedError {
   override readonly name = "InsufficientLiquidityError" as const;
   constructor(readonly required: bigint, readonly available: bigint) {
     super(`chequebook can pay ${available} of the ${required} it would owe us`);
+  }
+}
+
+/** A contract-wallet (ERC-1271) issuer's cheque would leave more uncashed than our policy for such
+ * issuers allows (its wallet can stop honouring the signature at any time). */
+export class ContractIssuerLimitError extends ChequeRejectedError {
+  override readonly name = "ContractIssuerLimitError" as const;
+  constructor(readonly uncashed: bigint, readonly limit: bigint) {
+    super(`contract-wallet issuer: ${uncashed} uncashed exceeds the limit ${limit}`);
   }
 }
 

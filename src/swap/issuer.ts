@@ -4,9 +4,9 @@
  * cumulative amount and its signature are stored durably, with the ledger's payment, before the
  * cheque is handed out for sending; after a restart the last cheque is re-sent, never re-signed lower.
  */
-import { signCheque, type SignedCheque } from "../cheque/index.js";
-import type { Hex } from "../crypto/index.js";
-import type { SignerLike } from "../crypto/signer.js";
+import { hashCheque, signCheque, type SignedCheque } from "../cheque/index.js";
+import { hexToBytes, tryRecoverSigner, type Hex } from "../crypto/index.js";
+import { signerAddress, type SignerLike } from "../crypto/signer.js";
 import type { Ledger } from "../accounting/ledger.js";
 import type { Store, IssuedCheque } from "../store/types.js";
 import { toAddress } from "../values.js";
@@ -23,6 +23,8 @@ export interface IssuerConfig {
   signer: SignerLike;
   /** The chequebook's balance and total paid out (chain in hard mode, a figure in mock mode). */
   funds: () => Promise<Funds>;
+  /** On-chain `paidOut(beneficiary)`: the floor under any new cheque (absent: 0). */
+  paidOut?: (beneficiary: Hex) => Promise<bigint>;
   now?: () => number;
   crashPoint?: (point: string) => void;
 }
@@ -49,32 +51,73 @@ export class ChequeIssuer {
   }
 
   /**
-   * Sign a cheque raising `beneficiary`'s cumulative payout by `amount`, and commit it together with
-   * the ledger's record of paying `peer`. Returns the cheque to send.
+   * Resync after lost state: the peer returned the last cheque it received from us. If it is ours
+   * (our chequebook, signed by our key) and above our own record, it becomes our record (our
+   * database was lost or rolled back), so we never sign below what the peer holds (and the total
+   * issued counts it). Returns whether it was adopted. A cheque that is not ours is ignored.
    */
-  issue(peer: string, beneficiary: string, amount: bigint): Promise<SignedCheque> {
-    const run = this.#lock.then(() => this.#issue(peer, toAddress(beneficiary, "beneficiary"), amount));
+  adopt(peer: string, c: SignedCheque): Promise<boolean> {
+    const run = this.#lock.then(async () => {
+      const chequebook = toAddress(c.chequebook, "chequebook");
+      const beneficiary = toAddress(c.beneficiary, "beneficiary");
+      if (chequebook !== this.config.chequebook) return false;
+      const digest = hashCheque({ chequebook, beneficiary, cumulativePayout: c.cumulativePayout }, this.config.chainId);
+      if (tryRecoverSigner(hexToBytes(digest), c.signature) !== (await this.#signerAddress())) return false;
+      const prev = this.store.lastIssued(chequebook, beneficiary)?.cumulativePayout ?? 0n;
+      if (c.cumulativePayout <= prev) return false;
+      // only the cheque record: the balance that payment settled was in the lost state too, and
+      // comes back from the peer's balance view
+      this.store.transaction(() =>
+        this.store.putIssued({ chequebook, beneficiary, cumulativePayout: c.cumulativePayout, signature: c.signature, peer, issuedAt: (this.config.now ?? Date.now)() }),
+      );
+      this.ledger.onPersisted?.(peer);
+      return true;
+    });
     this.#lock = run.catch(() => undefined);
     return run;
   }
 
-  async #issue(peer: string, beneficiary: Hex, amount: bigint): Promise<SignedCheque> {
+  #address?: Hex;
+  readonly #floorChecked = new Set<string>();
+  async #signerAddress(): Promise<Hex> {
+    this.#address ??= toAddress(await signerAddress(this.config.signer));
+    return this.#address;
+  }
+
+  /**
+   * Sign a cheque raising `beneficiary`'s cumulative payout by `amount` (a function is read once the
+   * previous payments are done: nothing is paid twice), and commit it together with the ledger's
+   * record of paying `peer`. The cumulative amount never starts below max(our record, on-chain
+   * paidOut). Returns the cheque to send, or undefined when the amount is not positive.
+   */
+  issue(peer: string, beneficiary: string, amount: bigint | (() => bigint)): Promise<SignedCheque | undefined> {
+    const run = this.#lock.then(() => this.#issue(peer, toAddress(beneficiary, "beneficiary"), typeof amount === "function" ? amount() : amount));
+    this.#lock = run.catch(() => undefined);
+    return run as Promise<SignedCheque>;
+  }
+
+  async #issue(peer: string, beneficiary: Hex, amount: bigint): Promise<SignedCheque | undefined> {
+    if (amount <= 0n) return undefined;
     const available = await this.uncommitted();
     if (amount > available) throw new InsufficientChequebookFundsError(amount, available);
     const { chequebook, chainId } = this.config;
-    const prev = this.store.lastIssued(chequebook, beneficiary)?.cumulativePayout ?? 0n;
+    const recorded = this.store.lastIssued(chequebook, beneficiary)?.cumulativePayout ?? 0n;
+    // paidOut only moves past our record if our record was lost or rolled back: asked once per
+    // beneficiary per process (later cheques start above it anyway)
+    let paidOut = 0n;
+    if (this.config.paidOut && !this.#floorChecked.has(beneficiary)) {
+      paidOut = await this.config.paidOut(beneficiary);
+      this.#floorChecked.add(beneficiary);
+    }
+    const prev = paidOut > recorded ? paidOut : recorded;
     const cheque = { chequebook, beneficiary, cumulativePayout: prev + amount };
     const signature = await signCheque(cheque, chainId, this.config.signer);
     this.config.crashPoint?.("issue:signed");
     // Synchronous from here: the ledger cannot change between reading and committing.
     const record = this.ledger.afterPaymentSent(peer, amount);
     const issued: IssuedCheque = { ...cheque, signature, peer, issuedAt: (this.config.now ?? Date.now)() };
-    this.store.transaction(() => {
-      this.store.putIssued(issued);
-      this.store.putPeer(record);
-    });
+    this.ledger.persist(record, () => this.store.putIssued(issued));
     this.config.crashPoint?.("issue:stored");
-    this.ledger.commit(record, true);
     return { ...cheque, signature };
   }
 }

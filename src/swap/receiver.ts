@@ -14,12 +14,14 @@ import {
   BadChequeSignatureError,
   ChequeBelowMinimumError,
   ChequebookChangedError,
+  ContractIssuerLimitError,
   InsufficientLiquidityError,
   NonIncreasingChequeError,
   UnknownChequebookError,
   WrongBeneficiaryError,
   WrongChainError,
 } from "./errors.js";
+import { ChainVerifier, mockVerifier, type ChequeVerifier } from "./verifier.js";
 
 export interface IncomingCheque {
   chequebook: string;
@@ -33,10 +35,16 @@ export interface ReceiverConfig {
   /** Our address: cheques must name it. */
   beneficiary: Hex;
   chainId: bigint;
+  /** Picks the default verifier when `verifier` is not given. */
   mode: Mode;
   minChequeValue: bigint;
   /** hard mode: factory, issuer, ERC-1271 and liquidity from the chain. */
   facts?: ChainFacts;
+  /** How cheques are checked; default: `ChainVerifier(facts)` in hard mode, `mockVerifier` otherwise. */
+  verifier?: ChequeVerifier;
+  /** Contract-wallet (ERC-1271) issuers: most left uncashed (cumulative − paidOut) we credit.
+   * Default: unlimited up to the liquidity check; 0 refuses such issuers. */
+  contractIssuerMaxUncashed?: bigint;
   now?: () => number;
   /** Test hook: called at named points, so crash tests can kill the process there. */
   crashPoint?: (point: string) => void;
@@ -49,20 +57,24 @@ export interface ReceiveResult {
 }
 
 export class ChequeReceiver {
-  readonly #knownChequebooks = new Set<string>();
+  readonly verifier: ChequeVerifier;
 
   constructor(
     private readonly store: Store,
     private readonly ledger: Ledger,
     private readonly config: ReceiverConfig,
-  ) {}
+  ) {
+    this.verifier = config.verifier ?? (config.mode === "hard" && config.facts ? new ChainVerifier(config.facts, { now: config.now }) : mockVerifier);
+  }
 
   /**
    * Validate, store, credit. `expected` is what the peer announced (its chequebook and issuer);
-   * a chequebook already on record for the peer wins over it.
+   * a chequebook already on record for the peer wins over it. The store write is a group commit
+   * (one transaction for every cheque of the same event-loop turn); the credit follows the commit.
    */
   async receive(peer: string, cheque: IncomingCheque, expected: { chequebook?: string; issuer?: string } = {}): Promise<ReceiveResult> {
     const c = this.config;
+    const v = this.verifier;
     // 1. ours? 2. this chain? (no I/O, no crypto)
     const beneficiary = toAddress(cheque.beneficiary, "beneficiary");
     if (beneficiary !== c.beneficiary) throw new WrongBeneficiaryError(c.beneficiary, beneficiary);
@@ -80,41 +92,60 @@ export class ChequeReceiver {
     if (cheque.cumulativePayout <= lastCumulative) throw new NonIncreasingChequeError(cheque.cumulativePayout, lastCumulative);
     const amount = cheque.cumulativePayout - lastCumulative;
     if (amount < c.minChequeValue) throw new ChequeBelowMinimumError(amount, c.minChequeValue);
-    // 6. on first sight, deployed by a known factory (chain)
-    if (c.mode === "hard" && !last && !this.#knownChequebooks.has(chequebook)) {
-      if (!(await c.facts!.isKnownChequebook(chequebook))) throw new UnknownChequebookError(chequebook);
-      this.#knownChequebooks.add(chequebook);
-    }
-    // 7. signed by the issuer (native ecrecover; ERC-1271 on chain for contract issuers)
-    const issuer = c.mode === "hard" ? await c.facts!.issuerOf(chequebook) : expected.issuer ? toAddress(expected.issuer) : undefined;
+    // 6. on first sight, deployed by a known factory (chain; negative answers cached)
+    if (!last && !(await v.isKnownChequebook(chequebook))) throw new UnknownChequebookError(chequebook);
+    // 7. signed by the issuer (native ecrecover; ERC-1271 for contract-wallet issuers)
+    const issuer = await v.issuerOf(chequebook, expected.issuer);
     const digest = hashCheque({ chequebook, beneficiary, cumulativePayout: cheque.cumulativePayout }, c.chainId);
     const recovered = tryRecoverSigner(hexToBytes(digest), cheque.signature);
+    let contractIssuer = false;
     if (!issuer || recovered !== issuer) {
-      const contractOk = c.mode === "hard" && issuer && (await c.facts!.hasCode(issuer)) && (await c.facts!.isValidContractSignature(issuer, digest, cheque.signature));
-      if (!contractOk) throw new BadChequeSignatureError(issuer ?? "unknown", recovered);
+      contractIssuer = !!issuer && (await v.contractSignatureValid(issuer, digest, cheque.signature));
+      if (!contractIssuer) throw new BadChequeSignatureError(issuer ?? "unknown", recovered);
     }
     // 8. the chequebook can pay it: cumulative − paidOut ≤ liquidBalanceFor(us)
-    if (c.mode === "hard") {
-      const { liquidBalanceFor, paidOut } = await c.facts!.liquidity(chequebook, beneficiary);
-      const required = cheque.cumulativePayout - paidOut;
-      if (required > liquidBalanceFor) throw new InsufficientLiquidityError(required, liquidBalanceFor);
+    const liq = await v.liquidity(chequebook, beneficiary);
+    if (liq) {
+      const required = cheque.cumulativePayout - liq.paidOut;
+      if (required > liq.liquidBalanceFor) throw new InsufficientLiquidityError(required, liq.liquidBalanceFor);
+    }
+    // 9. a contract wallet can stop honouring its signature at any time: our own limit on what we
+    // let it owe us uncashed
+    if (contractIssuer && c.contractIssuerMaxUncashed !== undefined) {
+      const uncashed = cheque.cumulativePayout - (liq?.paidOut ?? 0n);
+      if (uncashed > c.contractIssuerMaxUncashed) throw new ContractIssuerLimitError(uncashed, c.contractIssuerMaxUncashed);
     }
     c.crashPoint?.("receive:validated");
 
-    // Durable first, credit second, in one synchronous block (no other cheque can interleave).
-    const nowLast = this.store.lastReceived(chequebook)?.cumulativePayout ?? 0n;
-    if (cheque.cumulativePayout <= nowLast) throw new NonIncreasingChequeError(cheque.cumulativePayout, nowLast);
-    const credited = cheque.cumulativePayout - nowLast;
-    const record = { ...this.ledger.afterPaymentReceived(peer, credited), chequebook };
-    this.store.transaction(() => {
-      this.store.putReceived({
-        chequebook, beneficiary, cumulativePayout: cheque.cumulativePayout, signature: cheque.signature,
-        peer, chainId: cheque.chainId, receivedAt: (c.now ?? Date.now)(),
-      });
-      this.store.putPeer(record);
+    // Durable first, credit second: the record is built inside the (group) commit, so nothing can
+    // interleave between reading the last cheque and writing the new one.
+    const { credited } = await this.ledger.persistSoon(() => {
+      const nowLast = this.store.lastReceived(chequebook)?.cumulativePayout ?? 0n;
+      if (cheque.cumulativePayout <= nowLast) throw new NonIncreasingChequeError(cheque.cumulativePayout, nowLast);
+      const credited = cheque.cumulativePayout - nowLast;
+      const record = { ...this.ledger.afterPaymentReceived(peer, credited), chequebook };
+      const write = () =>
+        this.store.putReceived({
+          chequebook, beneficiary, cumulativePayout: cheque.cumulativePayout, signature: cheque.signature,
+          peer, chainId: cheque.chainId, receivedAt: (c.now ?? Date.now)(),
+        });
+      return { record, write, credited };
     });
     c.crashPoint?.("receive:stored");
-    this.ledger.commit(record, true);
     return { credited, duplicate: false, cumulativePayout: cheque.cumulativePayout };
+  }
+
+  /** The last cheque received from `chequebook` (returned to its issuer on connect, for resync). */
+  last(chequebook: string) {
+    return this.store.lastReceived(toAddress(chequebook, "chequebook"));
+  }
+
+  /** Whether `chequebook` can no longer pay what it already owes us (drained): its issuer defaults. */
+  async drained(chequebook: string): Promise<boolean> {
+    const cb = toAddress(chequebook, "chequebook");
+    const last = this.store.lastReceived(cb);
+    if (!last) return false;
+    const liq = await this.verifier.liquidity(cb, this.config.beneficiary);
+    return !!liq && last.cumulativePayout - liq.paidOut > liq.liquidBalanceFor;
   }
 }

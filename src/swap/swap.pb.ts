@@ -12,6 +12,10 @@ export interface Handshake {
   paymentThresholdBe: Uint8Array<ArrayBuffer>
   issuer: Uint8Array<ArrayBuffer>
   mode: string
+  freePerSecond: Uint8Array<ArrayBuffer>
+  lastReceived?: Cheque
+  balance: Uint8Array<ArrayBuffer>
+  receivedCumulative: Uint8Array<ArrayBuffer>
 }
 
 export namespace Handshake {
@@ -59,6 +63,26 @@ export namespace Handshake {
           w.string(obj.mode)
         }
 
+        if ((obj.freePerSecond != null && obj.freePerSecond.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.freePerSecond)
+        }
+
+        if (obj.lastReceived != null) {
+          w.uint32(74)
+          Cheque.codec().encode(obj.lastReceived, w)
+        }
+
+        if ((obj.balance != null && obj.balance.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.balance)
+        }
+
+        if ((obj.receivedCumulative != null && obj.receivedCumulative.byteLength > 0)) {
+          w.uint32(90)
+          w.bytes(obj.receivedCumulative)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -70,7 +94,10 @@ export namespace Handshake {
           chainId: 0n,
           paymentThresholdBe: uint8ArrayAlloc(0),
           issuer: uint8ArrayAlloc(0),
-          mode: ''
+          mode: '',
+          freePerSecond: uint8ArrayAlloc(0),
+          balance: uint8ArrayAlloc(0),
+          receivedCumulative: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -105,6 +132,24 @@ export namespace Handshake {
             }
             case 7: {
               obj.mode = reader.string()
+              break
+            }
+            case 8: {
+              obj.freePerSecond = reader.bytes()
+              break
+            }
+            case 9: {
+              obj.lastReceived = Cheque.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.lastReceived
+              })
+              break
+            }
+            case 10: {
+              obj.balance = reader.bytes()
+              break
+            }
+            case 11: {
+              obj.receivedCumulative = reader.bytes()
               break
             }
             default: {
@@ -171,6 +216,34 @@ export namespace Handshake {
               }
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.freePerSecond`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 9: {
+              yield * Cheque.codec().stream(reader, reader.uint32(), `${prefix}.lastReceived`, {
+                limits: opts.limits?.lastReceived
+              })
+
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.balance`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.receivedCumulative`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -218,6 +291,56 @@ export namespace Handshake {
     value: string
   }
 
+  export interface HandshakeFreePerSecondFieldEvent {
+    field: '$.freePerSecond'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HandshakeLastReceivedBeneficiaryFieldEvent {
+    field: '$.lastReceived.beneficiary'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HandshakeLastReceivedDateFieldEvent {
+    field: '$.lastReceived.date'
+    value: number
+  }
+
+  export interface HandshakeLastReceivedAmountFieldEvent {
+    field: '$.lastReceived.amount'
+    value: number
+  }
+
+  export interface HandshakeLastReceivedChequebookFieldEvent {
+    field: '$.lastReceived.chequebook'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HandshakeLastReceivedCumulativePayoutFieldEvent {
+    field: '$.lastReceived.cumulativePayout'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HandshakeLastReceivedSignatureFieldEvent {
+    field: '$.lastReceived.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HandshakeLastReceivedChainIdFieldEvent {
+    field: '$.lastReceived.chainId'
+    value: bigint
+  }
+
+  export interface HandshakeBalanceFieldEvent {
+    field: '$.balance'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HandshakeReceivedCumulativeFieldEvent {
+    field: '$.receivedCumulative'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Handshake>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Handshake.codec())
   }
@@ -226,7 +349,7 @@ export namespace Handshake {
     return decodeMessage(buf, Handshake.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Handshake>): Generator<HandshakePaymentThresholdFieldEvent | HandshakeBeneficiaryFieldEvent | HandshakeChequebookFieldEvent | HandshakeChainIdFieldEvent | HandshakePaymentThresholdBeFieldEvent | HandshakeIssuerFieldEvent | HandshakeModeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Handshake>): Generator<HandshakePaymentThresholdFieldEvent | HandshakeBeneficiaryFieldEvent | HandshakeChequebookFieldEvent | HandshakeChainIdFieldEvent | HandshakePaymentThresholdBeFieldEvent | HandshakeIssuerFieldEvent | HandshakeModeFieldEvent | HandshakeFreePerSecondFieldEvent | HandshakeLastReceivedBeneficiaryFieldEvent | HandshakeLastReceivedDateFieldEvent | HandshakeLastReceivedAmountFieldEvent | HandshakeLastReceivedChequebookFieldEvent | HandshakeLastReceivedCumulativePayoutFieldEvent | HandshakeLastReceivedSignatureFieldEvent | HandshakeLastReceivedChainIdFieldEvent | HandshakeBalanceFieldEvent | HandshakeReceivedCumulativeFieldEvent> {
     return streamMessage(buf, Handshake.codec(), opts)
   }
 }
@@ -891,6 +1014,13 @@ export interface ServiceResponse {
   status: string
   payload: Uint8Array<ArrayBuffer>
   reason: string
+  balance: Uint8Array<ArrayBuffer>
+  receivedCumulative: Uint8Array<ArrayBuffer>
+  charged: Uint8Array<ArrayBuffer>
+  units: number
+  code: string
+  forgiven: Uint8Array<ArrayBuffer>
+  sentCumulative: Uint8Array<ArrayBuffer>
 }
 
 export namespace ServiceResponse {
@@ -923,6 +1053,41 @@ export namespace ServiceResponse {
           w.string(obj.reason)
         }
 
+        if ((obj.balance != null && obj.balance.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.balance)
+        }
+
+        if ((obj.receivedCumulative != null && obj.receivedCumulative.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.receivedCumulative)
+        }
+
+        if ((obj.charged != null && obj.charged.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.charged)
+        }
+
+        if ((obj.units != null && obj.units !== 0)) {
+          w.uint32(64)
+          w.uint32(obj.units)
+        }
+
+        if ((obj.code != null && obj.code !== '')) {
+          w.uint32(74)
+          w.string(obj.code)
+        }
+
+        if ((obj.forgiven != null && obj.forgiven.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.forgiven)
+        }
+
+        if ((obj.sentCumulative != null && obj.sentCumulative.byteLength > 0)) {
+          w.uint32(90)
+          w.bytes(obj.sentCumulative)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -931,7 +1096,14 @@ export namespace ServiceResponse {
           id: 0n,
           status: '',
           payload: uint8ArrayAlloc(0),
-          reason: ''
+          reason: '',
+          balance: uint8ArrayAlloc(0),
+          receivedCumulative: uint8ArrayAlloc(0),
+          charged: uint8ArrayAlloc(0),
+          units: 0,
+          code: '',
+          forgiven: uint8ArrayAlloc(0),
+          sentCumulative: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -954,6 +1126,34 @@ export namespace ServiceResponse {
             }
             case 4: {
               obj.reason = reader.string()
+              break
+            }
+            case 5: {
+              obj.balance = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.receivedCumulative = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.charged = reader.bytes()
+              break
+            }
+            case 8: {
+              obj.units = reader.uint32()
+              break
+            }
+            case 9: {
+              obj.code = reader.string()
+              break
+            }
+            case 10: {
+              obj.forgiven = reader.bytes()
+              break
+            }
+            case 11: {
+              obj.sentCumulative = reader.bytes()
               break
             }
             default: {
@@ -999,6 +1199,55 @@ export namespace ServiceResponse {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.balance`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.receivedCumulative`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.charged`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.units`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.code`,
+                value: reader.string()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.forgiven`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.sentCumulative`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1031,6 +1280,41 @@ export namespace ServiceResponse {
     value: string
   }
 
+  export interface ServiceResponseBalanceFieldEvent {
+    field: '$.balance'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ServiceResponseReceivedCumulativeFieldEvent {
+    field: '$.receivedCumulative'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ServiceResponseChargedFieldEvent {
+    field: '$.charged'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ServiceResponseUnitsFieldEvent {
+    field: '$.units'
+    value: number
+  }
+
+  export interface ServiceResponseCodeFieldEvent {
+    field: '$.code'
+    value: string
+  }
+
+  export interface ServiceResponseForgivenFieldEvent {
+    field: '$.forgiven'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ServiceResponseSentCumulativeFieldEvent {
+    field: '$.sentCumulative'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<ServiceResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ServiceResponse.codec())
   }
@@ -1039,7 +1323,7 @@ export namespace ServiceResponse {
     return decodeMessage(buf, ServiceResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ServiceResponse>): Generator<ServiceResponseIdFieldEvent | ServiceResponseStatusFieldEvent | ServiceResponsePayloadFieldEvent | ServiceResponseReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ServiceResponse>): Generator<ServiceResponseIdFieldEvent | ServiceResponseStatusFieldEvent | ServiceResponsePayloadFieldEvent | ServiceResponseReasonFieldEvent | ServiceResponseBalanceFieldEvent | ServiceResponseReceivedCumulativeFieldEvent | ServiceResponseChargedFieldEvent | ServiceResponseUnitsFieldEvent | ServiceResponseCodeFieldEvent | ServiceResponseForgivenFieldEvent | ServiceResponseSentCumulativeFieldEvent> {
     return streamMessage(buf, ServiceResponse.codec(), opts)
   }
 }
@@ -1047,6 +1331,9 @@ export namespace ServiceResponse {
 export interface Disconnect {
   reason: string
   embargoMs: bigint
+  balance: Uint8Array<ArrayBuffer>
+  receivedCumulative: Uint8Array<ArrayBuffer>
+  sentCumulative: Uint8Array<ArrayBuffer>
 }
 
 export namespace Disconnect {
@@ -1069,13 +1356,31 @@ export namespace Disconnect {
           w.uint64(obj.embargoMs)
         }
 
+        if ((obj.balance != null && obj.balance.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.balance)
+        }
+
+        if ((obj.receivedCumulative != null && obj.receivedCumulative.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.receivedCumulative)
+        }
+
+        if ((obj.sentCumulative != null && obj.sentCumulative.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.sentCumulative)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           reason: '',
-          embargoMs: 0n
+          embargoMs: 0n,
+          balance: uint8ArrayAlloc(0),
+          receivedCumulative: uint8ArrayAlloc(0),
+          sentCumulative: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1090,6 +1395,18 @@ export namespace Disconnect {
             }
             case 2: {
               obj.embargoMs = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.balance = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.receivedCumulative = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.sentCumulative = reader.bytes()
               break
             }
             default: {
@@ -1121,6 +1438,27 @@ export namespace Disconnect {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.balance`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.receivedCumulative`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.sentCumulative`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1143,6 +1481,21 @@ export namespace Disconnect {
     value: bigint
   }
 
+  export interface DisconnectBalanceFieldEvent {
+    field: '$.balance'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DisconnectReceivedCumulativeFieldEvent {
+    field: '$.receivedCumulative'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DisconnectSentCumulativeFieldEvent {
+    field: '$.sentCumulative'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Disconnect>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Disconnect.codec())
   }
@@ -1151,7 +1504,7 @@ export namespace Disconnect {
     return decodeMessage(buf, Disconnect.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Disconnect>): Generator<DisconnectReasonFieldEvent | DisconnectEmbargoMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Disconnect>): Generator<DisconnectReasonFieldEvent | DisconnectEmbargoMsFieldEvent | DisconnectBalanceFieldEvent | DisconnectReceivedCumulativeFieldEvent | DisconnectSentCumulativeFieldEvent> {
     return streamMessage(buf, Disconnect.codec(), opts)
   }
 }
@@ -1376,6 +1729,56 @@ export namespace SwapMessage {
     value: string
   }
 
+  export interface SwapMessageHandshakeFreePerSecondFieldEvent {
+    field: '$.handshake.freePerSecond'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SwapMessageHandshakeLastReceivedBeneficiaryFieldEvent {
+    field: '$.handshake.lastReceived.beneficiary'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SwapMessageHandshakeLastReceivedDateFieldEvent {
+    field: '$.handshake.lastReceived.date'
+    value: number
+  }
+
+  export interface SwapMessageHandshakeLastReceivedAmountFieldEvent {
+    field: '$.handshake.lastReceived.amount'
+    value: number
+  }
+
+  export interface SwapMessageHandshakeLastReceivedChequebookFieldEvent {
+    field: '$.handshake.lastReceived.chequebook'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SwapMessageHandshakeLastReceivedCumulativePayoutFieldEvent {
+    field: '$.handshake.lastReceived.cumulativePayout'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SwapMessageHandshakeLastReceivedSignatureFieldEvent {
+    field: '$.handshake.lastReceived.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SwapMessageHandshakeLastReceivedChainIdFieldEvent {
+    field: '$.handshake.lastReceived.chainId'
+    value: bigint
+  }
+
+  export interface SwapMessageHandshakeBalanceFieldEvent {
+    field: '$.handshake.balance'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SwapMessageHandshakeReceivedCumulativeFieldEvent {
+    field: '$.handshake.receivedCumulative'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface SwapMessageChequeBeneficiaryFieldEvent {
     field: '$.cheque.beneficiary'
     value: Uint8Array<ArrayBuffer>
@@ -1481,6 +1884,41 @@ export namespace SwapMessage {
     value: string
   }
 
+  export interface SwapMessageResponseBalanceFieldEvent {
+    field: '$.response.balance'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SwapMessageResponseReceivedCumulativeFieldEvent {
+    field: '$.response.receivedCumulative'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SwapMessageResponseChargedFieldEvent {
+    field: '$.response.charged'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SwapMessageResponseUnitsFieldEvent {
+    field: '$.response.units'
+    value: number
+  }
+
+  export interface SwapMessageResponseCodeFieldEvent {
+    field: '$.response.code'
+    value: string
+  }
+
+  export interface SwapMessageResponseForgivenFieldEvent {
+    field: '$.response.forgiven'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SwapMessageResponseSentCumulativeFieldEvent {
+    field: '$.response.sentCumulative'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface SwapMessageDisconnectReasonFieldEvent {
     field: '$.disconnect.reason'
     value: string
@@ -1491,6 +1929,21 @@ export namespace SwapMessage {
     value: bigint
   }
 
+  export interface SwapMessageDisconnectBalanceFieldEvent {
+    field: '$.disconnect.balance'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SwapMessageDisconnectReceivedCumulativeFieldEvent {
+    field: '$.disconnect.receivedCumulative'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SwapMessageDisconnectSentCumulativeFieldEvent {
+    field: '$.disconnect.sentCumulative'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SwapMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SwapMessage.codec())
   }
@@ -1499,7 +1952,7 @@ export namespace SwapMessage {
     return decodeMessage(buf, SwapMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwapMessage>): Generator<SwapMessageHandshakePaymentThresholdFieldEvent | SwapMessageHandshakeBeneficiaryFieldEvent | SwapMessageHandshakeChequebookFieldEvent | SwapMessageHandshakeChainIdFieldEvent | SwapMessageHandshakePaymentThresholdBeFieldEvent | SwapMessageHandshakeIssuerFieldEvent | SwapMessageHandshakeModeFieldEvent | SwapMessageChequeBeneficiaryFieldEvent | SwapMessageChequeDateFieldEvent | SwapMessageChequeAmountFieldEvent | SwapMessageChequeChequebookFieldEvent | SwapMessageChequeCumulativePayoutFieldEvent | SwapMessageChequeSignatureFieldEvent | SwapMessageChequeChainIdFieldEvent | SwapMessageAckChequebookFieldEvent | SwapMessageAckCumulativePayoutFieldEvent | SwapMessageRejectCodeFieldEvent | SwapMessageRejectMessageFieldEvent | SwapMessageRejectChequebookFieldEvent | SwapMessageRejectCumulativePayoutFieldEvent | SwapMessageRequestIdFieldEvent | SwapMessageRequestProtocolFieldEvent | SwapMessageRequestUnitsFieldEvent | SwapMessageRequestPayloadFieldEvent | SwapMessageResponseIdFieldEvent | SwapMessageResponseStatusFieldEvent | SwapMessageResponsePayloadFieldEvent | SwapMessageResponseReasonFieldEvent | SwapMessageDisconnectReasonFieldEvent | SwapMessageDisconnectEmbargoMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwapMessage>): Generator<SwapMessageHandshakePaymentThresholdFieldEvent | SwapMessageHandshakeBeneficiaryFieldEvent | SwapMessageHandshakeChequebookFieldEvent | SwapMessageHandshakeChainIdFieldEvent | SwapMessageHandshakePaymentThresholdBeFieldEvent | SwapMessageHandshakeIssuerFieldEvent | SwapMessageHandshakeModeFieldEvent | SwapMessageHandshakeFreePerSecondFieldEvent | SwapMessageHandshakeLastReceivedBeneficiaryFieldEvent | SwapMessageHandshakeLastReceivedDateFieldEvent | SwapMessageHandshakeLastReceivedAmountFieldEvent | SwapMessageHandshakeLastReceivedChequebookFieldEvent | SwapMessageHandshakeLastReceivedCumulativePayoutFieldEvent | SwapMessageHandshakeLastReceivedSignatureFieldEvent | SwapMessageHandshakeLastReceivedChainIdFieldEvent | SwapMessageHandshakeBalanceFieldEvent | SwapMessageHandshakeReceivedCumulativeFieldEvent | SwapMessageChequeBeneficiaryFieldEvent | SwapMessageChequeDateFieldEvent | SwapMessageChequeAmountFieldEvent | SwapMessageChequeChequebookFieldEvent | SwapMessageChequeCumulativePayoutFieldEvent | SwapMessageChequeSignatureFieldEvent | SwapMessageChequeChainIdFieldEvent | SwapMessageAckChequebookFieldEvent | SwapMessageAckCumulativePayoutFieldEvent | SwapMessageRejectCodeFieldEvent | SwapMessageRejectMessageFieldEvent | SwapMessageRejectChequebookFieldEvent | SwapMessageRejectCumulativePayoutFieldEvent | SwapMessageRequestIdFieldEvent | SwapMessageRequestProtocolFieldEvent | SwapMessageRequestUnitsFieldEvent | SwapMessageRequestPayloadFieldEvent | SwapMessageResponseIdFieldEvent | SwapMessageResponseStatusFieldEvent | SwapMessageResponsePayloadFieldEvent | SwapMessageResponseReasonFieldEvent | SwapMessageResponseBalanceFieldEvent | SwapMessageResponseReceivedCumulativeFieldEvent | SwapMessageResponseChargedFieldEvent | SwapMessageResponseUnitsFieldEvent | SwapMessageResponseCodeFieldEvent | SwapMessageResponseForgivenFieldEvent | SwapMessageResponseSentCumulativeFieldEvent | SwapMessageDisconnectReasonFieldEvent | SwapMessageDisconnectEmbargoMsFieldEvent | SwapMessageDisconnectBalanceFieldEvent | SwapMessageDisconnectReceivedCumulativeFieldEvent | SwapMessageDisconnectSentCumulativeFieldEvent> {
     return streamMessage(buf, SwapMessage.codec(), opts)
   }
 }

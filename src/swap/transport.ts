@@ -14,7 +14,15 @@ export interface Duplex {
   onClose(handler: (reason: string) => void): void;
   close(reason?: string): void;
   readonly closed: boolean;
+  /** Backpressure: stop delivering incoming bytes until `resume` (the session's inbox is full).
+   * Optional: a transport without it is read as fast as data arrives (the session then disconnects
+   * a peer whose inbox overflows). */
+  pause?(): void;
+  resume?(): void;
 }
+
+/** How long a closing socket may take to flush what was written before it is destroyed (ms). */
+export const CLOSE_FLUSH_MS = 2_000;
 
 /** Two connected in-memory endpoints; delivery is asynchronous (a microtask), in order. */
 export function memoryPair(opts: { chunkSize?: number } = {}): [Duplex, Duplex] {
@@ -30,6 +38,7 @@ class MemoryEnd implements Duplex {
   #data?: (b: Uint8Array) => void;
   #closeHandlers: ((r: string) => void)[] = [];
   #queue: Uint8Array[] = [];
+  #paused = false;
   closed = false;
 
   constructor(readonly chunkSize?: number) {}
@@ -45,14 +54,27 @@ class MemoryEnd implements Duplex {
   #deliver(bytes: Uint8Array): void {
     queueMicrotask(() => {
       if (this.closed) return;
-      if (this.#data) this.#data(bytes);
+      if (this.#data && !this.#paused && this.#queue.length === 0) this.#data(bytes);
       else this.#queue.push(bytes);
     });
   }
 
   onData(handler: (bytes: Uint8Array) => void): void {
     this.#data = handler;
-    for (const b of this.#queue.splice(0)) handler(b);
+    this.#drain();
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#drain();
+  }
+
+  #drain(): void {
+    while (this.#data && !this.#paused && this.#queue.length && !this.closed) this.#data(this.#queue.shift()!);
   }
 
   onClose(handler: (reason: string) => void): void {
@@ -83,11 +105,21 @@ export function socketDuplex(socket: import("node:net").Socket): Duplex {
     for (const h of closeHandlers) h(reason);
   };
   socket.on("data", (b: Buffer) => {
+    if (closed) return;
     const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     if (dataHandler) dataHandler(bytes);
     else queued.push(bytes.slice());
   });
-  socket.on("close", finish);
+  let destroyTimer: NodeJS.Timeout | undefined;
+  socket.on("close", () => {
+    if (destroyTimer) clearTimeout(destroyTimer);
+    finish();
+  });
+  socket.on("end", () => {
+    // the peer finished writing: we are done too (what we wrote is still flushed by end())
+    if (!socket.destroyed) socket.end();
+    finish();
+  });
   socket.on("error", (e) => {
     reason = e.message;
     finish();
@@ -107,10 +139,22 @@ export function socketDuplex(socket: import("node:net").Socket): Duplex {
     onClose(handler) {
       closeHandlers.push(handler);
     },
+    pause() {
+      socket.pause();
+    },
+    resume() {
+      if (!closed) socket.resume();
+    },
     close(r = "closed") {
       reason = r;
-      socket.end();
-      socket.destroy();
+      // end() flushes what was written (the responses already billed) before the FIN; destroy only
+      // if the peer does not read it within CLOSE_FLUSH_MS
+      if (!socket.destroyed) {
+        socket.end();
+        destroyTimer = setTimeout(() => socket.destroy(), CLOSE_FLUSH_MS);
+        destroyTimer.unref();
+      }
+      socket.resume(); // keep reading (and dropping) until the peer's FIN, so the socket closes
       finish();
     },
   };

@@ -37,7 +37,7 @@ describe("swap: codec", () => {
     big.set([0xac, 0x02], 0); // varint 300
     const bad = Uint8Array.from([3, 0xff, 0xff, 0xff]); // length 3, garbage protobuf
     const empty = Uint8Array.from([0]); // a frame with no message set
-    const good = encodeMessage({ disconnect: { reason: "bye", embargoMs: 5n } });
+    const good = encodeMessage({ disconnect: { reason: "bye", embargoMs: 5n, balance: new Uint8Array(0), receivedCumulative: new Uint8Array(0), sentCumulative: new Uint8Array(0) } });
     const out = d.push(Uint8Array.from([...big.subarray(0, 302), ...bad, ...empty, ...good]));
     expect(out[0].ok === false && out[0].error).to.be.instanceOf(FrameTooLargeError);
     expect(out[1].ok === false && out[1].error).to.be.instanceOf(FrameDecodeError);
