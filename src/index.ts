@@ -49,6 +49,12 @@ export {
   SubmissionClosedError, InvalidShareTokenError, InvalidReceiptSignatureError, ClaimNotOpenError, ClaimClosedError,
   AlreadyClaimedError, NothingToClaimError, SweepNotOpenError, AlreadySweptError, UnknownPlanError, InvalidDeadlinesError, NotFunderError,
 } from "./chain/plans.js";
+// plans: review fixes (issue 9) and claimMany (issue 11)
+export {
+  PlanExistsError, AmountsTooLargeError, ShareCapTooLargeError, ClaimWindowTooShortError, InvalidMinClaimWindowError, BudgetTooLargeError,
+  TotalSharesOverflowError, DEFAULT_MIN_CLAIM_WINDOW, planIdOf, type SkippedSubmission,
+} from "./chain/plans.js";
+export { checkPlanSigner, DEFAULT_MAX_RECEIPT_LENGTH, MAX_SUBMITTABLE_RECEIPT_LENGTH, type CodeReader } from "./plans/collector.js";
 export type { TxResult } from "./chain/tx.js";
 
 export { MemoryStore, SqliteStore, type Store, type PeerRecord, type IssuedCheque, type ReceivedCheque, type CashoutRecord, type CashoutStatus } from "./store/index.js";
