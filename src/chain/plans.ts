@@ -229,7 +229,9 @@ export class ServicePlansClient {
   ): Promise<TxResult & { amounts: Map<bigint, bigint>; skipped: { planId: bigint; reason: string }[] }> {
     if (planIds.length === 0 || planIds.length > 256) throw new InvalidArgumentError("planIds", planIds.length, "1 to 256 plans");
     const ids = planIds.map((p) => toUint256(p, "planId"));
-    const tokens = new Map(await Promise.all(ids.map(async (id) => [id, (await this.getPlan(id)).token] as const)));
+    // unknown plans sort first and are skipped on chain like any other plan that cannot be claimed
+    const tokenOf = (id: bigint) => this.getPlan(id).then((p) => p.token as string, (e) => { if (e instanceof UnknownPlanError) return ""; throw e; });
+    const tokens = new Map(await Promise.all(ids.map(async (id) => [id, await tokenOf(id)] as const)));
     ids.sort((a, b) => (tokens.get(a)! < tokens.get(b)! ? -1 : tokens.get(a)! > tokens.get(b)! ? 1 : 0));
     const res = await send(() => this.contract.claimMany(ids, toAddress(provider, "provider")));
     const amounts = new Map(this.#events(res, "Claimed").map((a) => [a.planId as bigint, a.amount as bigint] as const));
