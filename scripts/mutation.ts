@@ -9,7 +9,7 @@
 // Speed: the mutants are compiled with the optimizer off (viaIR kept) into cache/mutation/, through
 // a throw-away config written next to hardhat.config.ts; only the listed test files are compiled
 // and run. Optimizer settings change gas, never behaviour, which is all the tests check here.
-import { spawnSync } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -29,42 +29,43 @@ interface Mutant {
 const ROOT = process.cwd();
 const SP = "contracts/plans/ServicePlans.sol";
 const CB = "contracts/swap/Chequebook.sol";
-const PLAN_TESTS = ["contracts/test/plans/ServicePlans.t.sol", "contracts/test/plans/ServicePlansFindings.t.sol"];
+const FINDINGS = ["contracts/test/plans/ServicePlansFindings.t.sol"]; // boundaries, bounds, P-1 … P-7
+const PLAN_TESTS = ["contracts/test/plans/ServicePlans.t.sol"]; // function-by-function unit and fuzz tests
 const CLAIM_MANY_TESTS = ["contracts/test/plans/ClaimMany.t.sol"];
 const CHEQUE_TESTS = ["contracts/test/swap/Chequebook.t.sol"];
 
 // prettier-ignore
 const MUTANTS: Mutant[] = [
   // ServicePlans: deadline boundaries (inclusive deadlines, PROTOCOL.md §2)
-  { id: "P01", file: SP, what: "submit: deadline > becomes >=", find: "if (block.timestamp > p.submitDeadline) {", replace: "if (block.timestamp >= p.submitDeadline) {", tests: PLAN_TESTS },
-  { id: "P02", file: SP, what: "topUp: deadline > becomes >=", find: "if (block.timestamp > p.submitDeadline) revert SubmissionClosed(planId", replace: "if (block.timestamp >= p.submitDeadline) revert SubmissionClosed(planId", tests: PLAN_TESTS },
-  { id: "P03", file: SP, what: "claim: opens at the submit deadline (<= becomes <)", find: "} else if (block.timestamp <= p.submitDeadline) {", replace: "} else if (block.timestamp < p.submitDeadline) {", tests: PLAN_TESTS },
-  { id: "P04", file: SP, what: "claim: closes at the claim deadline (> becomes >=)", find: "} else if (block.timestamp > p.claimDeadline) {", replace: "} else if (block.timestamp >= p.claimDeadline) {", tests: PLAN_TESTS },
-  { id: "P05", file: SP, what: "sweep: opens at the claim deadline (<= becomes <)", find: "if (block.timestamp <= p.claimDeadline) revert SweepNotOpen", replace: "if (block.timestamp < p.claimDeadline) revert SweepNotOpen", tests: PLAN_TESTS },
-  { id: "P06", file: SP, what: "createPlan: submit deadline may be now (<= becomes <)", find: "if (submitDeadline <= block.timestamp ||", replace: "if (submitDeadline < block.timestamp ||", tests: PLAN_TESTS },
-  { id: "P07", file: SP, what: "createPlan: claim window boundary (< becomes <=)", find: "if (claimDeadline - submitDeadline < _minClaimWindow) {", replace: "if (claimDeadline - submitDeadline <= _minClaimWindow) {", tests: PLAN_TESTS },
-  { id: "P08", file: SP, what: "createPlan: minimum claim window dropped", find: "if (claimDeadline - submitDeadline < _minClaimWindow) {", replace: "if (false) {", tests: PLAN_TESTS },
+  { id: "P01", file: SP, what: "submit: deadline > becomes >=", find: "if (block.timestamp > p.submitDeadline) {", replace: "if (block.timestamp >= p.submitDeadline) {", tests: FINDINGS },
+  { id: "P02", file: SP, what: "topUp: deadline > becomes >=", find: "if (block.timestamp > p.submitDeadline) revert SubmissionClosed(planId", replace: "if (block.timestamp >= p.submitDeadline) revert SubmissionClosed(planId", tests: FINDINGS },
+  { id: "P03", file: SP, what: "claim: opens at the submit deadline (<= becomes <)", find: "} else if (block.timestamp <= p.submitDeadline) {", replace: "} else if (block.timestamp < p.submitDeadline) {", tests: FINDINGS },
+  { id: "P04", file: SP, what: "claim: closes at the claim deadline (> becomes >=)", find: "} else if (block.timestamp > p.claimDeadline) {", replace: "} else if (block.timestamp >= p.claimDeadline) {", tests: FINDINGS },
+  { id: "P05", file: SP, what: "sweep: opens at the claim deadline (<= becomes <)", find: "if (block.timestamp <= p.claimDeadline) revert SweepNotOpen", replace: "if (block.timestamp < p.claimDeadline) revert SweepNotOpen", tests: FINDINGS },
+  { id: "P06", file: SP, what: "createPlan: submit deadline may be now (<= becomes <)", find: "if (submitDeadline <= block.timestamp ||", replace: "if (submitDeadline < block.timestamp ||", tests: FINDINGS },
+  { id: "P07", file: SP, what: "createPlan: claim window boundary (< becomes <=)", find: "if (claimDeadline - submitDeadline < _minClaimWindow) {", replace: "if (claimDeadline - submitDeadline <= _minClaimWindow) {", tests: FINDINGS },
+  { id: "P08", file: SP, what: "createPlan: minimum claim window dropped", find: "if (claimDeadline - submitDeadline < _minClaimWindow) {", replace: "if (false) {", tests: FINDINGS },
   // ServicePlans: the proof of shares
-  { id: "P09", file: SP, what: "chain's last word refused (depth > length becomes >=)", find: "if (s.depth > s.length) {", replace: "if (s.depth >= s.length) {", tests: PLAN_TESTS },
+  { id: "P09", file: SP, what: "chain's last word refused (depth > length becomes >=)", find: "if (s.depth > s.length) {", replace: "if (s.depth >= s.length) {", tests: FINDINGS },
   { id: "P10", file: SP, what: "depth bound dropped", find: "if (s.depth > s.length) {", replace: "if (false) {", tests: PLAN_TESTS },
   { id: "P11", file: SP, what: "hash-chain check dropped", find: "if (s.length != 0 && ShareHash.walk(s.word, s.depth) != s.anchor) {", replace: "if (false) {", tests: PLAN_TESTS },
-  { id: "P12", file: SP, what: "signature checked only for chains (length == 0 mints shares)", find: "if (err != ECDSA.RecoverError.NoError || recovered != signer) {", replace: "if (s.length != 0 && (err != ECDSA.RecoverError.NoError || recovered != signer)) {", tests: PLAN_TESTS },
+  { id: "P12", file: SP, what: "signature checked only for chains (length == 0 mints shares)", find: "if (err != ECDSA.RecoverError.NoError || recovered != signer) {", replace: "if (s.length != 0 && (err != ECDSA.RecoverError.NoError || recovered != signer)) {", tests: FINDINGS },
   { id: "P13", file: SP, what: "signature check dropped", find: "if (err != ECDSA.RecoverError.NoError || recovered != signer) {", replace: "if (false) {", tests: PLAN_TESTS },
-  { id: "P14", file: SP, what: "stale check: equal submissions verified (<= becomes <)", find: "if (claimed <= current) return 0;", replace: "if (claimed < current) return 0;", tests: PLAN_TESTS },
+  { id: "P14", file: SP, what: "stale check: equal submissions verified (<= becomes <)", find: "if (claimed <= current) return 0;", replace: "if (claimed < current) return 0;", tests: FINDINGS },
   { id: "P15", file: SP, what: "shares overflow check loses its depth half", find: "if (s.baseShares > MAX128 || s.depth > MAX128 - s.baseShares) {", replace: "if (s.baseShares > MAX128) {", tests: PLAN_TESTS },
-  { id: "P16", file: SP, what: "plan total overflow check dropped", find: "if (total > MAX128) {", replace: "if (false) {", tests: PLAN_TESTS },
+  { id: "P16", file: SP, what: "plan total overflow check dropped", find: "if (total > MAX128) {", replace: "if (false) {", tests: FINDINGS },
   // ServicePlans: payout and sweep
   { id: "P17", file: SP, what: "denominator ignores the cap (no floor price)", find: "uint256 denominator = p.shareCap > total ? p.shareCap : total;", replace: "uint256 denominator = total;", tests: PLAN_TESTS },
   { id: "P18", file: SP, what: "claim pays the funder instead of the provider (swapped argument)", find: "_push(p.token, provider, paid);", replace: "_push(p.token, p.funder, paid);", tests: PLAN_TESTS },
   { id: "P19", file: SP, what: "double claim allowed", find: "if (ps.claimed) {", replace: "if (false) {", tests: PLAN_TESTS },
   { id: "P20", file: SP, what: "paidOut not recorded (sweep returns paid money)", find: "p.paidOut += uint128(amount);", replace: "p.paidOut += 0;", tests: PLAN_TESTS },
   { id: "P21", file: SP, what: "bond never forfeited", find: "uint256 forfeited = _overIssued(p) ? p.bond : 0;", replace: "uint256 forfeited = 0;", tests: PLAN_TESTS },
-  { id: "P22", file: SP, what: "over-issued at total == cap (> becomes >=)", find: "return p.shareCap != 0 && p.totalShares > p.shareCap;", replace: "return p.shareCap != 0 && p.totalShares >= p.shareCap;", tests: PLAN_TESTS },
+  { id: "P22", file: SP, what: "over-issued at total == cap (> becomes >=)", find: "return p.shareCap != 0 && p.totalShares > p.shareCap;", replace: "return p.shareCap != 0 && p.totalShares >= p.shareCap;", tests: FINDINGS },
   { id: "P23", file: SP, what: "double sweep allowed", find: "if (p.swept) revert AlreadySwept(planId);", replace: "", tests: PLAN_TESTS },
   { id: "P24", file: SP, what: "anyone may top up (funder check dropped)", find: "if (msg.sender != p.funder) revert NotFunder(msg.sender, p.funder);", replace: "", tests: PLAN_TESTS },
-  { id: "P25", file: SP, what: "plan id reuse allowed (overwrites a funded plan)", find: "if (p.signer != address(0)) revert PlanExists(planId);", replace: "", tests: PLAN_TESTS },
-  { id: "P26", file: SP, what: "amount bound off by one (> becomes >=)", find: "budget > MAX128 - bond", replace: "budget >= MAX128 - bond", tests: PLAN_TESTS },
-  { id: "P27", file: SP, what: "top-up bound dropped", find: "if (amount > MAX128 - budget) revert BudgetTooLarge(planId, budget, amount);", replace: "", tests: PLAN_TESTS },
+  { id: "P25", file: SP, what: "plan id reuse allowed (overwrites a funded plan)", find: "if (p.signer != address(0)) revert PlanExists(planId);", replace: "", tests: FINDINGS },
+  { id: "P26", file: SP, what: "amount bound off by one (> becomes >=)", find: "budget > MAX128 - bond", replace: "budget >= MAX128 - bond", tests: FINDINGS },
+  { id: "P27", file: SP, what: "top-up bound dropped", find: "if (amount > MAX128 - budget) revert BudgetTooLarge(planId, budget, amount);", replace: "", tests: FINDINGS },
   // ServicePlans: claimMany
   { id: "P28", file: SP, what: "claimMany: last token run never paid", find: "        if (pending != 0) _push(token, provider, pending);\n    }", replace: "    }", tests: CLAIM_MANY_TESTS },
   { id: "P29", file: SP, what: "claimMany: token change not detected (!= becomes ==)", find: "if (t != token) {", replace: "if (t == token) {", tests: CLAIM_MANY_TESTS },
@@ -115,31 +116,70 @@ function locate(m: Mutant, source: string): number {
 }
 
 let interrupted = false;
+let current: ChildProcess | undefined;
+const stopChild = (sig: NodeJS.Signals) => {
+  // the test run is its own process group (detached): signal all of it, npx and hardhat included
+  if (current?.pid !== undefined && current.exitCode === null) {
+    try {
+      process.kill(-current.pid, sig);
+    } catch {
+      // already gone
+    }
+  }
+};
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(sig, () => {
-    interrupted = true; // the running child gets the signal too; we restore once it returns
+    interrupted = true;
+    stopChild("SIGTERM"); // it ends, runTests resolves, the file is restored, the run stops
   });
 }
-process.on("exit", cleanup);
+process.on("exit", () => {
+  stopChild("SIGKILL");
+  cleanup();
+});
 
-function runTests(tests: string[]): { ok: boolean; compileError: boolean; seconds: number; output: string } {
+interface TestRun {
+  ok: boolean;
+  compileError: boolean;
+  seconds: number;
+  output: string;
+}
+
+function runTests(tests: string[]): Promise<TestRun> {
   const t = Date.now();
-  const r = spawnSync("npx", ["hardhat", "--config", CONFIG, "test", "solidity", "--no-typechain", ...tests], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 15 * 60_000,
-    maxBuffer: 64 * 1024 * 1024,
+  return new Promise((resolve) => {
+    const child = spawn("npx", ["hardhat", "--config", CONFIG, "test", "solidity", "--no-typechain", ...tests], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    current = child;
+    let output = "";
+    const keep = (d: Buffer) => {
+      output = (output + d.toString("utf8")).slice(-256 * 1024); // bounded: the tail tells what failed
+    };
+    child.stdout!.on("data", keep);
+    child.stderr!.on("data", keep);
+    const timer = setTimeout(() => stopChild("SIGKILL"), 15 * 60_000); // a mutant that loops for ever counts as killed
+    const done = (code: number | null) => {
+      clearTimeout(timer);
+      current = undefined;
+      resolve({
+        ok: code === 0,
+        compileError: /HHE9\d\d|Compilation failed|TypeError:|DeclarationError:|ParserError:/.test(output),
+        seconds: (Date.now() - t) / 1000,
+        output,
+      });
+    };
+    child.on("error", (e) => {
+      output += String(e);
+      done(null);
+    });
+    child.on("close", done);
   });
-  const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
-  return {
-    ok: r.status === 0,
-    compileError: /HHE9\d\d|Compilation failed|TypeError:|DeclarationError:|ParserError:/.test(output),
-    seconds: (Date.now() - t) / 1000,
-    output,
-  };
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const only = args.includes("--only") ? new Set(args[args.indexOf("--only") + 1].split(",")) : undefined;
   const mutants = MUTANTS.filter((m) => !only || only.has(m.id));
@@ -166,7 +206,7 @@ export default {
   const started = Date.now();
   // the unmutated code must pass each test set, or a "kill" means nothing
   for (const tests of new Set(mutants.map((m) => m.tests.join(" ")))) {
-    const base = runTests(tests.split(" "));
+    const base = await runTests(tests.split(" "));
     if (interrupted) return 130;
     if (!base.ok) {
       console.error(base.output.slice(-4000));
@@ -181,10 +221,10 @@ export default {
     const source = readFileSync(path, "utf8");
     const at = locate(m, source);
     writeFileSync(backupOf(m.file), source);
-    let r;
+    let r: TestRun;
     try {
       writeFileSync(path, source.slice(0, at) + m.replace + source.slice(at + m.find.length));
-      r = runTests(m.tests);
+      r = await runTests(m.tests);
     } finally {
       restore(m.file);
     }
@@ -218,10 +258,13 @@ export default {
   return score >= 90 ? 0 : 1;
 }
 
-try {
-  process.exitCode = main();
-} catch (e) {
-  cleanup();
-  console.error(e instanceof MutationSetupError ? `mutation: ${e.message}` : e);
-  process.exitCode = 2;
-}
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    cleanup();
+    console.error(e instanceof MutationSetupError ? `mutation: ${e.message}` : e);
+    process.exitCode = 2;
+  },
+);

@@ -114,6 +114,19 @@ contract ServicePlansFindingsTest is PlansTestBase {
         assertEq(plans.getPlan(id).totalShares, 10);
     }
 
+    /// Over-issued means totalShares > shareCap: exactly at the cap the bond goes back.
+    function test_sweep_atTheCapReturnsTheBondOneShareMoreForfeitsIt() public {
+        uint256 atCap = createPlan(1000, 500, 10);
+        plans.submit(submission(atCap, p1, 10, bytes32(0), 0, 0));
+        uint256 over = createPlan(1000, 500, 10);
+        plans.submit(submission(over, p1, 11, bytes32(0), 0, 0));
+        assertTrue(!plans.isOverIssued(atCap), "at the cap: not over-issued");
+        assertTrue(plans.isOverIssued(over), "one share more: over-issued");
+        toClaimDeadline(atCap);
+        assertEq(plans.sweep(atCap), 1500);
+        assertEq(plans.sweep(over), 1000);
+    }
+
     // ------------------------------------------------------------------ P-1: ECDSA receipts, any funder
 
     function test_contractWalletFunder_fullPlanLifecycle() public {
