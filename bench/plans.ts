@@ -65,6 +65,11 @@ async function collected(planId: bigint, provider: string, depth: number, length
 }
 
 const gasRows: string[][] = [];
+const createGas = await (async () => {
+  const t = await now();
+  const r = await plans.createPlan({ token: await token.getAddress(), signer: customer.address, budget: 10n ** 21n, bond: 10n ** 21n, shareCap: 10n ** 9n, submitDeadline: t + 3_600n, claimDeadline: t + 90_000n });
+  return r.gasUsed;
+})();
 for (const depth of [0, 100, 1_000]) {
   const planId = await newPlan();
   // a warm total: another provider submitted first (as in any plan with traffic)
@@ -113,10 +118,38 @@ const million = await (async () => {
   return { shares: c.shares, gas: submit.gasUsed + claim.gasUsed, ms };
 })();
 
+// 4. claimMany: one provider paid by N plans in one token, each plan also paid another provider
+// already (a plan with traffic); the provider holds no tokens before (one transfer to a fresh holder)
+async function claimScenario(n: number, batched: boolean) {
+  const provider = Wallet.createRandom().address;
+  const ids: bigint[] = [];
+  for (let i = 0; i < n; i++) {
+    const planId = await newPlan();
+    const other = Wallet.createRandom().address;
+    await plans.connect(submitter).submitBatch([(await collected(planId, other, 0)).sub, (await collected(planId, provider, 0)).sub]);
+    ids.push(planId);
+  }
+  await ethers.provider.send("evm_increaseTime", [3_601]);
+  await ethers.provider.send("evm_mine", []);
+  if (batched) return (await plans.connect(submitter).claimMany(ids, provider)).gasUsed;
+  let gas = 0n;
+  for (const id of ids) gas += (await plans.connect(submitter).claim(id, provider)).gasUsed;
+  return gas;
+}
+const claimRows: string[][] = [];
+for (const n of [1, 10]) {
+  const many = await claimScenario(n, true);
+  const single = await claimScenario(n, false);
+  claimRows.push([String(n), fmt(single / BigInt(n)), fmt(many / BigInt(n)), n === 10 ? "≤ 35,000" : "–"]);
+}
+
 const out =
   table(["operation", "measured", "target"], rows) +
   "\n\nGas per ServicePlans call by chain depth (in-process Hardhat network; the plan already has shares from another provider):\n\n" +
   table(["depth", "first submit", "superseding (+10 shares)", "batch of 20, per receipt", "claim"], gasRows) +
+  `\n\ncreatePlan (ERC20, bond > 0, approval already given): ${fmt(createGas)} gas.` +
+  "\n\nClaims per plan: one provider paid by N plans in one token, each plan also holds another provider's shares; the provider holds no tokens yet:\n\n" +
+  table(["plans N", "N single claims, per plan", "claimMany, per plan", "target"], claimRows) +
   `\n\nOne provider carrying ${fmt(Number(million.shares))} packets (issue + accept off chain took ${fmt(Math.round(million.ms))} ms; receipts every 1,000 packets): submit + claim = ${fmt(million.gas)} gas, **${(Number(million.gas) / Number(million.shares)).toFixed(3)} gas per share**.`;
 console.log(out);
 writeSection("plans", `## Share-token plans\n\nCommand: \`npm run bench:plans\`. Machine: ${machine()}.\n\n${out}`);

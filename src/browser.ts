@@ -38,6 +38,10 @@ export { ShareIssuer, type ShareToken, type IssuedToken, type ShareIssuerOptions
 export {
   ShareCollector,
   checkPlan,
+  checkPlanSigner,
+  DEFAULT_MAX_RECEIPT_LENGTH,
+  MAX_SUBMITTABLE_RECEIPT_LENGTH,
+  type CodeReader,
   type Submission,
   type PlanPolicy,
   type PlanTerms,

@@ -6,7 +6,7 @@
 import type { Signer } from "ethers";
 import { ServicePlansClient, type PlanInfo } from "./chain/plans.js";
 import { ShareIssuer, type IssuedToken, type ShareToken } from "./plans/issuer.js";
-import { checkPlan, ShareCollector, type PlanPolicy } from "./plans/collector.js";
+import { checkPlan, checkPlanSigner, ShareCollector, type PlanPolicy } from "./plans/collector.js";
 import type { SignedShareReceipt } from "./plans/receipt.js";
 import type { SignerLike } from "./crypto/signer.js";
 import type { AmountLike } from "./values.js";
@@ -26,8 +26,8 @@ export class CustomerClient {
     return this.#plans.getPlan(planId);
   }
 
-  /** Fund a plan and get ready to issue share tokens for it. */
-  async establishContract(terms: { token: string; budget: AmountLike; bond: AmountLike; shareCap: AmountLike; submitDeadline: AmountLike; claimDeadline: AmountLike; chainLength?: number }): Promise<bigint> {
+  /** Fund a plan and get ready to issue share tokens for it (`salt`: see `CreatePlanArgs`). */
+  async establishContract(terms: { token: string; budget: AmountLike; bond: AmountLike; shareCap: AmountLike; submitDeadline: AmountLike; claimDeadline: AmountLike; chainLength?: number; salt?: string }): Promise<bigint> {
     const { planId } = await this.#plans.createPlan({ ...terms, signer: this.receiptSignerAddress });
     this.planId = planId;
     this.#issuer = new ShareIssuer({ planId, domain: await this.#plans.domain(), signer: this.receiptSigner, chainLength: terms.chainLength });
@@ -68,6 +68,7 @@ export class ProviderClient {
     const plan = await this.#plans.getPlan(planId);
     const now = BigInt((await this.signer.provider!.getBlock("latest"))!.timestamp);
     checkPlan(plan, policy, now);
+    await checkPlanSigner(plan, (a) => this.#plans.codeAt(a));
     this.collector = new ShareCollector({ planId: plan.planId, provider: this.payoutAddress, domain: await this.#plans.domain(), planSigner: plan.signer });
     return plan;
   }

@@ -108,6 +108,16 @@ export {
   IncorrectNativeValueError,
   DepthExceedsLengthError,
   SharesOverflowError,
+  PlanExistsError,
+  AmountsTooLargeError,
+  ShareCapTooLargeError,
+  ClaimWindowTooShortError,
+  InvalidMinClaimWindowError,
+  BudgetTooLargeError,
+  TotalSharesOverflowError,
+  DEFAULT_MIN_CLAIM_WINDOW,
+  planIdOf,
+  type SkippedSubmission,
 } from "./chain/plans.js";
 export type { TxResult } from "./chain/tx.js";
 

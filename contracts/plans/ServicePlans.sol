@@ -8,7 +8,6 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IServicePlans} from "./IServicePlans.sol";
 import {ShareHash} from "./libraries/ShareHash.sol";
@@ -24,11 +23,21 @@ contract ServicePlans is IServicePlans, EIP712, ReentrancyGuardTransient {
         bool claimed;
     }
 
+    /// @notice What deployment scripts pass when nothing else is configured (PROTOCOL.md §4).
+    uint256 public constant DEFAULT_MIN_CLAIM_WINDOW = 1 days;
+    uint256 private constant MAX128 = type(uint128).max;
+    /// @dev `index` of a single `submit`: errors revert instead of being reported.
+    uint256 private constant STRICT = type(uint256).max;
+
+    uint256 private immutable _minClaimWindow;
+
     mapping(uint256 planId => Plan) private _plans;
     mapping(uint256 planId => mapping(address provider => ProviderShares)) private _shares;
-    uint256 private _planCount;
 
-    constructor() EIP712("ServicePlans", "1") {}
+    constructor(uint256 minClaimWindow_) EIP712("ServicePlans", "1") {
+        if (minClaimWindow_ == 0 || minClaimWindow_ > 365 days) revert InvalidMinClaimWindow(minClaimWindow_);
+        _minClaimWindow = minClaimWindow_;
+    }
 
     // ------------------------------------------------------------------ funding
 
@@ -40,32 +49,42 @@ contract ServicePlans is IServicePlans, EIP712, ReentrancyGuardTransient {
         uint256 bond,
         uint256 shareCap,
         uint256 submitDeadline,
-        uint256 claimDeadline
+        uint256 claimDeadline,
+        bytes32 salt
     ) external payable nonReentrant returns (uint256 planId) {
         if (signer == address(0)) revert ZeroSigner();
         if (budget == 0) revert ZeroBudget();
-        if (submitDeadline <= block.timestamp || claimDeadline <= submitDeadline) {
+        // bounds first: typed errors with the values, never Panic(0x11) or a SafeCast error
+        if (bond > MAX128 || budget > MAX128 - bond) revert AmountsTooLarge(budget, bond);
+        if (shareCap > MAX128) revert ShareCapTooLarge(shareCap);
+        if (submitDeadline <= block.timestamp || claimDeadline <= submitDeadline || claimDeadline > type(uint48).max) {
             revert InvalidDeadlines(submitDeadline, claimDeadline, block.timestamp);
         }
+        if (claimDeadline - submitDeadline < _minClaimWindow) {
+            revert ClaimWindowTooShort(submitDeadline, claimDeadline, _minClaimWindow);
+        }
+        planId = _planIdOf(msg.sender, salt);
+        Plan storage p = _plans[planId];
+        if (p.signer != address(0)) revert PlanExists(planId);
         // Fee-on-transfer tokens: the budget is what arrived; the bond is taken at face value first.
         uint256 received = _pull(token, budget + bond);
         uint256 budgetIn = received - Math.min(bond, received);
         if (budgetIn == 0) revert ZeroBudget();
-        planId = ++_planCount;
+        uint256 bondIn = received - budgetIn;
         _plans[planId] = Plan({
             signer: signer,
-            submitDeadline: submitDeadline.toUint48(),
-            claimDeadline: claimDeadline.toUint48(),
+            submitDeadline: uint48(submitDeadline), // < claimDeadline <= type(uint48).max, checked above
+            claimDeadline: uint48(claimDeadline),
             funder: msg.sender,
             swept: false,
             token: token,
-            budget: budgetIn.toUint128(),
-            bond: (received - budgetIn).toUint128(),
-            shareCap: shareCap.toUint128(),
+            budget: budgetIn.toUint128(), // SafeCast only for a token that delivers more than asked
+            paidOut: 0,
+            shareCap: uint128(shareCap),
             totalShares: 0,
-            paidOut: 0
+            bond: bondIn.toUint128()
         });
-        emit PlanCreated(planId, msg.sender, signer, token, budgetIn, received - budgetIn, shareCap, submitDeadline, claimDeadline);
+        emit PlanCreated(planId, msg.sender, signer, token, budgetIn, bondIn, shareCap, submitDeadline, claimDeadline);
     }
 
     /// @inheritdoc IServicePlans
@@ -73,8 +92,10 @@ contract ServicePlans is IServicePlans, EIP712, ReentrancyGuardTransient {
         Plan storage p = _plan(planId);
         if (msg.sender != p.funder) revert NotFunder(msg.sender, p.funder);
         if (block.timestamp > p.submitDeadline) revert SubmissionClosed(planId, p.submitDeadline, block.timestamp);
+        uint256 budget = p.budget;
+        if (amount > MAX128 - budget) revert BudgetTooLarge(planId, budget, amount);
         uint256 received = _pull(p.token, amount);
-        uint128 newBudget = (p.budget + received).toUint128();
+        uint128 newBudget = (budget + received).toUint128();
         p.budget = newBudget;
         emit PlanToppedUp(planId, received, newBudget);
     }
@@ -83,22 +104,35 @@ contract ServicePlans is IServicePlans, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IServicePlans
     function submit(Submission calldata s) external returns (uint256 increase) {
-        return _submit(s);
+        return _submit(s, STRICT);
     }
 
     /// @inheritdoc IServicePlans
     function submitBatch(Submission[] calldata batch) external returns (uint256 totalIncrease) {
         for (uint256 i; i < batch.length; ++i) {
-            totalIncrease += _submit(batch[i]);
+            totalIncrease += _submit(batch[i], i);
         }
     }
 
-    function _submit(Submission calldata s) private returns (uint256 increase) {
-        Plan storage p = _plan(s.planId);
-        if (block.timestamp > p.submitDeadline) revert SubmissionClosed(s.planId, p.submitDeadline, block.timestamp);
-        if (s.depth > s.length) revert DepthExceedsLength(s.depth, s.length);
-        if (s.baseShares > type(uint128).max || s.depth > type(uint128).max - s.baseShares) {
-            revert SharesOverflow(s.baseShares, s.depth);
+    /// @dev With `index == STRICT` every failure reverts with its typed error; otherwise the entry
+    /// is skipped and reported with the error's selector, and the batch goes on.
+    function _submit(Submission calldata s, uint256 index) private returns (uint256 increase) {
+        Plan storage p = _plans[s.planId];
+        if (p.signer == address(0)) {
+            if (index == STRICT) revert UnknownPlan(s.planId);
+            return _skip(index, s, UnknownPlan.selector);
+        }
+        if (block.timestamp > p.submitDeadline) {
+            if (index == STRICT) revert SubmissionClosed(s.planId, p.submitDeadline, block.timestamp);
+            return _skip(index, s, SubmissionClosed.selector);
+        }
+        if (s.depth > s.length) {
+            if (index == STRICT) revert DepthExceedsLength(s.depth, s.length);
+            return _skip(index, s, DepthExceedsLength.selector);
+        }
+        if (s.baseShares > MAX128 || s.depth > MAX128 - s.baseShares) {
+            if (index == STRICT) revert SharesOverflow(s.baseShares, s.depth);
+            return _skip(index, s, SharesOverflow.selector);
         }
         uint256 claimed = s.baseShares + s.depth; // < 2^128 by the check above
         ProviderShares storage ps = _shares[s.planId][s.provider];
@@ -106,34 +140,98 @@ contract ServicePlans is IServicePlans, EIP712, ReentrancyGuardTransient {
         if (claimed <= current) return 0; // stale: cheaper to skip before any hashing or ecrecover
         // length == 0: a plain cumulative receipt, no chain (depth is 0 by the check above)
         if (s.length != 0 && ShareHash.walk(s.word, s.depth) != s.anchor) {
-            revert InvalidShareToken(s.word, s.depth, s.anchor);
+            if (index == STRICT) revert InvalidShareToken(s.word, s.depth, s.anchor);
+            return _skip(index, s, InvalidShareToken.selector);
         }
         bytes32 digest = _hashTypedDataV4(ShareHash.hashReceipt(s.planId, s.provider, s.baseShares, s.anchor, s.length));
+        // ECDSA only: a receipt must stay valid whatever the signer's owner does later (no ERC-1271)
+        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, s.signature);
         address signer = p.signer;
-        if (!_isValidSignature(signer, digest, s.signature)) revert InvalidReceiptSignature(s.planId, s.provider, signer);
-
+        if (err != ECDSA.RecoverError.NoError || recovered != signer) {
+            if (index == STRICT) revert InvalidReceiptSignature(s.planId, s.provider, signer);
+            return _skip(index, s, InvalidReceiptSignature.selector);
+        }
         increase = claimed - current;
+        uint256 total = p.totalShares + increase; // both < 2^128: no overflow in 256 bits
+        if (total > MAX128) {
+            if (index == STRICT) revert TotalSharesOverflow(s.planId, p.totalShares, increase);
+            return _skip(index, s, TotalSharesOverflow.selector);
+        }
         ps.shares = uint128(claimed);
-        uint128 total = (p.totalShares + increase).toUint128();
-        p.totalShares = total;
+        p.totalShares = uint128(total);
         emit SharesSubmitted(s.planId, s.provider, claimed, increase, total);
+    }
+
+    function _skip(uint256 index, Submission calldata s, bytes4 reason) private returns (uint256) {
+        emit SubmissionSkipped(index, s.planId, s.provider, reason);
+        return 0;
     }
 
     // ------------------------------------------------------------------ payout
 
     /// @inheritdoc IServicePlans
     function claim(uint256 planId, address provider) external nonReentrant returns (uint256 amount) {
-        Plan storage p = _plan(planId);
-        if (block.timestamp <= p.submitDeadline) revert ClaimNotOpen(planId, p.submitDeadline, block.timestamp);
-        if (block.timestamp > p.claimDeadline) revert ClaimClosed(planId, p.claimDeadline, block.timestamp);
-        ProviderShares storage ps = _shares[planId][provider];
-        if (ps.claimed) revert AlreadyClaimed(planId, provider);
-        amount = _payout(p, ps.shares);
-        if (amount == 0) revert NothingToClaim(planId, provider);
-        ps.claimed = true;
-        p.paidOut += uint128(amount); // sum of floored shares of the budget <= budget (uint128)
-        _push(p.token, provider, amount);
-        emit Claimed(planId, provider, amount);
+        (Plan storage p, uint256 paid) = _claim(planId, provider, true);
+        _push(p.token, provider, paid);
+        return paid;
+    }
+
+    /// @inheritdoc IServicePlans
+    function claimMany(uint256[] calldata planIds, address provider)
+        external
+        nonReentrant
+        returns (uint256[] memory amounts)
+    {
+        amounts = new uint256[](planIds.length);
+        address token;
+        uint256 pending; // owed to `provider` in `token`, paid when the token changes or at the end
+        for (uint256 i; i < planIds.length; ++i) {
+            (Plan storage p, uint256 amount) = _claim(planIds[i], provider, false);
+            if (amount == 0) continue;
+            amounts[i] = amount;
+            address t = p.token;
+            if (t != token) {
+                if (pending != 0) _push(token, provider, pending);
+                (token, pending) = (t, 0);
+            }
+            pending += amount; // each < 2^128 and the loop is bounded by calldata: no overflow
+        }
+        if (pending != 0) _push(token, provider, pending);
+    }
+
+    /// @dev Checks and effects of a claim (the caller pays). Not `strict`: a failing plan is
+    /// reported with `ClaimSkipped` and pays 0.
+    function _claim(uint256 planId, address provider, bool strict) private returns (Plan storage p, uint256 amount) {
+        p = _plans[planId];
+        bytes4 reason;
+        if (p.signer == address(0)) {
+            if (strict) revert UnknownPlan(planId);
+            reason = UnknownPlan.selector;
+        } else if (block.timestamp <= p.submitDeadline) {
+            if (strict) revert ClaimNotOpen(planId, p.submitDeadline, block.timestamp);
+            reason = ClaimNotOpen.selector;
+        } else if (block.timestamp > p.claimDeadline) {
+            if (strict) revert ClaimClosed(planId, p.claimDeadline, block.timestamp);
+            reason = ClaimClosed.selector;
+        } else {
+            ProviderShares storage ps = _shares[planId][provider];
+            if (ps.claimed) {
+                if (strict) revert AlreadyClaimed(planId, provider);
+                reason = AlreadyClaimed.selector;
+            } else {
+                amount = _payout(p, ps.shares);
+                if (amount == 0) {
+                    if (strict) revert NothingToClaim(planId, provider);
+                    reason = NothingToClaim.selector;
+                } else {
+                    ps.claimed = true;
+                    p.paidOut += uint128(amount); // sum of floored shares of the budget <= budget (uint128)
+                    emit Claimed(planId, provider, amount);
+                    return (p, amount);
+                }
+            }
+        }
+        emit ClaimSkipped(planId, provider, reason);
     }
 
     /// @inheritdoc IServicePlans
@@ -183,11 +281,20 @@ contract ServicePlans is IServicePlans, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IServicePlans
-    function planCount() external view returns (uint256) {
-        return _planCount;
+    function planIdOf(address funder, bytes32 salt) external pure returns (uint256) {
+        return _planIdOf(funder, salt);
+    }
+
+    /// @inheritdoc IServicePlans
+    function minClaimWindow() external view returns (uint256) {
+        return _minClaimWindow;
     }
 
     // ------------------------------------------------------------------ internals
+
+    function _planIdOf(address funder, bytes32 salt) private pure returns (uint256) {
+        return uint256(keccak256(abi.encode(funder, salt)));
+    }
 
     function _plan(uint256 planId) private view returns (Plan storage p) {
         p = _plans[planId];
@@ -206,13 +313,6 @@ contract ServicePlans is IServicePlans, EIP712, ReentrancyGuardTransient {
 
     function _overIssued(Plan storage p) private view returns (bool) {
         return p.shareCap != 0 && p.totalShares > p.shareCap;
-    }
-
-    /// @dev ECDSA first, ERC-1271 only when that fails (see Chequebook._isValidSignature).
-    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
-        if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
-        return SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature);
     }
 
     function _pull(address token, uint256 amount) private returns (uint256 received) {

@@ -6,6 +6,7 @@
  */
 import { bytesToHex, hexToBytes, type Hex } from "../crypto/index.js";
 import { toAddress } from "../values.js";
+import { InvalidArgumentError } from "../errors.js";
 import {
   ForgedShareTokenError,
   InvalidReceiptError,
@@ -17,6 +18,15 @@ import {
 import { equalWords, walkChain } from "./hashchain.js";
 import type { ShareToken } from "./issuer.js";
 import { verifyShareReceipt, type PlansDomain, type SignedShareReceipt } from "./receipt.js";
+
+/**
+ * The longest receipt chain a collector accepts by default. A chain step costs ≈ 94 gas on chain
+ * (BENCHMARKS.md), a submission ≈ 62,000 + 94 × depth: 100,000 steps ≈ 9.5M gas, well inside one
+ * block and inside the 2^24 (16,777,216) gas cap per transaction of EIP-7825 (Osaka).
+ */
+export const DEFAULT_MAX_RECEIPT_LENGTH = 100_000;
+/** The deepest word that still fits one transaction under EIP-7825: (2^24 − 62,000) / 94 ≈ 177,800, rounded down. */
+export const MAX_SUBMITTABLE_RECEIPT_LENGTH = 170_000;
 
 /** The arguments of `ServicePlans.submit`. */
 export interface Submission {
@@ -41,8 +51,11 @@ export interface ShareCollectorOptions {
   maxGap?: number;
   /** Depth after which a fresh receipt is wanted (bounds the submit cost). Default 1,000. */
   refreshAfter?: number;
-  /** Signature check for contract-wallet signers (ERC-1271, on chain). Default: ECDSA only. */
-  verifyReceipt?: (receipt: SignedShareReceipt) => boolean;
+  /**
+   * Longest receipt chain accepted (default 100,000, at most MAX_SUBMITTABLE_RECEIPT_LENGTH): a
+   * deeper word could not be submitted in one transaction, so the service behind it would be unpaid.
+   */
+  maxReceiptLength?: number;
 }
 
 interface Tracked {
@@ -59,7 +72,7 @@ export class ShareCollector {
   readonly #planSigner: Hex;
   readonly #maxGap: number;
   readonly #refreshAfter: number;
-  readonly #verify: (r: SignedShareReceipt) => boolean;
+  readonly #maxLength: bigint;
   readonly #chains = new Map<string, Tracked>();
   #current?: Tracked;
   #best?: Tracked;
@@ -75,7 +88,11 @@ export class ShareCollector {
     this.#planSigner = toAddress(opts.planSigner, "planSigner");
     this.#maxGap = opts.maxGap ?? 16;
     this.#refreshAfter = opts.refreshAfter ?? 1_000;
-    this.#verify = opts.verifyReceipt ?? ((r) => verifyShareReceipt(r, this.#domain, r.signature, this.#planSigner));
+    const maxLength = opts.maxReceiptLength ?? DEFAULT_MAX_RECEIPT_LENGTH;
+    if (!Number.isSafeInteger(maxLength) || maxLength < 1 || maxLength > MAX_SUBMITTABLE_RECEIPT_LENGTH) {
+      throw new InvalidArgumentError("maxReceiptLength", maxLength, `1 to ${MAX_SUBMITTABLE_RECEIPT_LENGTH}`);
+    }
+    this.#maxLength = BigInt(maxLength);
   }
 
   /** Shares this provider can prove now. */
@@ -87,13 +104,18 @@ export class ShareCollector {
   acceptReceipt(receipt: SignedShareReceipt): void {
     if (receipt.planId !== this.planId) throw new InvalidReceiptError(`plan ${receipt.planId}, expected ${this.planId}`);
     if (toAddress(receipt.provider) !== this.provider) throw new InvalidReceiptError(`provider ${receipt.provider}, expected ${this.provider}`);
-    if (receipt.length > 1_000_000_000n) throw new InvalidReceiptError(`chain length ${receipt.length} too long`);
+    if (receipt.length > this.#maxLength) {
+      throw new InvalidReceiptError(`chain length ${receipt.length} beyond the ${this.#maxLength} a submission can carry`);
+    }
     if (this.#chains.has(receipt.anchor)) return;
     // a receipt restarting below what we already prove would make us serve for nothing
     if (receipt.baseShares < this.#bestShares) {
       throw new InvalidReceiptError(`baseShares ${receipt.baseShares} below the ${this.#bestShares} shares already proven`);
     }
-    if (!this.#verify(receipt)) throw new InvalidReceiptError("not signed by the plan's signer");
+    // ECDSA only, as on chain: a receipt must stay valid whatever the signer's owner does later
+    if (!verifyShareReceipt(receipt, this.#domain, receipt.signature, this.#planSigner)) {
+      throw new InvalidReceiptError("not signed by the plan's signer");
+    }
     const t: Tracked = { receipt, lastIndex: 0, lastWord: hexToBytes(receipt.anchor), length: Number(receipt.length) };
     this.#chains.set(receipt.anchor, t);
     this.#current = t;
@@ -162,9 +184,13 @@ export class ShareCollector {
 
 /** What a provider requires of a plan before serving it. */
 export interface PlanPolicy {
-  /** Refuse uncapped plans (no floor price). Default true. */
+  /** Refuse uncapped plans (no floor price: a funder can dilute honest providers). Default true. */
   requireCap?: boolean;
-  /** Minimum guaranteed price per share, floor(budget / shareCap), in token base units. */
+  /**
+   * Minimum guaranteed price per share, floor(budget / shareCap), in token base units; at least 1
+   * (default 1): a cap so large that the floor rounds to 0 guarantees nothing. Only capped plans
+   * carry the floor guarantee.
+   */
   minFloorPerShare?: bigint;
   /** Minimum bond as a fraction of the budget, in basis points (10,000 = bond ≥ budget). Default 10,000. */
   minBondBps?: bigint;
@@ -189,17 +215,36 @@ export function checkPlan(plan: PlanTerms, policy: PlanPolicy, now: bigint): voi
   const reject = (reason: string) => {
     throw new PlanRejectedError(plan.planId, reason);
   };
+  const minFloor = policy.minFloorPerShare ?? 1n;
+  if (minFloor < 1n) throw new InvalidArgumentError("minFloorPerShare", minFloor, "at least 1 base unit per share");
   const requireCap = policy.requireCap ?? true;
   if (requireCap && plan.shareCap === 0n) reject("no share cap, so no floor price");
   if (plan.shareCap !== 0n) {
     const floor = plan.budget / plan.shareCap;
-    if (policy.minFloorPerShare !== undefined && floor < policy.minFloorPerShare) {
-      reject(`floor price ${floor} per share below ${policy.minFloorPerShare}`);
-    }
+    if (floor < minFloor) reject(`floor price ${floor} per share below ${minFloor}`);
     if (plan.totalShares !== undefined && plan.totalShares > plan.shareCap) reject("already over-issued");
   }
   const minBondBps = policy.minBondBps ?? 10_000n;
   if (plan.bond * 10_000n < plan.budget * minBondBps) reject(`bond ${plan.bond} below ${minBondBps} bps of budget ${plan.budget}`);
   if (plan.submitDeadline < now + (policy.minSubmitWindow ?? 3_600n)) reject("submission deadline too close");
   if (plan.claimDeadline < plan.submitDeadline + (policy.minClaimWindow ?? 86_400n)) reject("claim window too short");
+}
+
+/** Reads the code at an address (injected: `ServicePlansClient.codeAt`, or a stub in tests). */
+export type CodeReader = (address: Hex) => Promise<string>;
+
+/** An EIP-7702 delegation designator (0xef0100 ‖ address): the account is still an EOA whose key signs. */
+const DELEGATION = /^0xef0100[0-9a-f]{40}$/i;
+
+/**
+ * Throws `PlanRejectedError` when the plan's receipt signer has code (a contract wallet): receipts
+ * must be ECDSA signatures of a key, which the contract accepts and no owner can revoke. An
+ * EIP-7702-delegated EOA still signs with its own key and is accepted.
+ */
+export async function checkPlanSigner(plan: { planId: bigint; signer: string }, codeAt: CodeReader): Promise<void> {
+  const signer = toAddress(plan.signer, "signer");
+  const code = await codeAt(signer);
+  if (code !== "0x" && code !== "" && !DELEGATION.test(code)) {
+    throw new PlanRejectedError(plan.planId, `receipt signer ${signer} is a contract: receipts must be ECDSA signatures of a key`);
+  }
 }

@@ -11,7 +11,13 @@ import {
   verifyShareReceipt,
 } from "../../src/plans/receipt.js";
 import { ShareIssuer } from "../../src/plans/issuer.js";
-import { checkPlan, ShareCollector } from "../../src/plans/collector.js";
+import {
+  checkPlan,
+  checkPlanSigner,
+  DEFAULT_MAX_RECEIPT_LENGTH,
+  MAX_SUBMITTABLE_RECEIPT_LENGTH,
+  ShareCollector,
+} from "../../src/plans/collector.js";
 import {
   ForgedShareTokenError,
   InvalidReceiptError,
@@ -132,6 +138,24 @@ describe("plans: ShareIssuer → ShareCollector", () => {
     expect(collector.shares).to.equal(10n);
   });
 
+  it("bounds the receipt length to what one transaction can submit (P-7)", async () => {
+    const { collector } = pair();
+    const signed = async (length: bigint) => {
+      const r = { planId: 1n, provider, baseShares: 0n, anchor: ("0x" + "22".repeat(32)) as `0x${string}`, length };
+      return { ...r, signature: await signShareReceipt(r, dom, customer.privateKey as `0x${string}`) };
+    };
+    collector.acceptReceipt(await signed(BigInt(DEFAULT_MAX_RECEIPT_LENGTH))); // at the bound: accepted
+    const err = await expectError(async () => collector.acceptReceipt(await signed(BigInt(DEFAULT_MAX_RECEIPT_LENGTH) + 1n)), InvalidReceiptError);
+    expect(err.message).to.contain("beyond the 100000");
+    await expectError(async () => collector.acceptReceipt(await signed(1_000_000_000n)), InvalidReceiptError);
+    // configurable, but never beyond what fits one transaction
+    const wide = new ShareCollector({ planId: 1n, provider, domain: dom, planSigner: customer.address, maxReceiptLength: MAX_SUBMITTABLE_RECEIPT_LENGTH });
+    wide.acceptReceipt(await signed(BigInt(MAX_SUBMITTABLE_RECEIPT_LENGTH)));
+    for (const bad of [0, MAX_SUBMITTABLE_RECEIPT_LENGTH + 1, 1.5]) {
+      await expectError(() => new ShareCollector({ planId: 1n, provider, domain: dom, planSigner: customer.address, maxReceiptLength: bad }), InvalidArgumentError);
+    }
+  });
+
   it("asks for a fresh receipt once the chain is deep enough", async () => {
     const { issuer, collector } = pair({ chainLength: 100, refreshAfter: 5 });
     for (let i = 0; i < 4; i++) await deliver(issuer, collector);
@@ -164,6 +188,28 @@ describe("plans: plan checks and the payout model", () => {
       const err = await expectError(() => checkPlan({ ...base, ...terms }, policy, 0n), PlanRejectedError);
       expect(err.reason, why).to.contain(why);
     }
+  });
+  it("refuses by default a plan whose floor rounds to 0, even with a cap (P-2)", async () => {
+    checkPlan({ ...base, budget: 100n, bond: 100n }, {}, 0n); // floor exactly 1: accepted
+    const huge = await expectError(() => checkPlan({ ...base, budget: 99n, bond: 99n }, {}, 0n), PlanRejectedError);
+    expect(huge.reason).to.contain("floor price 0 per share below 1");
+    await expectError(() => checkPlan({ ...base, shareCap: 10n ** 30n }, {}, 0n), PlanRejectedError);
+    await expectError(() => checkPlan({ ...base, shareCap: 0n }, {}, 0n), PlanRejectedError);
+    // an explicit opt-out of the cap accepts an uncapped plan (it carries no floor guarantee)
+    checkPlan({ ...base, shareCap: 0n }, { requireCap: false }, 0n);
+    // the floor is configurable, never below one base unit
+    await expectError(() => checkPlan(base, { minFloorPerShare: 0n }, 0n), InvalidArgumentError);
+  });
+  it("refuses a plan whose receipt signer has code; accepts a key and an EIP-7702-delegated key (P-1)", async () => {
+    const signer = Wallet.createRandom().address;
+    const seen: string[] = [];
+    const reader = (code: string) => async (a: string) => (seen.push(a), code);
+    await checkPlanSigner({ planId: 1n, signer }, reader("0x"));
+    await checkPlanSigner({ planId: 1n, signer }, reader("0xef0100" + "ab".repeat(20)));
+    const err = await expectError(checkPlanSigner({ planId: 1n, signer }, reader("0x6080604052")), PlanRejectedError);
+    expect(err.reason).to.contain("is a contract");
+    await expectError(checkPlanSigner({ planId: 1n, signer }, reader("0xef0100" + "ab".repeat(21))), PlanRejectedError);
+    expect(seen.every((a) => a === signer)).to.equal(true);
   });
   it("computes floored pro-rata payouts, sweep and forfeiture", () => {
     const shares = new Map([["a", 1n], ["b", 2n]]);

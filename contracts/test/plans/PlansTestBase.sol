@@ -12,10 +12,12 @@ abstract contract PlansTestBase is TestBase {
     address internal funder = address(0xF0);
     ServicePlans internal plans;
     TestToken internal token;
+    uint256 internal constant MIN_WINDOW = 1 days;
+    uint256 internal saltNonce;
 
     function setUp() public virtual {
         signer = vm.addr(SIGNER_PK);
-        plans = new ServicePlans();
+        plans = new ServicePlans(MIN_WINDOW);
         token = new TestToken();
         token.mint(funder, 1e30);
         vm.prank(funder);
@@ -23,8 +25,18 @@ abstract contract PlansTestBase is TestBase {
     }
 
     function createPlan(uint256 budget, uint256 bond, uint256 cap) internal returns (uint256 planId) {
+        return createPlanIn(address(token), signer, budget, bond, cap);
+    }
+
+    /// A plan of `funder` in `tokenAddr` (approved already) with a fresh salt: submit for a day, claim for a day.
+    function createPlanIn(address tokenAddr, address signer_, uint256 budget, uint256 bond, uint256 cap)
+        internal
+        returns (uint256 planId)
+    {
         vm.prank(funder);
-        planId = plans.createPlan(address(token), signer, budget, bond, cap, block.timestamp + 1 days, block.timestamp + 2 days);
+        planId = plans.createPlan(
+            tokenAddr, signer_, budget, bond, cap, block.timestamp + 1 days, block.timestamp + 2 days, bytes32(++saltNonce)
+        );
     }
 
     /// Word `depth` of the chain of length `length` grown from `seed`: w_length = seed, w_{i-1} = keccak(w_i).

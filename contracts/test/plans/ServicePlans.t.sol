@@ -19,10 +19,11 @@ contract ServicePlansTest is PlansTestBase {
     function test_createPlan_storesPullsAndEmits() public {
         uint256 t = block.timestamp;
         vm.expectEmit(true, true, true, true, address(plans));
-        emit IServicePlans.PlanCreated(1, funder, signer, address(token), 1000, 500, 100, t + 1 days, t + 2 days);
+        uint256 expected = uint256(keccak256(abi.encode(funder, bytes32(uint256(1)))));
+        emit IServicePlans.PlanCreated(expected, funder, signer, address(token), 1000, 500, 100, t + 1 days, t + 2 days);
         uint256 id = createPlan(1000, 500, 100);
-        assertEq(id, 1);
-        assertEq(plans.planCount(), 1);
+        assertEq(id, expected);
+        assertEq(plans.planIdOf(funder, bytes32(uint256(1))), expected);
         IServicePlans.Plan memory p = plans.getPlan(id);
         assertEq(p.funder, funder);
         assertEq(p.signer, signer);
@@ -35,21 +36,21 @@ contract ServicePlansTest is PlansTestBase {
     function test_createPlan_revertsOnBadInput() public {
         vm.startPrank(funder);
         uint256 t = block.timestamp;
+        uint256 w = MIN_WINDOW;
         vm.expectRevert(abi.encodeWithSelector(IServicePlans.ZeroSigner.selector));
-        plans.createPlan(address(token), address(0), 1, 0, 0, t + 1, t + 2);
+        plans.createPlan(address(token), address(0), 1, 0, 0, t + 1, t + 1 + w, 0);
         vm.expectRevert(abi.encodeWithSelector(IServicePlans.ZeroBudget.selector));
-        plans.createPlan(address(token), signer, 0, 5, 0, t + 1, t + 2);
+        plans.createPlan(address(token), signer, 0, 5, 0, t + 1, t + 1 + w, 0);
         vm.expectRevert(abi.encodeWithSelector(IServicePlans.InvalidDeadlines.selector, t, t + 2, t));
-        plans.createPlan(address(token), signer, 1, 0, 0, t, t + 2);
+        plans.createPlan(address(token), signer, 1, 0, 0, t, t + 2, 0);
         vm.expectRevert(abi.encodeWithSelector(IServicePlans.InvalidDeadlines.selector, t + 2, t + 2, t));
-        plans.createPlan(address(token), signer, 1, 0, 0, t + 2, t + 2);
+        plans.createPlan(address(token), signer, 1, 0, 0, t + 2, t + 2, 0);
         vm.deal(funder, 10);
         vm.expectRevert(abi.encodeWithSelector(IServicePlans.IncorrectNativeValue.selector, 0, 1));
-        plans.createPlan{value: 1}(address(token), signer, 1, 0, 0, t + 1, t + 2);
+        plans.createPlan{value: 1}(address(token), signer, 1, 0, 0, t + 1, t + 1 + w, 0);
         vm.expectRevert(abi.encodeWithSelector(IServicePlans.IncorrectNativeValue.selector, 5, 4));
-        plans.createPlan{value: 4}(address(0), signer, 3, 2, 0, t + 1, t + 2);
+        plans.createPlan{value: 4}(address(0), signer, 3, 2, 0, t + 1, t + 1 + w, 0);
         vm.stopPrank();
-        assertEq(plans.planCount(), 0);
         assertEq(token.balanceOf(address(plans)), 0);
     }
 
@@ -58,8 +59,8 @@ contract ServicePlansTest is PlansTestBase {
         fee.mint(funder, 10_000);
         vm.startPrank(funder);
         fee.approve(address(plans), 10_000);
-        uint256 id = plans.createPlan(address(fee), signer, 10_000, 0, 0, block.timestamp + 1, block.timestamp + 2);
         vm.stopPrank();
+        uint256 id = createPlanIn(address(fee), signer, 10_000, 0, 0);
         assertEq(plans.getPlan(id).budget, 9_900);
         assertEq(fee.balanceOf(address(plans)), 9_900);
     }
@@ -168,12 +169,15 @@ contract ServicePlansTest is PlansTestBase {
         vm.expectRevert(abi.encodeWithSelector(IServicePlans.InvalidReceiptSignature.selector, id, p2, signer));
         plans.submit(other);
 
-        // another deployment (same plan id 1) rejects it
-        ServicePlans plans2 = new ServicePlans();
+        // another deployment (same funder and salt, so the same plan id) rejects it
+        ServicePlans plans2 = new ServicePlans(MIN_WINDOW);
         vm.startPrank(funder);
         token.approve(address(plans2), 1000);
-        plans2.createPlan(address(token), signer, 1000, 0, 0, block.timestamp + 1 days, block.timestamp + 2 days);
+        uint256 idThere = plans2.createPlan(
+            address(token), signer, 1000, 0, 0, block.timestamp + 1 days, block.timestamp + 2 days, bytes32(uint256(1))
+        );
         vm.stopPrank();
+        assertEq(idThere, id);
         vm.expectRevert(abi.encodeWithSelector(IServicePlans.InvalidReceiptSignature.selector, id, p1, signer));
         plans2.submit(s);
 
@@ -203,11 +207,15 @@ contract ServicePlansTest is PlansTestBase {
         plans.submit(s);
     }
 
-    function test_submit_erc1271Signer() public {
+    /// P-1: receipts are ECDSA only. A contract-wallet signer gets no shares at all, so rotating the
+    /// wallet's key later can revoke nothing a provider holds.
+    function test_submit_erc1271SignerIsRefused() public {
         ERC1271Wallet wallet = new ERC1271Wallet(signer);
-        vm.prank(funder);
-        uint256 id = plans.createPlan(address(token), address(wallet), 1000, 0, 0, block.timestamp + 1, block.timestamp + 2);
-        assertEq(plans.submit(submission(id, p1, 0, bytes32("seed"), 10, 3)), 3);
+        uint256 id = createPlanIn(address(token), address(wallet), 1000, 0, 0);
+        IServicePlans.Submission memory s = submission(id, p1, 0, bytes32("seed"), 10, 3);
+        vm.expectRevert(abi.encodeWithSelector(IServicePlans.InvalidReceiptSignature.selector, id, p1, address(wallet)));
+        plans.submit(s);
+        assertEq(plans.getPlan(id).totalShares, 0);
     }
 
     function test_submitBatch_skipsStaleEntries() public {
@@ -221,15 +229,19 @@ contract ServicePlansTest is PlansTestBase {
         assertEq(plans.getPlan(id).totalShares, 19);
     }
 
-    function test_submitBatch_revertsWholeBatchOnForgery() public {
+    /// P-5: a forged entry is skipped and reported; the other entries apply.
+    function test_submitBatch_skipsForgedEntryAndAppliesTheRest() public {
         uint256 id = createPlan(1000, 0, 0);
         IServicePlans.Submission[] memory batch = new IServicePlans.Submission[](2);
         batch[0] = submission(id, p1, 0, bytes32("a"), 20, 5);
         batch[1] = submission(id, p2, 0, bytes32("b"), 20, 7);
         batch[1].word = bytes32("forged");
-        vm.expectRevert(abi.encodeWithSelector(IServicePlans.InvalidShareToken.selector, batch[1].word, 7, batch[1].anchor));
-        plans.submitBatch(batch);
-        assertEq(plans.getPlan(id).totalShares, 0);
+        vm.expectEmit(true, true, true, true, address(plans));
+        emit IServicePlans.SubmissionSkipped(1, id, p2, IServicePlans.InvalidShareToken.selector);
+        assertEq(plans.submitBatch(batch), 5);
+        assertEq(plans.getPlan(id).totalShares, 5);
+        (uint256 shares2,) = plans.sharesOf(id, p2);
+        assertEq(shares2, 0);
     }
 
     // ------------------------------------------------------------------ claim
@@ -331,7 +343,9 @@ contract ServicePlansTest is PlansTestBase {
     function test_nativeEth_planEndToEnd() public {
         vm.deal(funder, 10 ether);
         vm.prank(funder);
-        uint256 id = plans.createPlan{value: 3 ether}(address(0), signer, 2 ether, 1 ether, 0, block.timestamp + 1, block.timestamp + 2);
+        uint256 id = plans.createPlan{value: 3 ether}(
+            address(0), signer, 2 ether, 1 ether, 0, block.timestamp + 1, block.timestamp + 1 + MIN_WINDOW, bytes32("eth")
+        );
         plans.submit(submission(id, p1, 0, bytes32("a"), 10, 4));
         vm.deal(funder, 1 ether);
         vm.prank(funder);
@@ -350,8 +364,8 @@ contract ServicePlansTest is PlansTestBase {
         re.mint(funder, 1000);
         vm.startPrank(funder);
         re.approve(address(plans), 1000);
-        uint256 id = plans.createPlan(address(re), signer, 1000, 0, 0, block.timestamp + 1, block.timestamp + 2);
         vm.stopPrank();
+        uint256 id = createPlanIn(address(re), signer, 1000, 0, 0);
         plans.submit(submission(id, p1, 0, bytes32("a"), 10, 4));
         plans.submit(submission(id, p2, 0, bytes32("b"), 10, 4));
         re.arm(address(plans), p1, abi.encodeCall(ServicePlans.claim, (id, p2)));
@@ -401,12 +415,6 @@ contract ServicePlansTest is PlansTestBase {
         // the chain: words[5] = seed walks to the anchor in 5 steps
         assertEq(ShareHash.walk(vm.parseJsonBytes32(json, ".seed"), 5), anchor);
         assertEq(ShareHash.walk(vm.parseJsonBytes32(json, ".words[3]"), 3), anchor);
-    }
-
-    function test_fuzz_walk_matchesPlainSolidity(bytes32 w, uint8 steps) public pure {
-        bytes32 plain = w;
-        for (uint256 i; i < steps; i++) plain = keccak256(abi.encode(plain));
-        assertEq(ShareHash.walk(w, steps), plain);
     }
 
     // ------------------------------------------------------------------ the guarantees, fuzzed
