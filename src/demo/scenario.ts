@@ -123,7 +123,11 @@ export async function runDemo(opts: { provider: Provider; funder: Signer; networ
     for (let i = 0; i < 200 && !refused; i++) await daveBob.request("store").catch(() => (refused = true));
     const embargo = node.bob.ledger.get("dave").embargoUntil - Date.now();
     log(`  bob refused dave and disconnected it, embargo ${Math.max(0, embargo)} ms`);
-    await new Promise((r) => setTimeout(r, Math.max(0, embargo) + 20));
+    // Both sides hold an embargo: bob's on the debtor, and dave's own on bob once it reads bob's
+    // disconnect (a moment later on a loaded machine). Wait for the session to end, then out the later one.
+    for (let i = 0; i < 500 && !daveBob.closed; i++) await new Promise((r) => setTimeout(r, 10));
+    const until = Math.max(node.bob.ledger.get("dave").embargoUntil, node.dave.ledger.get("bob").embargoUntil);
+    await new Promise((r) => setTimeout(r, Math.max(0, until - Date.now()) + 20));
     node.dave.paymentsEnabled = true;
     daveBob = await connect("dave", "bob");
     await node.dave.accounting.settle("bob");
