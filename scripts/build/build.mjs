@@ -128,7 +128,14 @@ for (const spec of vendored) {
 for (const f of walk(join(DIST, "esm")).filter((f) => f.endsWith(".d.ts"))) {
   const to = join(DIST, "cjs", relative(join(DIST, "esm"), f)).replace(/\.d\.ts$/, ".d.cts");
   mkdirSync(dirname(to), { recursive: true });
-  writeFileSync(to, readFileSync(f, "utf8").replace(relativeJs, "$1$2.cjs$3"));
+  // type-only imports of ESM-only packages need an explicit resolution mode in a CommonJS declaration
+  const esmOnly = /^(import type \{[^}]*\} from '(?:protons-runtime|uint8arraylist)');$/gm;
+  writeFileSync(
+    to,
+    readFileSync(f, "utf8")
+      .replace(relativeJs, "$1$2.cjs$3")
+      .replace(esmOnly, '$1 with { "resolution-mode": "import" };'),
+  );
 }
 // source maps name the repository's files (src/…), not the staging copy; the sources are inlined
 for (const f of walk(DIST).filter((f) => f.endsWith(".map"))) {

@@ -176,7 +176,7 @@ describe("integration: every operator command against `hardhat node` (localhost 
 
     // plans: create, fund, status, submit, claim, sweep
     const customer = new Wallet(id(`customer-${network}`));
-    const p = ok(run("plan", "create", "10", "--bond", "10", "--cap", "100", "--submit-in", "3600", "--claim-in", "3600", "--signer", customer.address, "--json"));
+    const p = ok(run("plan", "create", "10", "--bond", "10", "--cap", "100", "--submit-in", "3600", "--claim-in", "86400", "--signer", customer.address, "--json"));
     ok(run("plan", "fund", p.planId, "1", "--json"));
     const status = ok(run("plan", "status", p.planId, "--json"));
     expect(status).to.deep.include({ budget: TST("11").toString(), bond: TST("10").toString(), shareCap: "100", totalShares: "0" });
@@ -200,7 +200,7 @@ describe("integration: every operator command against `hardhat node` (localhost 
     const claim = ok(run("plan", "claim", p.planId, "--json"));
     expect(BigInt(claim.paid)).to.equal(TST("11") * 20n / 100n); // 20 of 100 capped shares
     expect(await token.balanceOf(operator)).to.equal(beforeClaim + BigInt(claim.paid));
-    await provider.send("evm_increaseTime", [3_601]);
+    await provider.send("evm_increaseTime", [86_401]); // the contract's minimum claim window is one day
     await provider.send("evm_mine", []);
     const sweep = ok(run("plan", "sweep", p.planId, "--json"));
     expect(BigInt(sweep.returned)).to.equal(TST("11") - BigInt(claim.paid) + TST("10"));
