@@ -1,6 +1,6 @@
 /** Output for tasks: aligned tables by default, JSON with --json; typed errors as one line with the fix. */
 import { createInterface } from "node:readline/promises";
-import { SettlementError } from "../src/errors.js";
+import { SettlementError } from "../errors.js";
 
 const HINTS: Record<string, string> = {
   DeploymentNotFoundError: "run `npx hardhat swap deploy --network <name>` first",
