@@ -89,6 +89,8 @@ export interface IgnitionDeployOptions {
   token?: string;
   /** Where Ignition keeps its journal (undefined: in memory). */
   deploymentDir?: string;
+  /** Blocks to wait for each transaction (default: 1 on development chains, Ignition's 5 elsewhere). */
+  confirmations?: number;
 }
 
 /** Run the Ignition module and turn its result into the address book's `Deployment`. */
@@ -100,7 +102,10 @@ export async function deployWithIgnition(o: IgnitionDeployOptions): Promise<Depl
   });
   const module = o.token === undefined ? SwapSettlementDevModule : SwapSettlementModule;
   const r = await deploy({
-    config: o.local ? { requiredConfirmations: 1, blockPollingInterval: 50 } : {},
+    config: {
+      ...(o.local ? { requiredConfirmations: 1, blockPollingInterval: 50 } : {}),
+      ...(o.confirmations === undefined ? {} : { requiredConfirmations: o.confirmations }),
+    },
     artifactResolver: swapArtifactResolver,
     provider: o.provider,
     executionEventListener: listener as never,

@@ -148,6 +148,8 @@ export async function deploySystem(o: {
   /** The network's EIP-1193 provider, whose accounts include the signer's address. */
   provider?: Eip1193;
   deploymentDir?: string;
+  /** Blocks to wait for each transaction (default: 1 on development chains, Ignition's 5 elsewhere). */
+  confirmations?: number;
   verify?: Verifier;
 }): Promise<{ deployment: Deployment; file: string; verified: VerifyRequest[] }> {
   const { chainId } = await chainOf(o.signer);
@@ -160,7 +162,7 @@ export async function deploySystem(o: {
   const { deployWithIgnition } = await import("./ignition.js"); // needs @nomicfoundation/ignition-core
   const deployment = await deployWithIgnition({
     provider: o.provider, sender: await o.signer.getAddress(), network: o.network, chainId, local, token,
-    deploymentDir: o.deploymentDir ?? ignitionDeploymentDir(o.root, chainId, local),
+    deploymentDir: o.deploymentDir ?? ignitionDeploymentDir(o.root, chainId, local), confirmations: o.confirmations,
   });
   const file = saveDeployment(deployment, paths.deploymentOut);
   const verified: VerifyRequest[] = [];
