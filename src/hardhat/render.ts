@@ -19,6 +19,7 @@ const HINTS: Record<string, string> = {
   ChequeNotIncreasingError: "this cheque is already cashed; wait for a larger one",
   UnknownPlanError: "check the plan id (the id printed by `plan create`)",
   ConfirmationRequiredError: "re-run with --yes to confirm",
+  IgnitionDeploymentError: "see `npx hardhat ignition status chain-<id>`; another --token on the same chain needs its own journal (move ignition/deployments/chain-<id> away)",
 };
 
 export const toJson = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x), 2);

@@ -50,7 +50,11 @@ export class NotLocalChainError extends SettlementError {
   override readonly name = "NotLocalChainError" as const;
   constructor(readonly action: string, readonly chainId: bigint) {
     super(`${action} is refused on chain ${chainId}: only development chains (31337, 1337) allow it`, {
-      details: action.startsWith("deploying") ? "pass the real token with `--token 0x…`" : "get tokens from the token's issuer or an exchange",
+      details: action.startsWith("deploying")
+        ? "pass the real token with `--token 0x…`"
+        : action.startsWith("verifying")
+          ? "check the network: block explorers verify public chains only (drop --verify on a development chain)"
+          : "get tokens from the token's issuer or an exchange",
     });
   }
 }

@@ -141,6 +141,13 @@ export default defineConfig({
     const book = JSON.parse(readFileSync(d.file, "utf8")) as typeof d;
     expect(book).to.deep.include({ token: d.token, factory: d.factory, servicePlans: d.servicePlans, chainId: "31337", network: "localhost" });
 
+    // --verify loads hardhat-verify from the project, and is refused on a development chain (nothing sent)
+    const blockBefore = await provider.getBlockNumber();
+    const verify = cli(["swap", "deploy", "--verify", "--network", "localhost", "--json"]);
+    expect(verify.status).to.equal(1);
+    expect(JSON.parse(verify.stdout).error).to.deep.include({ name: "NotLocalChainError" });
+    expect(await provider.getBlockNumber()).to.equal(blockBefore);
+
     // another task of the plugin uses that book: the faucet mints on the deployed token
     const [operator] = (await provider.send("eth_accounts", [])) as string[];
     const faucet = cli(["swap", "faucet", "2.5", "--network", "localhost", "--json"]);

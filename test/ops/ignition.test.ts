@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { TestToken__factory, ChequebookFactory__factory } from "../../typechain-types/index.js";
 import { deploySystem, NotLocalChainError } from "../../src/ops/operator.js";
 import { verifyRequests, qualifiedName, type VerifyRequest } from "../../src/ops/verify.js";
-import { swapArtifactResolver, UnknownContractError } from "../../src/ops/ignition.js";
+import { IgnitionDeploymentError, swapArtifactResolver, UnknownContractError } from "../../src/ops/ignition.js";
 import { expectError } from "../../test-support/helpers.js";
 
 describe("ops: deploying through Ignition, with --verify", function () {
@@ -56,6 +56,16 @@ describe("ops: deploying through Ignition, with --verify", function () {
     const again = await deploySystem({ signer: signer!, provider: conn.provider, network: "gnosis", root, token: tokenAddress, confirmations: 1 });
     expect(again.deployment).to.deep.include({ factory: d.factory, servicePlans: d.servicePlans, chequebookImplementation: d.chequebookImplementation });
     expect(await conn.ethers.provider.getBlockNumber()).to.equal(blockAfter);
+
+    // another token on the same journal: Ignition refuses (reconciliation), nothing is mined, the book stays
+    const book = readFileSync(r.file, "utf8");
+    const other = "0x" + "77".repeat(20);
+    const e = await expectError(deploySystem({ signer: signer!, provider: conn.provider, network: "gnosis", root, token: other, confirmations: 1 }), IgnitionDeploymentError);
+    expect(e.kind).to.equal("RECONCILIATION_ERROR");
+    expect(Object.keys(e.errors)).to.include("SwapSettlement#ChequebookFactory");
+    expect(e.deploymentDir).to.equal(join(root, "ignition", "deployments", "chain-100"));
+    expect(await conn.ethers.provider.getBlockNumber()).to.equal(blockAfter);
+    expect(readFileSync(r.file, "utf8")).to.equal(book);
     await conn.close();
   });
 
@@ -66,6 +76,7 @@ describe("ops: deploying through Ignition, with --verify", function () {
     let called = 0;
     const e = await expectError(deploySystem({ signer: signer!, provider: conn.provider, network: "localhost", root: tmp(), verify: async () => (called++, true) }), NotLocalChainError);
     expect(e).to.deep.include({ chainId: 31337n, action: "verifying on a block explorer" });
+    expect(e.details).to.contain("drop --verify");
     expect(called).to.equal(0);
     expect(await conn.ethers.provider.getBlockNumber()).to.equal(before);
     await conn.close();
