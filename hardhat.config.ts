@@ -1,7 +1,8 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
-import { swapTasks } from "./tasks/index.js";
+// the operator tasks come from this package's own Hardhat plugin (`@swap-settlement/core/hardhat`)
+import swapSettlementPlugin from "./src/hardhat/index.js";
 
 // Offline compiler: solc-js (wasm) shipped inside the npm package `solc`.
 // Hardhat treats a non-binary `path` as a solc-js module (it `import()`s it and
@@ -11,8 +12,7 @@ const SOLC_VERSION: string = require("solc/package.json").version; // e.g. "0.8.
 const SOLC_PATH = require.resolve("solc/soljson.js");
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthersPlugin],
-  tasks: swapTasks,
+  plugins: [hardhatToolboxMochaEthersPlugin, swapSettlementPlugin],
   networks: {
     // `npx hardhat node --hostname 127.0.0.1`, then `--network localhost`
     localhost: { type: "http", chainType: "l1", url: `http://127.0.0.1:${process.env.SWAP_LOCALHOST_PORT ?? "8545"}` },

@@ -6,11 +6,11 @@
 // nothing is owed or the policy says wait (what waits is printed, never dropped). A cron job runs
 // unattended, so it does not ask for confirmation.
 import hre from "hardhat";
-import { connectOperator } from "../tasks/operator-key.js";
+import { connectOperator } from "../src/hardhat/operator-key.js";
 import { openOperator, cashout } from "../src/ops/operator.js";
 import { cashoutPolicy } from "../src/ops/policy.js";
 import { formatAmount } from "../src/ops/units.js";
-import { note, print, run } from "../tasks/render.js";
+import { note, print, run } from "../src/hardhat/render.js";
 
 const json = process.env.SWAP_JSON === "1";
 await run(async () => {

@@ -14,7 +14,7 @@ import { build } from "esbuild";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const STAGE = join(ROOT, ".build");
 const DIST = join(ROOT, "dist");
-const ENTRY_POINTS = ["src/index.ts", "src/browser.ts", "src/node.ts", "src/testing/index.ts", "src/capacity/index.ts", "src/gateway/index.ts", "src/daemon/main.ts"].filter((f) =>
+const ENTRY_POINTS = ["src/index.ts", "src/browser.ts", "src/node.ts", "src/testing/index.ts", "src/capacity/index.ts", "src/gateway/index.ts", "src/daemon/main.ts", "src/hardhat/index.ts"].filter((f) =>
   existsSync(join(ROOT, f)),
 );
 

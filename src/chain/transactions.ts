@@ -10,7 +10,7 @@
  *
  * This needs a signer that signs raw transactions (an ethers `Wallet`, a KMS/HSM signer, …): a
  * JSON-RPC account (`eth_sendTransaction`) cannot give us the hash before the node has it.
- * `tasks/operator-key.ts` turns the configured key of a Hardhat network into such a Wallet.
+ * `src/hardhat/operator-key.ts` turns the configured key of a Hardhat network into such a Wallet.
  */
 import { Transaction, isError, type Provider, type Signer, type TransactionReceipt, type TransactionRequest } from "ethers";
 import { SettlementError } from "../errors.js";

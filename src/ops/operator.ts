@@ -11,8 +11,7 @@
 import { isAbsolute, join, resolve, dirname } from "node:path";
 import { mkdirSync, readFileSync } from "node:fs";
 import type { Signer } from "ethers";
-import { TestToken__factory } from "../../typechain-types/index.js";
-import { SettlementError } from "../errors.js";
+import { InvalidArgumentError, SettlementError } from "../errors.js";
 import { toAddress, toUint256, type AmountLike } from "../values.js";
 import type { Hex } from "../crypto/index.js";
 import { ChequebookClient, ChequebookFactoryClient } from "../chain/chequebook.js";
@@ -20,8 +19,9 @@ import { ServicePlansClient } from "../chain/plans.js";
 import { EthersChainFacts } from "../chain/facts.js";
 import { ERC20InsufficientBalanceError, TokenClient, type TokenInfo } from "../chain/token.js";
 import { simulate } from "../chain/tx.js";
-import { call } from "../chain/errors.js";
-import { deployAll, findDeployment, isLocalChain, saveDeployment, type Deployment } from "../deployments.js";
+import { findDeployment, isLocalChain, saveDeployment, type Deployment } from "../deployments.js";
+import { ignitionDeploymentDir, verifyRequests, type Eip1193, type Verifier, type VerifyRequest } from "./verify.js";
+export type { Verifier, VerifyRequest } from "./verify.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/types.js";
 import { CashoutService, type CashoutPolicy, type CashoutProgress } from "../settlement/cashout.js";
@@ -50,7 +50,11 @@ export class NotLocalChainError extends SettlementError {
   override readonly name = "NotLocalChainError" as const;
   constructor(readonly action: string, readonly chainId: bigint) {
     super(`${action} is refused on chain ${chainId}: only development chains (31337, 1337) allow it`, {
-      details: action.startsWith("deploying") ? "pass the real token with `--token 0x…`" : "get tokens from the token's issuer or an exchange",
+      details: action.startsWith("deploying")
+        ? "pass the real token with `--token 0x…`"
+        : action.startsWith("verifying")
+          ? "check the network: block explorers verify public chains only (drop --verify on a development chain)"
+          : "get tokens from the token's issuer or an exchange",
     });
   }
 }
@@ -134,21 +138,45 @@ export async function openOperator(o: OpenOptions): Promise<Operator> {
 
 /** Deploy the factory and ServicePlans (and, on a development chain only, an open-mint test token)
  * and record them. */
-export async function deploySystem(o: { signer: Signer; network: string; root: string; token?: string }): Promise<{ deployment: Deployment; file: string }> {
+/**
+ * Deploy the factory and ServicePlans through Ignition (see ./ignition.ts) and write the address
+ * book (`<network>.json`, for consumers without Hardhat). Without `token`, the open-mint test token
+ * is deployed first: development chains only. With `verify`, every deployed contract is submitted
+ * (live chains only; the verifier is injected: hardhat-verify's `verifyContract` from the task).
+ */
+export async function deploySystem(o: {
+  signer: Signer;
+  network: string;
+  root: string;
+  token?: string;
+  /** The network's EIP-1193 provider, whose accounts include the signer's address. */
+  provider?: Eip1193;
+  deploymentDir?: string;
+  /** Blocks to wait for each transaction (default: 1 on development chains, Ignition's 5 elsewhere). */
+  confirmations?: number;
+  verify?: Verifier;
+}): Promise<{ deployment: Deployment; file: string; verified: VerifyRequest[] }> {
   const { chainId } = await chainOf(o.signer);
   const paths = resolvePaths({ root: o.root, network: o.network, chainId });
-  let t = o.token;
-  if (!t) {
-    if (!isLocalChain(chainId)) throw new NotLocalChainError("deploying the open-mint test token", chainId);
-    const tt = await call(async () => {
-      const c = await new TestToken__factory(o.signer).deploy();
-      await c.waitForDeployment();
-      return c;
-    });
-    t = await tt.getAddress();
+  const local = isLocalChain(chainId);
+  if (!o.token && !local) throw new NotLocalChainError("deploying the open-mint test token", chainId);
+  if (o.verify && local) throw new NotLocalChainError("verifying on a block explorer", chainId);
+  if (!o.provider) throw new InvalidArgumentError("provider", "", "the network's EIP-1193 provider (Hardhat: `(await hre.network.connect()).provider`)");
+  const token = o.token ? toAddress(o.token, "token") : undefined;
+  const { deployWithIgnition } = await import("./ignition.js"); // needs @nomicfoundation/ignition-core
+  const deployment = await deployWithIgnition({
+    provider: o.provider, sender: await o.signer.getAddress(), network: o.network, chainId, local, token,
+    deploymentDir: o.deploymentDir ?? ignitionDeploymentDir(o.root, chainId, local), confirmations: o.confirmations,
+  });
+  const file = saveDeployment(deployment, paths.deploymentOut);
+  const verified: VerifyRequest[] = [];
+  if (o.verify) {
+    for (const req of verifyRequests(deployment, { testToken: false })) {
+      await o.verify(req);
+      verified.push(req);
+    }
   }
-  const deployment = await deployAll(o.signer, o.network, toAddress(t, "token"));
-  return { deployment, file: saveDeployment(deployment, paths.deploymentOut) };
+  return { deployment, file, verified };
 }
 
 /** Mint test tokens (development chains only). */

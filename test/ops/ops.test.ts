@@ -80,7 +80,7 @@ describe("ops: amounts, times, paths, deployments, policy", () => {
 
 describe("ops: live-chain confirmation", () => {
   it("asks nothing on a development chain or with --yes; refuses without a terminal on a live chain", async () => {
-    const { confirmLive, ConfirmationRequiredError } = await import("../../tasks/render.js");
+    const { confirmLive, ConfirmationRequiredError } = await import("../../src/hardhat/render.js");
     await confirmLive("withdrawing 1 TST", { local: true, yes: false, chainId: 31337n });
     await confirmLive("withdrawing 1 TST", { local: false, yes: true, chainId: 100n });
     const tty = process.stdin.isTTY;

@@ -1,4 +1,5 @@
-// Operator tasks (npx hardhat <group> <command> --help). Actions live in ./actions.ts.
+// Operator tasks (npx hardhat <group> <command> --help), shipped in the Hardhat plugin (./index.ts).
+// Actions live in ./actions.ts and are loaded only when a task runs.
 import { emptyTask, task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 
@@ -16,8 +17,9 @@ const planArg = (t: B) => t.addPositionalArgument({ name: "plan", type: Argument
 
 export const swapTasks = [
   emptyTask("swap", "SWAP settlement: deployments and the development faucet").build(),
-  yes(common(task(["swap", "deploy"], "Deploy the chequebook factory and ServicePlans; writes the deployment file (path printed)")
-    .addOption({ name: "token", description: "ERC20 token (default: an open-mint test token, development chains only)", defaultValue: "" })))
+  yes(common(task(["swap", "deploy"], "Deploy the chequebook factory and ServicePlans with Ignition; writes the address book (path printed)")
+    .addOption({ name: "token", description: "ERC20 token (default: an open-mint test token, development chains only)", defaultValue: "" })
+    .addFlag({ name: "verify", description: "Verify the deployed contracts on the network's block explorer (hardhat-verify; live chains only)" })))
     .setAction(lazy("swapDeploy")).build(),
   baseUnits(common(amountArg(task(["swap", "faucet"], "Mint test tokens (development chains 31337/1337 only)"))
     .addOption({ name: "to", description: "Recipient (default: you)", defaultValue: "" })))

@@ -1,14 +1,14 @@
 // Task actions: parse arguments, call src/ops, print. No logic here.
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { id } from "ethers";
-import * as ops from "../src/ops/operator.js";
+import * as ops from "../ops/operator.js";
 import { connectOperator } from "./operator-key.js";
-import { formatAmount, formatDuration, formatTime, parseAmount } from "../src/ops/units.js";
-import { cashoutPolicy, type PolicyOptions } from "../src/ops/policy.js";
-import { TokenClient, type TokenInfo } from "../src/chain/token.js";
-import { NATIVE_TOKEN } from "../src/chain/plans.js";
-import { ERC20InsufficientBalanceError } from "../src/chain/token.js";
-import { chainIdOf, chainTime } from "../src/chain/tx.js";
+import { formatAmount, formatDuration, formatTime, parseAmount } from "../ops/units.js";
+import { cashoutPolicy, type PolicyOptions } from "../ops/policy.js";
+import { TokenClient, type TokenInfo } from "../chain/token.js";
+import { NATIVE_TOKEN } from "../chain/plans.js";
+import { ERC20InsufficientBalanceError } from "../chain/token.js";
+import { chainIdOf, chainTime } from "../chain/tx.js";
 import { confirmLive, note, print, progress, run } from "./render.js";
 
 type Hre = HardhatRuntimeEnvironment;
@@ -43,19 +43,30 @@ async function tokenInfo(op: ops.Operator, token: string): Promise<TokenInfo> {
 }
 const now = (op: ops.Operator) => chainTime(op.signer.provider!);
 
-export const swapDeploy = (a: Common & { token: string; yes: boolean }, hre: Hre) =>
+export const swapDeploy = (a: Common & { token: string; yes: boolean; verify: boolean }, hre: Hre) =>
   run(async () => {
     const c = await connectOperator(hre);
     const chainId = await chainIdOf(c.provider);
-    const { isLocalChain } = await import("../src/deployments.js");
+    const { isLocalChain } = await import("../deployments.js");
     await confirmLive("deploying the factory and ServicePlans", { local: isLocalChain(chainId), yes: a.yes, chainId });
-    const done = progress(`deploying to ${c.network}`);
-    const r = await ops.deploySystem({ signer: c.signer, network: c.network, root: c.root, token: a.token || undefined });
+    const done = progress(`deploying to ${c.network} with Ignition`);
+    const r = await ops.deploySystem({
+      signer: c.signer, provider: c.eip1193, network: c.network, root: c.root, token: a.token || undefined,
+      verify: a.verify ? await hardhatVerifier(hre) : undefined,
+    });
     done();
+    for (const v of r.verified) note(`verified ${v.contract} at ${v.address}`);
     if (a.json) return print({ ...r.deployment, file: r.file }, true);
     const { blocks, chequebooks: _, ...rest } = r.deployment;
     print(Object.entries({ ...rest, factoryBlock: blocks.factory, servicePlansBlock: blocks.servicePlans, file: r.file }).map(([field, value]) => ({ field, value })), false);
   }, a.json);
+
+/** hardhat-verify's `verifyContract` bound to this runtime (the project must load that plugin; the
+ * toolboxes do). Loaded only when `--verify` is given. */
+async function hardhatVerifier(hre: Hre): Promise<ops.Verifier> {
+  const { verifyContract } = await import("@nomicfoundation/hardhat-verify/verify");
+  return (req) => verifyContract({ address: req.address, contract: req.contract, constructorArgs: req.constructorArgs }, hre);
+}
 
 export const swapFaucet = (a: Common & { amount: string; to: string; baseUnits: boolean }, hre: Hre) =>
   withOperator(hre, a, async (op) => {
@@ -109,7 +120,7 @@ interface CashoutArgs extends Common, PolicyOptions {
 }
 export const cashout = (a: CashoutArgs, hre: Hre) =>
   withOperator(hre, a, async (op) => {
-    if (!a.peer && !a.all && !a.dryRun) throw new (await import("../src/errors.js")).InvalidArgumentError("cashout", "", "one of --peer <id>, --all or --dry-run");
+    if (!a.peer && !a.all && !a.dryRun) throw new (await import("../errors.js")).InvalidArgumentError("cashout", "", "one of --peer <id>, --all or --dry-run");
     const policy = cashoutPolicy(a, op.token);
     if (a.all && !a.dryRun) await confirmLive("cashing out every peer", { local: op.local, yes: a.yes, chainId: op.chainId });
     const r = await ops.cashout(op, policy, {

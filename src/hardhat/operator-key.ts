@@ -10,10 +10,10 @@
  *   against the node's `eth_accounts[0]`.
  * Hardhat's in-process network is refused for commands that keep state (`EphemeralNetworkError`).
  */
-import { HDNodeWallet, Wallet, Mnemonic, type Provider, type Signer } from "ethers";
+import { BrowserProvider, HDNodeWallet, Wallet, Mnemonic, type Eip1193Provider, type Provider, type Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { SettlementError } from "../src/errors.js";
-import { EphemeralNetworkError } from "../src/ops/operator.js";
+import { SettlementError } from "../errors.js";
+import { EphemeralNetworkError } from "../ops/operator.js";
 
 /** No key for this network could be found: nothing can sign raw transactions. */
 export class NoOperatorKeyError extends SettlementError {
@@ -43,6 +43,8 @@ async function firstKey(accounts: Accounts | undefined): Promise<string | undefi
 export interface OperatorConnection {
   signer: Signer;
   provider: Provider;
+  /** The network's EIP-1193 provider (signs with the network's configured accounts; Ignition uses it). */
+  eip1193: Eip1193Provider & { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
   network: string;
   root: string;
   /** Hardhat's in-process chain (state vanishes at exit). */
@@ -54,7 +56,9 @@ export async function connectOperator(hre: HardhatRuntimeEnvironment, opts: { pe
   const conn = await hre.network.getOrCreate();
   const ephemeral = conn.networkConfig.type === "edr-simulated";
   if (ephemeral && opts.persistent !== false) throw new EphemeralNetworkError(conn.networkName);
-  const provider = conn.ethers.provider as unknown as Provider;
+  // hardhat-ethers' provider when that plugin is loaded (no type extension needed), else a plain wrapper
+  const withEthers = conn as unknown as { ethers?: { provider: Provider } };
+  const provider = withEthers.ethers?.provider ?? new BrowserProvider(conn.provider as unknown as Eip1193Provider);
   let key = await firstKey(conn.networkConfig.accounts as Accounts);
   if (!key && conn.networkConfig.accounts === "remote") {
     const nodeCfg = hre.config.networks.node;
@@ -63,5 +67,5 @@ export async function connectOperator(hre: HardhatRuntimeEnvironment, opts: { pe
     if (candidate && remote && new Wallet(candidate).address.toLowerCase() === remote.toLowerCase()) key = candidate;
   }
   if (!key) throw new NoOperatorKeyError(conn.networkName);
-  return { signer: new Wallet(key, provider), provider, network: conn.networkName, root: hre.config.paths.root, ephemeral };
+  return { signer: new Wallet(key, provider), provider, eip1193: conn.provider as never, network: conn.networkName, root: hre.config.paths.root, ephemeral };
 }

@@ -1,6 +1,6 @@
 /** Output for tasks: aligned tables by default, JSON with --json; typed errors as one line with the fix. */
 import { createInterface } from "node:readline/promises";
-import { SettlementError } from "../src/errors.js";
+import { SettlementError } from "../errors.js";
 
 const HINTS: Record<string, string> = {
   DeploymentNotFoundError: "run `npx hardhat swap deploy --network <name>` first",
@@ -19,6 +19,7 @@ const HINTS: Record<string, string> = {
   ChequeNotIncreasingError: "this cheque is already cashed; wait for a larger one",
   UnknownPlanError: "check the plan id (the id printed by `plan create`)",
   ConfirmationRequiredError: "re-run with --yes to confirm",
+  IgnitionDeploymentError: "see `npx hardhat ignition status chain-<id>`; another --token on the same chain needs its own journal (move ignition/deployments/chain-<id> away)",
 };
 
 export const toJson = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x), 2);
