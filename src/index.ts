@@ -39,7 +39,8 @@ export * from "./swap/errors.js";
 export { CashoutService, type CashoutPolicy, type CashoutCandidate } from "./settlement/cashout.js";
 // operator: fee-aware batched cash-out, durable transactions, token errors, deployment checks
 export type { CashoutPlan, CashoutRun, CashoutProgress, CashoutServiceOptions } from "./settlement/cashout.js";
-export { SingleChequeCasher, type BatchCasher, type CashItem, type CashItemResult, type CasherContext } from "./settlement/casher.js";
+export { SingleChequeCasher, type BatchCasher, type CashItem, type CashItemResult, type CasherContext, type CashProbe, type ReceiptLogs } from "./settlement/casher.js";
+export { RouterBatchCasher, routerBatchLimit, type RouterBatchCasherOptions } from "./settlement/router-casher.js";
 export { decideCashouts, feeInToken, fixedGasPrice, nativeAtParOracle, NANO, DEFAULT_MAX_FEE_PERCENT, type FeePolicy, type GasPriceOracle, type CashoutDecision, type PlannedBatch, type DueItem } from "./settlement/fees.js";
 export { TransactionSender, classifyBroadcastError, SignerCannotSignError, GasLimitTooLowError, type TxRequest, type TrackedTx, type TxOutcome, type BroadcastFailure, type TransactionSenderOptions } from "./chain/transactions.js";
 export {
