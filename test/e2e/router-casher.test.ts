@@ -322,6 +322,11 @@ describe("e2e: cash-out service through the batch router", function () {
       expect(c.decode({ logs }, [a])).to.deep.equal([{ chequebook: a.cheque.chequebook, status: "skipped", totalPayout: 0n, reason: "no ChequeCashed event from the chequebook" }]);
       expect(c.decode({ logs: [...logs, { address: a.cheque.chequebook, ...ours }] }, [a])).to.deep.equal([{ chequebook: a.cheque.chequebook, status: "paid", totalPayout: 7n }]);
       expect(c.decode({ logs: [...logs, { address: router, ...fakeSkip }] }, [a])).to.deep.equal([{ chequebook: a.cheque.chequebook, status: "skipped", totalPayout: 0n, reason: "Reverted" }]);
+      // a Bee chequebook that lost funds after the plan pays part and bounces (no pre-check): "bounced"
+      const bounce = chequebookInterface.encodeEventLog("ChequeBounced", []);
+      expect(c.decode({ logs: [{ address: a.cheque.chequebook, ...ours }, { address: a.cheque.chequebook, ...bounce }] }, [a])).to.deep.equal([
+        { chequebook: a.cheque.chequebook, status: "bounced", totalPayout: 7n },
+      ]);
     });
   });
 });
