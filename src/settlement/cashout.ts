@@ -177,8 +177,9 @@ export class CashoutService {
         const item: CashItem = { cheque, recipient: ctx.beneficiary };
         items.set(cb, item);
         if (p.bounces && this.#casher.cashesBounces === false) dueDirect.push({ key: cb, payout: p.totalPayout });
-        else if (this.#casher.probe) {
+        else if (this.#casher.probe && p.totalPayout >= this.#o.policy.minAmount) {
           // a batch that skips failing entries simulates fine whatever one entry does: try each alone
+          // (what is below the minimum waits anyway and is not looked at)
           try {
             const probe = await this.#casher.probe(item, ctx);
             await this.#tx.simulate(probe.req, probe.from);

@@ -163,6 +163,24 @@ describe("e2e: cash-out service through the batch router", function () {
     expect(await token.balanceOf(forged.address)).to.equal(1_000n);
   });
 
+  it("only cheques at or above the minimum are simulated one by one; the others wait, reported", async () => {
+    const { me, store, books, add } = await node();
+    await add(1_000n, 100n);
+    await add(1_000n, 300n);
+    const probed: string[] = [];
+    class Counting extends RouterBatchCasher {
+      override async probe(item: CashItem, ctx: CasherContext) {
+        probed.push(item.cheque.chequebook);
+        return super.probe(item, ctx);
+      }
+    }
+    const svc = new CashoutService({ store, signer: me, policy: { ...policy, minAmount: 250n }, casher: new Counting({ router }) });
+    const plan = await svc.plan();
+    expect(probed).to.deep.equal([books[1].address]);
+    expect(plan.candidates.find((c) => c.chequebook === books[0].address)!.reason).to.equal("below the minimum 250");
+    expect(plan.candidates.find((c) => c.chequebook === books[1].address)).to.deep.include({ batch: 1, route: "batch" });
+  });
+
   for (const [count, batch] of [[7, 3], [6, 3], [5, 1]] as const) {
     it(`cashOutAll with ${count} due cheques and batch size ${batch} sends ⌈${count}/${batch}⌉ = ${Math.ceil(count / batch)} transactions`, async () => {
       const { me, store, books, add } = await node();
