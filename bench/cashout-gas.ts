@@ -21,12 +21,18 @@ import { RouterBatchCasher } from "../src/settlement/router-casher.js";
 import type { Hex } from "../src/crypto/index.js";
 import type { ReceivedCheque } from "../src/store/types.js";
 
+/** Gas a transaction used, and what `eth_estimateGas` said before it was sent (what the service decides with). */
+export interface Gas {
+  used: bigint;
+  estimate: bigint;
+}
+
 export interface MeasuredGas {
   /** One `cashChequeBeneficiary` per transaction. */
-  single: { first: bigint; later: bigint };
+  single: { first: Gas; later: Gas };
   /** `RouterBatchCasher` transaction gas (whole transaction) for `n` cheques, all first or all later
    * (for n = 1 the casher sends the direct call). */
-  router: { n: number; first: bigint; later: bigint }[];
+  router: { n: number; first: Gas; later: Gas }[];
 }
 
 const key = (role: string) => new Wallet(id(`swap-settlement cash-out bench: ${role}`));
@@ -61,13 +67,14 @@ export async function measureCashoutGas(ethers: HardhatEthers, sizes: number[]):
     const signature = await signCheque(c, chainId, issuer.privateKey as Hex);
     return { cheque: { ...c, signature, peer: chequebook, chainId, receivedAt: 0 } as ReceivedCheque, recipient: me.address as Hex };
   }
-  async function cash(casher: BatchCasher, items: CashItem[]): Promise<bigint> {
+  async function cash(casher: BatchCasher, items: CashItem[]): Promise<Gas> {
     const req = await casher.encode(items, ctx);
+    const estimate = await ethers.provider.estimateGas({ from: me.address, to: req.to, data: req.data });
     const receipt = (await (await me.sendTransaction({ to: req.to, data: req.data, gasLimit: req.gasLimit })).wait())!;
     const results = casher.decode(receipt, items);
     const unpaid = results.filter((r) => r.status !== "paid");
     if (unpaid.length) throw new Error(`bench: ${unpaid.length} of ${items.length} cheques not paid (${unpaid[0]!.reason})`);
-    return receipt.gasUsed;
+    return { used: receipt.gasUsed, estimate };
   }
 
   const single = new SingleChequeCasher();
@@ -92,17 +99,17 @@ export async function measureCashoutGas(ethers: HardhatEthers, sizes: number[]):
  * sizes measured, linear between neighbouring measured sizes otherwise, each cheque weighted by
  * its kind.
  */
-export function routerGas(m: MeasuredGas, first: number, later: number): bigint {
+export function routerGas(m: MeasuredGas, first: number, later: number, what: keyof Gas): bigint {
   const n = first + later;
   const pts = m.router;
   const at = (kind: "first" | "later"): number => {
     const hit = pts.find((p) => p.n === n);
-    if (hit) return Number(hit[kind]);
+    if (hit) return Number(hit[kind][what]);
     const hi = pts.findIndex((p) => p.n > n);
     if (hi <= 0) throw new Error(`bench: batch size ${n} outside the measured sizes ${pts.map((p) => p.n).join(", ")}`);
     const a = pts[hi - 1]!;
     const b = pts[hi]!;
-    return Number(a[kind]) + ((Number(b[kind]) - Number(a[kind])) * (n - a.n)) / (b.n - a.n);
+    return Number(a[kind][what]) + ((Number(b[kind][what]) - Number(a[kind][what])) * (n - a.n)) / (b.n - a.n);
   };
   return BigInt(Math.ceil((at("first") * first + at("later") * later) / n));
 }
