@@ -26,7 +26,11 @@ export {
 } from "./settlement/cashout.js";
 export * from "./settlement/errors.js";
 // fee-aware batched cash-out, durable transactions, token errors, deployment checks
-export { SingleChequeCasher, type BatchCasher, type CashItem, type CashItemResult, type CasherContext } from "./settlement/casher.js";
+export {
+  SingleChequeCasher,
+  type BatchCasher, type CashItem, type CashItemResult, type CasherContext, type CashProbe, type ReceiptLogs,
+} from "./settlement/casher.js";
+export { RouterBatchCasher, routerBatchLimit, type RouterBatchCasherOptions } from "./settlement/router-casher.js";
 export {
   decideCashouts, feeInToken, fixedGasPrice, nativeAtParOracle, NANO, DEFAULT_MAX_FEE_PERCENT,
   type FeePolicy, type GasPriceOracle, type CashoutDecision, type PlannedBatch, type DueItem,

@@ -6,7 +6,8 @@
  * (Bee's chequebooks included). A router that cashes many cheques in one transaction plugs in by
  * implementing the same interface (`maxBatch > 1`, `encode` building the router call — signing the
  * beneficiary's `Cashout` authorisations with `ctx.signCashout` if it needs them — and `decode`
- * reading its per-entry events) and being passed as `casher` to `CashoutService`.
+ * reading its per-entry events) and being passed as `casher` to `CashoutService`:
+ * `RouterBatchCasher` (./router-casher.ts) does, through the `CashoutRouter`.
  */
 import { Chequebook__factory } from "../../typechain-types/index.js";
 import { InvalidArgumentError } from "../errors.js";
@@ -40,13 +41,34 @@ export interface CasherContext {
   signCashout(auth: { chequebook: Hex; sender: Hex; requestPayout: bigint; recipient: Hex; callerPayout: bigint }): Promise<Hex>;
 }
 
+/** The logs of a mined transaction (an ethers receipt fits). */
+export type ReceiptLogs = { logs: readonly { address: string; topics: readonly string[]; data: string }[] };
+
+/** The call a batch makes for one cheque, and from which address (the batch contract's). */
+export interface CashProbe {
+  req: TxRequest;
+  from: Hex;
+}
+
 export interface BatchCasher {
   /** How many cheques fit in one transaction (≥ 1). */
   readonly maxBatch: number;
+  /**
+   * False when this casher cannot cash a cheque that would bounce (pay part): the service then
+   * cashes such a cheque alone through the beneficiary's own `cashChequeBeneficiary`, which pays
+   * what is there and flags the issuer. Default true.
+   */
+  readonly cashesBounces?: boolean;
   /** The one transaction that cashes `items` (1 ≤ items.length ≤ maxBatch). */
   encode(items: CashItem[], ctx: CasherContext): Promise<TxRequest>;
+  /**
+   * For a casher whose batch skips failing entries instead of failing (so simulating the batch
+   * says nothing about one entry): the call it makes for `item`. The service simulates it before
+   * batching; a cheque whose call would revert waits, with the typed error as its reason.
+   */
+  probe?(item: CashItem, ctx: CasherContext): Promise<CashProbe>;
   /** Per item (same order), what the mined transaction did. */
-  decode(receipt: { logs: readonly { address: string; topics: readonly string[]; data: string }[] }, items: CashItem[]): CashItemResult[];
+  decode(receipt: ReceiptLogs, items: CashItem[]): CashItemResult[];
 }
 
 const chequebookInterface = Chequebook__factory.createInterface();
@@ -62,9 +84,9 @@ export class SingleChequeCasher implements BatchCasher {
     return { to: cheque.chequebook as Hex, data: data as Hex, gasLimit: BEE_GAS_LIMITS.cashout };
   }
 
-  decode(receipt: { logs: readonly { address: string; topics: readonly string[]; data: string }[] }, items: CashItem[]): CashItemResult[] {
+  decode(receipt: ReceiptLogs, items: CashItem[]): CashItemResult[] {
     return items.map(({ cheque }) => {
-      let totalPayout = 0n;
+      let totalPayout: bigint | undefined;
       let bounced = false;
       for (const log of receipt.logs) {
         if (log.address.toLowerCase() !== cheque.chequebook.toLowerCase()) continue;
@@ -72,6 +94,7 @@ export class SingleChequeCasher implements BatchCasher {
         if (parsed?.name === "ChequeCashed") totalPayout = parsed.args.totalPayout;
         if (parsed?.name === "ChequeBounced") bounced = true;
       }
+      if (totalPayout === undefined) return { chequebook: cheque.chequebook as Hex, status: "skipped", totalPayout: 0n, reason: "no ChequeCashed event from the chequebook" };
       return { chequebook: cheque.chequebook as Hex, status: bounced ? "bounced" : "paid", totalPayout };
     });
   }

@@ -28,7 +28,7 @@ import type { CashoutRecord, ReceivedCheque, Store } from "../store/types.js";
 import { NoChequeError } from "./errors.js";
 import type { RetryOptions } from "./retry.js";
 import { SingleChequeCasher, type BatchCasher, type CashItem, type CasherContext } from "./casher.js";
-import { decideCashouts, feeInToken, nativeAtParOracle, DEFAULT_MAX_FEE_PERCENT, type FeePolicy, type GasPriceOracle } from "./fees.js";
+import { decideCashouts, feeInToken, nativeAtParOracle, simulationFailure, DEFAULT_MAX_FEE_PERCENT, type DueItem, type FeePolicy, type GasPriceOracle } from "./fees.js";
 
 export interface CashoutPolicy extends FeePolicy {
   /** Price of gas in token units (×1e9 per gas). Default: 1 wei = 1 token base unit. */
@@ -48,6 +48,9 @@ export interface CashoutCandidate {
   profitable: boolean;
   /** 1-based transaction number of this run; undefined when it waits. */
   batch?: number;
+  /** How it is cashed: in the casher's batch, or alone through the beneficiary's own
+   * `cashChequeBeneficiary` (a bouncing cheque, when the casher cannot cash bounces). */
+  route?: "batch" | "direct";
   /** Gas of the whole batch transaction (a real estimate), its fee in token base units, and the
    * fee as a percentage of what the batch cashes. */
   gas?: bigint;
@@ -113,10 +116,12 @@ export class CashoutService {
   readonly #o: CashoutServiceOptions;
   readonly #tx: TransactionSender;
   readonly #casher: BatchCasher;
+  /** For what the casher cannot do: a bouncing cheque, a direct transaction to decode. */
+  readonly #direct = new SingleChequeCasher();
 
   constructor(opts: CashoutServiceOptions) {
     this.#o = opts;
-    this.#casher = opts.casher ?? new SingleChequeCasher();
+    this.#casher = opts.casher ?? this.#direct;
     this.#tx = this.#sender(opts.signer);
   }
 
@@ -154,7 +159,8 @@ export class CashoutService {
     const ctx = await this.#context();
     const rows = new Map<string, CashoutCandidate>();
     const items = new Map<string, CashItem>();
-    const due: { key: string; payout: bigint }[] = [];
+    const due: DueItem<string>[] = [];
+    const dueDirect: DueItem<string>[] = [];
     for (const cheque of cheques) {
       const p = await this.#preview(cheque);
       const cb = toAddress(cheque.chequebook);
@@ -168,18 +174,35 @@ export class CashoutService {
       else if (p.requestPayout === 0n) row.reason = "already cashed";
       else if (p.totalPayout === 0n) row.reason = "chequebook has nothing for us";
       else {
-        items.set(cb, { cheque, recipient: ctx.beneficiary });
-        due.push({ key: cb, payout: p.totalPayout });
+        const item: CashItem = { cheque, recipient: ctx.beneficiary };
+        items.set(cb, item);
+        if (p.bounces && this.#casher.cashesBounces === false) dueDirect.push({ key: cb, payout: p.totalPayout });
+        else if (this.#casher.probe && p.totalPayout >= this.#o.policy.minAmount) {
+          // a batch that skips failing entries simulates fine whatever one entry does: try each alone
+          // (what is below the minimum waits anyway and is not looked at)
+          try {
+            const probe = await this.#casher.probe(item, ctx);
+            await this.#tx.simulate(probe.req, probe.from);
+            due.push({ key: cb, payout: p.totalPayout });
+          } catch (e) {
+            if (!(e instanceof SettlementError)) throw e;
+            row.reason = simulationFailure(e);
+          }
+        } else due.push({ key: cb, payout: p.totalPayout });
       }
     }
-    const decision = await decideCashouts(due, this.#o.policy, {
-      gasPriceWei, nanoPerGas: nanoTokenPerGas, maxBatch: this.#casher.maxBatch,
-      estimate: async (batch) => this.#tx.simulate(await this.#casher.encode(batch.map((d) => items.get(d.key)!), ctx)),
+    const decide = (list: DueItem<string>[], casher: BatchCasher) =>
+      decideCashouts(list, this.#o.policy, {
+        gasPriceWei, nanoPerGas: nanoTokenPerGas, maxBatch: casher.maxBatch,
+        estimate: async (batch) => this.#tx.simulate(await casher.encode(batch.map((d) => items.get(d.key)!), ctx)),
+      });
+    const batched = await decide(due, this.#casher);
+    const alone = dueDirect.length ? await decide(dueDirect, this.#direct) : { batches: [], waiting: [] };
+    const planned = [...batched.batches.map((b) => ({ b, route: "batch" as const })), ...alone.batches.map((b) => ({ b, route: "direct" as const }))];
+    planned.forEach(({ b, route }, i) => {
+      for (const d of b.items) Object.assign(rows.get(d.key)!, { profitable: true, batch: i + 1, route, gas: b.gas, gasCostInToken: b.fee, feePercent: b.feePercent });
     });
-    decision.batches.forEach((b, i) => {
-      for (const d of b.items) Object.assign(rows.get(d.key)!, { profitable: true, batch: i + 1, gas: b.gas, gasCostInToken: b.fee, feePercent: b.feePercent });
-    });
-    for (const w of decision.waiting) rows.get(w.item.key)!.reason = w.reason;
+    for (const w of [...batched.waiting, ...alone.waiting]) rows.get(w.item.key)!.reason = w.reason;
     return {
       gasPriceWei, nanoTokenPerGas, maxFeePercent: this.#o.policy.maxFeePercent ?? DEFAULT_MAX_FEE_PERCENT,
       batchSize: Math.min(this.#o.policy.batchSize ?? this.#casher.maxBatch, this.#casher.maxBatch), candidates: [...rows.values()],
@@ -202,22 +225,22 @@ export class CashoutService {
     const resumed = await this.resume(wanted);
     const plan = await this.plan(wanted);
     const ctx = await this.#context();
-    const batches = new Map<number, CashItem[]>();
+    const batches = new Map<number, { items: CashItem[]; casher: BatchCasher }>();
     for (const c of plan.candidates) {
       if (c.batch === undefined) continue;
-      const list = batches.get(c.batch) ?? [];
-      list.push({ cheque: this.#o.store.lastReceived(c.chequebook)!, recipient: ctx.beneficiary });
-      batches.set(c.batch, list);
+      const batch = batches.get(c.batch) ?? { items: [] as CashItem[], casher: c.route === "direct" ? this.#direct : this.#casher };
+      batch.items.push({ cheque: this.#o.store.lastReceived(c.chequebook)!, recipient: ctx.beneficiary });
+      batches.set(c.batch, batch);
     }
-    const total = [...batches.values()].reduce((s, b) => s + b.length, 0);
+    const total = [...batches.values()].reduce((s, b) => s + b.items.length, 0);
     const sent: CashoutRecord[] = [];
     const failed: CashoutRun["failed"] = [];
     let index = 0;
-    for (const [, items] of [...batches.entries()].sort((a, b) => a[0] - b[0])) {
+    for (const [, { items, casher }] of [...batches.entries()].sort((a, b) => a[0] - b[0])) {
       const rows = items.map((i) => plan.candidates.find((c) => c.chequebook === toAddress(i.cheque.chequebook))!);
       let records: CashoutRecord[];
       try {
-        records = await this.#sendBatch(items, rows, ctx);
+        records = await this.#sendWith(this.#tx, await casher.encode(items, ctx), items, rows);
       } catch (e) {
         // one batch failing (state changed since the plan, node trouble) must not stop the others;
         // anything already recorded stays pending and is resumed next run
@@ -297,10 +320,6 @@ export class CashoutService {
     return this.#o.store.listCashouts(chequebook ? { chequebook: toAddress(chequebook) } : {});
   }
 
-  async #sendBatch(items: CashItem[], rows: CashoutCandidate[], ctx: CasherContext): Promise<CashoutRecord[]> {
-    return this.#sendWith(this.#tx, await this.#casher.encode(items, ctx), items, rows);
-  }
-
   async #sendWith(sender: TransactionSender, req: Parameters<TransactionSender["send"]>[0], items: CashItem[], rows: CashoutCandidate[]): Promise<CashoutRecord[]> {
     const now = this.#now();
     const beneficiary = await this.#tx.address();
@@ -339,11 +358,14 @@ export class CashoutService {
     if (outcome.kind === "superseded") return records.map((r) => this.#finish(r, { status: "failed", error: "nonce used by another transaction (replaced or dropped)" }));
     const { receipt, tx } = outcome;
     if (outcome.kind === "reverted") return records.map((r) => this.#finish(r, { status: "reverted", txHash: tx.hash, gasUsed: receipt.gasUsed, error: "transaction reverted" }));
+    // what was sent is on the record (a newer cheque may have arrived since)
     const items: CashItem[] = records.map((r) => ({
-      cheque: this.#o.store.lastReceived(r.chequebook) ?? ({ chequebook: r.chequebook, beneficiary: r.beneficiary, cumulativePayout: r.cumulativePayout } as ReceivedCheque),
+      cheque: { chequebook: r.chequebook, beneficiary: r.beneficiary, cumulativePayout: r.cumulativePayout } as ReceivedCheque,
       recipient: toAddress(r.beneficiary),
     }));
-    const results = this.#casher.decode(receipt, items);
+    // a transaction to the chequebook itself is a direct cash-out, whatever the casher batches with
+    const direct = records.length === 1 && receipt.to !== null && toAddress(receipt.to) === toAddress(records[0].chequebook);
+    const results = (direct ? this.#direct : this.#casher).decode(receipt, items);
     return records.map((r, i) => {
       const res = results[i];
       const done = this.#finish(r, {

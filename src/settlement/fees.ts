@@ -76,6 +76,11 @@ export function checkPolicy(p: FeePolicy): void {
     throw new InvalidArgumentError("batchSize", p.batchSize, "an integer in [1, 1000]");
 }
 
+/** Why a simulated cash-out will not be sent: the (typed) error's name and its one-line message. */
+export function simulationFailure(e: unknown): string {
+  return `simulation failed: ${(e as { name?: string }).name ?? "error"}: ${(e as { shortMessage?: string; message?: string }).shortMessage ?? (e as Error).message}`;
+}
+
 /**
  * Decide. `estimate(items)` is the gas of the one transaction cashing `items` (it may throw: the
  * items then wait with the error as reason); `nanoPerGas` the price of gas in token units.
@@ -116,7 +121,7 @@ export async function decideCashouts<K>(
       try {
         b = await price(chunk.slice(0, len));
       } catch (e) {
-        lastReason = `simulation failed: ${(e as { name?: string }).name ?? "error"}: ${(e as { shortMessage?: string; message?: string }).shortMessage ?? (e as Error).message}`;
+        lastReason = simulationFailure(e);
         if (len === 1) break;
         continue;
       }
