@@ -10,7 +10,8 @@ import { SettlementError } from "./errors.js";
 import { toAddress } from "./values.js";
 import type { Hex } from "./crypto/index.js";
 import { ChequebookFactoryClient } from "./chain/chequebook.js";
-import { ServicePlansClient } from "./chain/plans.js";
+import { ServicePlansClient, DEFAULT_MIN_CLAIM_WINDOW } from "./chain/plans.js";
+import { CashoutRouterClient } from "./chain/batch-cashout.js";
 
 export interface Deployment {
   network: string;
@@ -19,6 +20,10 @@ export interface Deployment {
   factory: Hex;
   chequebookImplementation: Hex;
   servicePlans: Hex;
+  /** ServicePlans' enforced minimum claim window in seconds (absent in older files: the default, one day). */
+  minClaimWindow?: string;
+  /** The batch cash-out router (absent in older files: one cheque per transaction). */
+  cashoutRouter?: Hex;
   blocks: { factory: number; servicePlans: number };
   /** Chequebooks deployed by operators of this checkout, by issuer. */
   chequebooks: Record<string, Hex>;
@@ -131,12 +136,14 @@ export async function deployAll(signer: Signer, network: string, token: string):
   const provider = signer.provider!;
   const factory = await ChequebookFactoryClient.deploy(signer, token);
   const factoryBlock = await provider.getBlockNumber();
-  const plans = await ServicePlansClient.deploy(signer);
+  const plans = await ServicePlansClient.deploy(signer, { minClaimWindow: DEFAULT_MIN_CLAIM_WINDOW });
   const plansBlock = await provider.getBlockNumber();
+  const router = await CashoutRouterClient.deploy(signer);
   const { chainId } = await provider.getNetwork();
   return {
     network, chainId: chainId.toString(), token: toAddress(token), factory: factory.address,
     chequebookImplementation: toAddress(await factory.contract.master()), servicePlans: plans.address,
+    minClaimWindow: DEFAULT_MIN_CLAIM_WINDOW.toString(), cashoutRouter: router.address,
     blocks: { factory: factoryBlock, servicePlans: plansBlock }, chequebooks: {}, deployedAt: new Date().toISOString(),
   };
 }

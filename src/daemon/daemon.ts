@@ -17,6 +17,7 @@ import { ChequebookClient } from "../chain/chequebook.js";
 import { LocalSigner } from "../crypto/signer.js";
 import { loadDeployment, type Deployment } from "../deployments.js";
 import { CashoutService } from "../settlement/cashout.js";
+import { RouterBatchCasher } from "../settlement/router-casher.js";
 import { cashoutPolicy, type DaemonConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { loadPeerKey, loadWallet } from "./keys.js";
@@ -124,6 +125,8 @@ export class Daemon {
         const hooks = node.cashoutHooks();
         const service = new CashoutService({
           store, signer: connected, policy: cashoutPolicy(config.cashout),
+          // one transaction for many cheques through the deployment's router, when it has one
+          casher: deployment?.cashoutRouter ? new RouterBatchCasher({ router: deployment.cashoutRouter }) : undefined,
           onBounce: hooks.onBounce, onPaid: hooks.onPaid, waitMs: 60_000,
         });
         scheduler = new CashoutScheduler(service, {

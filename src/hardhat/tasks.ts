@@ -46,7 +46,7 @@ export const swapTasks = [
     .addOption({ name: "maxFeePercent", type: ArgumentType.FLOAT, description: "Maximum fee as % of the value cashed (default 5; env SWAP_MAX_FEE_PERCENT)", defaultValue: -1 })
     .addOption({ name: "maxGasPriceGwei", description: "Wait while the gas price is above this, in gwei (default: no cap; env SWAP_MAX_GAS_PRICE_GWEI)", defaultValue: "" })
     .addOption({ name: "alwaysCash", description: "Cash a cheque paying at least this whatever the fee (token units; env SWAP_ALWAYS_CASH)", defaultValue: "" })
-    .addOption({ name: "batchSize", type: ArgumentType.INT, description: "Cheques per transaction (default: the casher's maximum, 1 today)", defaultValue: 0 })
+    .addOption({ name: "batchSize", type: ArgumentType.INT, description: "Cheques per transaction (default: the casher's maximum: 50 through the deployment's router, 1 without one)", defaultValue: 0 })
     .addOption({ name: "gasPrice", description: "Price of one gas in token units, e.g. 0.000000002 (default: 1 wei = 1 base unit; env SWAP_GAS_PRICE)", defaultValue: "" }))))
     .setAction(lazy("cashout")).build(),
 

@@ -14,9 +14,9 @@ import { buildModule, deploy, DeploymentResultType, type Artifact, type Artifact
 import { SettlementError } from "../errors.js";
 import { toAddress } from "../values.js";
 import type { Hex } from "../crypto/index.js";
-import { ChequebookFactory__factory, Chequebook__factory, ServicePlans__factory, TestToken__factory } from "../../typechain-types/index.js";
+import { ChequebookFactory__factory, Chequebook__factory, ServicePlans__factory, TestToken__factory, CashoutRouter__factory } from "../../typechain-types/index.js";
 import type { Deployment } from "../deployments.js";
-import { SOURCES, type Eip1193, type SwapContractName } from "./verify.js";
+import { DEFAULT_MIN_CLAIM_WINDOW_SECONDS, SOURCES, type Eip1193, type SwapContractName } from "./verify.js";
 
 
 /** The contracts the modules deploy, from this package's typechain factories (abi + bytecode). */
@@ -25,6 +25,7 @@ const CONTRACTS = {
   Chequebook: { sourceName: SOURCES.Chequebook, f: Chequebook__factory },
   ServicePlans: { sourceName: SOURCES.ServicePlans, f: ServicePlans__factory },
   TestToken: { sourceName: SOURCES.TestToken, f: TestToken__factory },
+  CashoutRouter: { sourceName: SOURCES.CashoutRouter, f: CashoutRouter__factory },
 } as const;
 
 /** Ignition's artifact resolver over the contracts this package ships. */
@@ -59,22 +60,27 @@ export class IgnitionDeploymentError extends SettlementError {
   }
 }
 
-/** The module for a live chain: factory (for the `token` parameter), its implementation, ServicePlans. */
+/** The module for a live chain: factory (for the `token` parameter), its implementation, ServicePlans
+ * (with the `minClaimWindow` parameter, default one day), the batch cash-out router. */
 export const SwapSettlementModule = buildModule("SwapSettlement", (m) => {
   const token = m.getParameter<string>("token");
+  const minClaimWindow = m.getParameter("minClaimWindow", DEFAULT_MIN_CLAIM_WINDOW_SECONDS);
   const factory = m.contract("ChequebookFactory", [token]);
   const implementation = m.contractAt("Chequebook", m.staticCall(factory, "master"), { id: "ChequebookImplementation" });
-  const servicePlans = m.contract("ServicePlans", []);
-  return { factory, implementation, servicePlans };
+  const servicePlans = m.contract("ServicePlans", [minClaimWindow]);
+  const cashoutRouter = m.contract("CashoutRouter", []);
+  return { factory, implementation, servicePlans, cashoutRouter };
 });
 
 /** The module for a development chain: the open-mint test token first, then the same contracts. */
 export const SwapSettlementDevModule = buildModule("SwapSettlementDev", (m) => {
   const token = m.contract("TestToken", []);
+  const minClaimWindow = m.getParameter("minClaimWindow", DEFAULT_MIN_CLAIM_WINDOW_SECONDS);
   const factory = m.contract("ChequebookFactory", [token]);
   const implementation = m.contractAt("Chequebook", m.staticCall(factory, "master"), { id: "ChequebookImplementation" });
-  const servicePlans = m.contract("ServicePlans", []);
-  return { token, factory, implementation, servicePlans };
+  const servicePlans = m.contract("ServicePlans", [minClaimWindow]);
+  const cashoutRouter = m.contract("CashoutRouter", []);
+  return { token, factory, implementation, servicePlans, cashoutRouter };
 });
 
 export interface IgnitionDeployOptions {
@@ -137,6 +143,7 @@ export async function deployWithIgnition(o: IgnitionDeployOptions): Promise<Depl
   return {
     network: o.network, chainId: o.chainId.toString(), token: o.token === undefined ? at("TestToken") : toAddress(o.token, "token"),
     factory: at("ChequebookFactory"), chequebookImplementation: at("ChequebookImplementation"), servicePlans: at("ServicePlans"),
+    minClaimWindow: DEFAULT_MIN_CLAIM_WINDOW_SECONDS.toString(), cashoutRouter: at("CashoutRouter"),
     blocks: { factory: await block("ChequebookFactory"), servicePlans: await block("ServicePlans") }, chequebooks: {}, deployedAt: new Date().toISOString(),
   };
 }

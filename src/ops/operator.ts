@@ -26,6 +26,7 @@ import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/types.js";
 import { CashoutService, type CashoutPolicy, type CashoutProgress } from "../settlement/cashout.js";
 import type { BatchCasher } from "../settlement/casher.js";
+import { RouterBatchCasher } from "../settlement/router-casher.js";
 import type { Submission } from "../plans/collector.js";
 
 export class NoChequebookError extends SettlementError {
@@ -250,7 +251,9 @@ export function chequesByPeer(op: Operator) {
 }
 
 export function cashoutService(op: Operator, policy: CashoutPolicy, casher?: BatchCasher): CashoutService {
-  return new CashoutService({ store: op.store, signer: op.signer, policy, casher });
+  // batch through the deployment's router unless the caller chose a casher
+  const chosen = casher ?? (op.deployment.cashoutRouter ? new RouterBatchCasher({ router: op.deployment.cashoutRouter }) : undefined);
+  return new CashoutService({ store: op.store, signer: op.signer, policy, casher: chosen });
 }
 
 /** The chequebooks `peer` (a peer id or a chequebook address) names; `UnknownPeerError` if none. */
