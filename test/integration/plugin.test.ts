@@ -85,7 +85,7 @@ describe("integration: the Hardhat plugin in a fresh Hardhat 3 project (packed, 
       packages: { "": { name: pkg.name, devDependencies: pkg.devDependencies }, ...cut, "node_modules/@swap-settlement/core": { ...core, dev: true } },
     }, null, 2));
     execFileSync("npm", ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: app, stdio: "pipe" });
-    expect(existsSync(join(app, "node_modules/@swap-settlement/core/dist/src/hardhat/index.js"))).to.equal(true);
+    expect(existsSync(join(app, "node_modules/@swap-settlement/core/dist/esm/src/hardhat/index.js"))).to.equal(true);
     expect(existsSync(join(app, "node_modules/@swap-settlement/core/tasks")), "no tasks/ folder is needed at runtime").to.equal(false);
 
     const port = await freePort();
