@@ -46,4 +46,3 @@ export function verifyRequests(d: Deployment, opts: { testToken: boolean }): Ver
     { address: d.servicePlans, contract: qualifiedName("ServicePlans"), constructorArgs: [] },
   ];
 }
-

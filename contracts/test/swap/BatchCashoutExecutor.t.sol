@@ -40,11 +40,10 @@ contract BatchCashoutExecutorTest is ChequebookTestBase {
         c.issuerSig = chequeSig(ISSUER_PK, cb, beneficiary, cumulative);
     }
 
-    function _two(IBatchCashoutExecutor.Cheque memory a, IBatchCashoutExecutor.Cheque memory b)
-        internal
-        pure
-        returns (IBatchCashoutExecutor.Cheque[] memory l)
-    {
+    function _two(
+        IBatchCashoutExecutor.Cheque memory a,
+        IBatchCashoutExecutor.Cheque memory b
+    ) internal pure returns (IBatchCashoutExecutor.Cheque[] memory l) {
         l = new IBatchCashoutExecutor.Cheque[](2);
         l[0] = a;
         l[1] = b;
@@ -55,7 +54,9 @@ contract BatchCashoutExecutorTest is ChequebookTestBase {
         emit IChequebook.ChequeCashed(beneficiary, recipient, beneficiary, 300, 300, 0);
         vm.prank(beneficiary);
         uint256 cashed = IBatchCashoutExecutor(beneficiary).cashMany(
-            _two(_cheque(address(book), 300), _cheque(address(book2), 250)), GAS, false
+            _two(_cheque(address(book), 300), _cheque(address(book2), 250)),
+            GAS,
+            false
         );
         assertEq(cashed, 2);
         assertEq(book.paidOut(beneficiary), 300);
@@ -66,7 +67,11 @@ contract BatchCashoutExecutorTest is ChequebookTestBase {
     function test_cashMany_onlyTheAccountItselfMayCall() public {
         vm.prank(other);
         vm.expectRevert(abi.encodeWithSelector(IBatchCashoutExecutor.OnlySelf.selector, other));
-        IBatchCashoutExecutor(beneficiary).cashMany(_two(_cheque(address(book), 300), _cheque(address(book2), 1)), GAS, false);
+        IBatchCashoutExecutor(beneficiary).cashMany(
+            _two(_cheque(address(book), 300), _cheque(address(book2), 1)),
+            GAS,
+            false
+        );
         // nor on the executor's own address, by anyone
         vm.expectRevert(abi.encodeWithSelector(IBatchCashoutExecutor.OnlySelf.selector, address(this)));
         executor.cashMany(_two(_cheque(address(book), 300), _cheque(address(book2), 1)), GAS, false);
@@ -82,7 +87,11 @@ contract BatchCashoutExecutorTest is ChequebookTestBase {
         l[2] = _cheque(address(book2), 400);
         vm.expectEmit(true, true, true, true, beneficiary);
         emit IBatchCashout.CashoutSkipped(
-            0, address(book), beneficiary, IBatchCashout.SkipReason.Reverted, IChequebook.ChequeNotIncreasing.selector
+            0,
+            address(book),
+            beneficiary,
+            IBatchCashout.SkipReason.Reverted,
+            IChequebook.ChequeNotIncreasing.selector
         );
         vm.expectEmit(true, true, true, true, beneficiary);
         emit IBatchCashout.CashoutSkipped(1, address(bomb), beneficiary, IBatchCashout.SkipReason.Reverted, 0);

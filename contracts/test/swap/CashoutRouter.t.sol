@@ -33,18 +33,20 @@ contract CashoutRouterTest is ChequebookTestBase {
         token.mint(address(book2), 1000);
     }
 
-    function _entry(address cb, uint256 cumulative, uint256 callerPayout, address sender)
-        internal
-        view
-        returns (ICashoutRouter.Entry memory e)
-    {
+    function _entry(
+        address cb,
+        uint256 cumulative,
+        uint256 callerPayout,
+        address sender
+    ) internal view returns (ICashoutRouter.Entry memory e) {
         e.chequebook = cb;
         e.beneficiary = beneficiary;
         e.recipient = recipient;
         e.cumulativePayout = cumulative;
         e.callerPayout = callerPayout;
         e.beneficiarySig = sig(
-            BENEFICIARY_PK, digestOf(ChequeHash.hashCashout(cb, sender, cumulative, recipient, callerPayout))
+            BENEFICIARY_PK,
+            digestOf(ChequeHash.hashCashout(cb, sender, cumulative, recipient, callerPayout))
         );
         e.issuerSig = chequeSig(ISSUER_PK, cb, beneficiary, cumulative);
     }
@@ -58,21 +60,20 @@ contract CashoutRouterTest is ChequebookTestBase {
         l[0] = a;
     }
 
-    function _list(ICashoutRouter.Entry memory a, ICashoutRouter.Entry memory b)
-        internal
-        pure
-        returns (ICashoutRouter.Entry[] memory l)
-    {
+    function _list(
+        ICashoutRouter.Entry memory a,
+        ICashoutRouter.Entry memory b
+    ) internal pure returns (ICashoutRouter.Entry[] memory l) {
         l = new ICashoutRouter.Entry[](2);
         l[0] = a;
         l[1] = b;
     }
 
-    function _list(ICashoutRouter.Entry memory a, ICashoutRouter.Entry memory b, ICashoutRouter.Entry memory c)
-        internal
-        pure
-        returns (ICashoutRouter.Entry[] memory l)
-    {
+    function _list(
+        ICashoutRouter.Entry memory a,
+        ICashoutRouter.Entry memory b,
+        ICashoutRouter.Entry memory c
+    ) internal pure returns (ICashoutRouter.Entry[] memory l) {
         l = new ICashoutRouter.Entry[](3);
         l[0] = a;
         l[1] = b;
@@ -120,7 +121,12 @@ contract CashoutRouterTest is ChequebookTestBase {
         ICashoutRouter.Entry memory bouncing = _entry(address(book2), 5000);
         ICashoutRouter.Entry memory good = _entry(address(book), 400);
         _expectSkip(0, address(book), IBatchCashout.SkipReason.Reverted, IChequebook.ChequeNotIncreasing.selector);
-        _expectSkip(1, address(book2), IBatchCashout.SkipReason.Reverted, IChequebook.RelayedChequeWouldBounce.selector);
+        _expectSkip(
+            1,
+            address(book2),
+            IBatchCashout.SkipReason.Reverted,
+            IChequebook.RelayedChequeWouldBounce.selector
+        );
         uint256 cashed = router.cashMany(_list(stale, bouncing, good), GAS, false);
         assertEq(cashed, 1);
         assertEq(book.paidOut(beneficiary), 400);
@@ -138,7 +144,12 @@ contract CashoutRouterTest is ChequebookTestBase {
     function test_cashMany_signatureForAnotherRouterIsSkipped() public {
         CashoutRouter otherRouter = new CashoutRouter();
         ICashoutRouter.Entry memory foreign = _entry(address(book), 300, 0, address(otherRouter));
-        _expectSkip(0, address(book), IBatchCashout.SkipReason.Reverted, IChequebook.InvalidBeneficiarySignature.selector);
+        _expectSkip(
+            0,
+            address(book),
+            IBatchCashout.SkipReason.Reverted,
+            IChequebook.InvalidBeneficiarySignature.selector
+        );
         assertEq(router.cashMany(_list(foreign, _entry(address(book2), 100)), GAS, false), 1);
         assertEq(book.paidOut(beneficiary), 0);
         // the same entry is good on the router it was signed for
@@ -149,7 +160,12 @@ contract CashoutRouterTest is ChequebookTestBase {
     function test_cashMany_signatureForAnotherChainIsSkipped() public {
         ICashoutRouter.Entry memory e = _entry(address(book), 300);
         vm.chainId(block.chainid + 1);
-        _expectSkip(0, address(book), IBatchCashout.SkipReason.Reverted, IChequebook.InvalidBeneficiarySignature.selector);
+        _expectSkip(
+            0,
+            address(book),
+            IBatchCashout.SkipReason.Reverted,
+            IChequebook.InvalidBeneficiarySignature.selector
+        );
         assertEq(router.cashMany(_list(e), GAS, false), 0);
         assertEq(book.paidOut(beneficiary), 0);
     }
@@ -229,7 +245,10 @@ contract CashoutRouterTest is ChequebookTestBase {
     function test_cashMany_reentrantChequebookIsSkipped() public {
         ReentrantChequebook re = new ReentrantChequebook(router);
         _expectSkip(
-            0, address(re), IBatchCashout.SkipReason.Reverted, ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector
+            0,
+            address(re),
+            IBatchCashout.SkipReason.Reverted,
+            ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector
         );
         assertEq(router.cashMany(_list(_entry(address(re), 1), _entry(address(book), 300)), GAS, false), 1);
         assertEq(book.paidOut(beneficiary), 300);
@@ -246,7 +265,10 @@ contract CashoutRouterTest is ChequebookTestBase {
         assertEq(router.cashMany(_list(_entry(address(cb), 300)), GAS, false), 1);
         assertTrue(rt.attempted(), "re-entry attempted");
         assertTrue(!rt.reentrySucceeded(), "re-entry refused");
-        assertEq(rt.reentryRevertData(), abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector));
+        assertEq(
+            rt.reentryRevertData(),
+            abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector)
+        );
         assertEq(cb.paidOut(beneficiary), 300);
         assertEq(rt.balanceOf(recipient), 300);
     }
@@ -274,7 +296,7 @@ contract CashoutRouterTest is ChequebookTestBase {
             assertTrue(false, "should have reverted");
         } catch (bytes memory err) {
             assertEq(bytes4(err), IBatchCashout.InsufficientGasForEntry.selector);
-            (uint256 index,, uint256 needed) = abi.decode(_tail(err), (uint256, uint256, uint256));
+            (uint256 index, , uint256 needed) = abi.decode(_tail(err), (uint256, uint256, uint256));
             assertEq(index, 1);
             assertEq(needed, 300_000 + 4761 + 15_000); // allowance + 1/64 kept back by EIP-150 + reserve
         }
@@ -284,16 +306,19 @@ contract CashoutRouterTest is ChequebookTestBase {
 
     // ------------------------------------------------------------------ compact entries
 
-    function _compact(address cb, uint256 cumulative, uint256 callerPayout, address sender)
-        internal
-        view
-        returns (ICashoutRouter.CompactEntry memory e)
-    {
+    function _compact(
+        address cb,
+        uint256 cumulative,
+        uint256 callerPayout,
+        address sender
+    ) internal view returns (ICashoutRouter.CompactEntry memory e) {
         e.chequebook = cb;
         e.cumulativePayout = cumulative;
         e.callerPayout = callerPayout;
-        (e.beneficiaryR, e.beneficiaryVS) =
-            _compactSig(BENEFICIARY_PK, digestOf(ChequeHash.hashCashout(cb, sender, cumulative, recipient, callerPayout)));
+        (e.beneficiaryR, e.beneficiaryVS) = _compactSig(
+            BENEFICIARY_PK,
+            digestOf(ChequeHash.hashCashout(cb, sender, cumulative, recipient, callerPayout))
+        );
         (e.issuerR, e.issuerVS) = _compactSig(ISSUER_PK, digestOf(ChequeHash.hashCheque(cb, beneficiary, cumulative)));
     }
 
@@ -312,13 +337,21 @@ contract CashoutRouterTest is ChequebookTestBase {
         l[3] = _compact(address(book), 400, 5, address(router));
         vm.expectEmit(true, true, true, true, address(router));
         emit IBatchCashout.CashoutSkipped(
-            0, address(book), beneficiary, IBatchCashout.SkipReason.Reverted, IChequebook.ChequeNotIncreasing.selector
+            0,
+            address(book),
+            beneficiary,
+            IBatchCashout.SkipReason.Reverted,
+            IChequebook.ChequeNotIncreasing.selector
         );
         vm.expectEmit(true, true, true, true, address(book2));
         emit IChequebook.ChequeCashed(beneficiary, recipient, address(router), 300, 300, 10);
         vm.expectEmit(true, true, true, true, address(router));
         emit IBatchCashout.CashoutSkipped(
-            2, address(book), beneficiary, IBatchCashout.SkipReason.Reverted, IChequebook.InvalidBeneficiarySignature.selector
+            2,
+            address(book),
+            beneficiary,
+            IBatchCashout.SkipReason.Reverted,
+            IChequebook.InvalidBeneficiarySignature.selector
         );
         vm.prank(submitter);
         assertEq(router.cashManyCompact(beneficiary, recipient, l, GAS, false), 2);
@@ -344,7 +377,12 @@ contract CashoutRouterTest is ChequebookTestBase {
     function test_cashManyCompact_aTamperedRecipientInvalidatesTheCashout() public {
         ICashoutRouter.CompactEntry[] memory l = new ICashoutRouter.CompactEntry[](1);
         l[0] = _compact(address(book), 300, 0, address(router));
-        _expectSkip(0, address(book), IBatchCashout.SkipReason.Reverted, IChequebook.InvalidBeneficiarySignature.selector);
+        _expectSkip(
+            0,
+            address(book),
+            IBatchCashout.SkipReason.Reverted,
+            IChequebook.InvalidBeneficiarySignature.selector
+        );
         assertEq(router.cashManyCompact(beneficiary, address(0xBAD), l, GAS, false), 0);
         assertEq(token.balanceOf(address(0xBAD)), 0);
     }
