@@ -113,11 +113,17 @@ function countingFacts(): ChainFacts & { calls: number } {
     chainId: 31337n,
     known: new Set<string>(),
     async isKnownChequebook(cb: string) {
-      if (!f.known.has(cb)) (f.calls++, f.known.add(cb));
+      if (!f.known.has(cb)) {
+        f.calls++;
+        f.known.add(cb);
+      }
       return true;
     },
     async issuerOf(cb: string) {
-      if (!issuers.has(cb)) (f.calls++, issuers.set(cb, issuerOfBook.get(cb)!));
+      if (!issuers.has(cb)) {
+        f.calls++;
+        issuers.set(cb, issuerOfBook.get(cb)!);
+      }
       return issuers.get(cb)!;
     },
     async hasCode() {

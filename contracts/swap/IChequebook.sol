@@ -125,6 +125,7 @@ interface IChequebook {
     function EIP712DOMAIN_TYPEHASH() external view returns (bytes32);
     /// @notice `keccak256("Cheque(address chequebook,address beneficiary,uint256 cumulativePayout)")`.
     function CHEQUE_TYPEHASH() external view returns (bytes32);
+    // solhint-disable-next-line max-line-length
     /// @notice `keccak256("Cashout(address chequebook,address sender,uint256 requestPayout,address recipient,uint256 callerPayout)")`.
     function CASHOUT_TYPEHASH() external view returns (bytes32);
     /// @notice `keccak256("CustomDecreaseTimeout(address chequebook,address beneficiary,uint256 decreaseTimeout)")`.

@@ -11,6 +11,7 @@ import { TestToken__factory, type TestToken } from "../../typechain-types/index.
 import { deployAll, saveDeployment, type Deployment } from "../deployments.js";
 import { ChequebookFactoryClient } from "../chain/chequebook.js";
 import type { Hex } from "../crypto/index.js";
+import { LocalChainStartError } from "./errors.js";
 import { freePort } from "./launcher.js";
 
 /** Hardhat node's account #0 (its well-known development key; never holds real funds). */
@@ -58,7 +59,7 @@ export async function startLocalChain(deploymentsDir: string): Promise<LocalChai
         () => false,
       );
       if (ok) break;
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error("hardhat node did not start");
+      if (child.exitCode !== null || Date.now() > deadline) throw new LocalChainStartError(rpcUrl, child.exitCode);
       await new Promise((r) => setTimeout(r, 250));
     }
     provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 250 });

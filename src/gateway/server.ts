@@ -418,7 +418,7 @@ export function decodeCheque(header: string, chainId: bigint): IncomingCheque {
       scheme?: unknown;
       payload?: Record<string, unknown>;
     };
-    if (o.scheme !== SCHEME || !o.payload) throw new Error("scheme");
+    if (o.scheme !== SCHEME || !o.payload) throw new BadGatewayRequestError("PAYMENT-SIGNATURE", "scheme"); // replaced below
     const p = o.payload;
     return {
       chequebook: toAddress(p.chequebook, "chequebook"),

@@ -19,7 +19,6 @@ import {
 } from "@nomicfoundation/ignition-core";
 import { SettlementError } from "../errors.js";
 import { toAddress } from "../values.js";
-import type { Hex } from "../crypto/index.js";
 import {
   ChequebookFactory__factory,
   Chequebook__factory,

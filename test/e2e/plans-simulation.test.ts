@@ -50,7 +50,7 @@ describe("e2e: a service plan across ten providers on three-hop paths", function
       claimDeadline: now + 7_200n + 86_400n,
     });
     const plan = await plans.getPlan(planId);
-    for (const p of providers) checkPlan(plan, { minFloorPerShare: budget / shareCap }, now); // providers check before serving
+    for (const _provider of providers) checkPlan(plan, { minFloorPerShare: budget / shareCap }, now); // providers check before serving
 
     const issuer = new ShareIssuer({ planId, domain, signer: customer.privateKey as `0x${string}`, chainLength: 200 });
     const collectors = new Map(

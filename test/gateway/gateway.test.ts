@@ -14,7 +14,6 @@ import {
   paidJsonRpcProvider,
 } from "../../src/gateway/index.js";
 import { paidViemTransport } from "../../src/gateway/viem.js";
-import { expectError } from "../../test-support/helpers.js";
 import { CHAIN_ID, CHEQUEBOOK, KEYS, harness, payingFetch, rpc, type Harness } from "./fixtures.js";
 
 const b64json = (s: string | null) => JSON.parse(Buffer.from(s!, "base64").toString("utf8")) as Record<string, unknown>;

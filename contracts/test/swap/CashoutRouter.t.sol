@@ -55,29 +55,29 @@ contract CashoutRouterTest is ChequebookTestBase {
         return _entry(cb, cumulative, 0, address(router));
     }
 
-    function _list(ICashoutRouter.Entry memory a) internal pure returns (ICashoutRouter.Entry[] memory l) {
-        l = new ICashoutRouter.Entry[](1);
-        l[0] = a;
+    function _list(ICashoutRouter.Entry memory a) internal pure returns (ICashoutRouter.Entry[] memory list) {
+        list = new ICashoutRouter.Entry[](1);
+        list[0] = a;
     }
 
     function _list(
         ICashoutRouter.Entry memory a,
         ICashoutRouter.Entry memory b
-    ) internal pure returns (ICashoutRouter.Entry[] memory l) {
-        l = new ICashoutRouter.Entry[](2);
-        l[0] = a;
-        l[1] = b;
+    ) internal pure returns (ICashoutRouter.Entry[] memory list) {
+        list = new ICashoutRouter.Entry[](2);
+        list[0] = a;
+        list[1] = b;
     }
 
     function _list(
         ICashoutRouter.Entry memory a,
         ICashoutRouter.Entry memory b,
         ICashoutRouter.Entry memory c
-    ) internal pure returns (ICashoutRouter.Entry[] memory l) {
-        l = new ICashoutRouter.Entry[](3);
-        l[0] = a;
-        l[1] = b;
-        l[2] = c;
+    ) internal pure returns (ICashoutRouter.Entry[] memory list) {
+        list = new ICashoutRouter.Entry[](3);
+        list[0] = a;
+        list[1] = b;
+        list[2] = c;
     }
 
     function _expectSkip(uint256 i, address cb, IBatchCashout.SkipReason reason, bytes4 selector) internal {
@@ -233,10 +233,10 @@ contract CashoutRouterTest is ChequebookTestBase {
     function test_cashMany_returnDataBombAndALyingChequebookStealNothing() public {
         // answers the checks with 100 kB, "cashes" without paying, and claims the honest token
         ReturnBombChequebook liar = new ReturnBombChequebook(100_000, address(token));
-        ICashoutRouter.Entry memory l = _entry(address(liar), 50, 50, address(router));
+        ICashoutRouter.Entry memory lying = _entry(address(liar), 50, 50, address(router));
         ICashoutRouter.Entry memory honest = _entry(address(book), 300, 10, address(router));
         vm.prank(submitter);
-        assertEq(router.cashMany(_list(l, honest), GAS, true), 2);
+        assertEq(router.cashMany(_list(lying, honest), GAS, true), 2);
         assertEq(token.balanceOf(submitter), 10, "only the caller payout that arrived");
         assertEq(token.balanceOf(recipient), 290);
         assertEq(token.balanceOf(address(router)), 0);
@@ -290,9 +290,9 @@ contract CashoutRouterTest is ChequebookTestBase {
     }
 
     function test_cashMany_revertsWhenTheTransactionCannotGiveAnEntryItsAllowance() public {
-        ICashoutRouter.Entry[] memory l = _list(_entry(address(book), 100), _entry(address(book2), 100));
+        ICashoutRouter.Entry[] memory list = _list(_entry(address(book), 100), _entry(address(book2), 100));
         // enough for the first entry, not for a second full allowance: the whole batch reverts
-        try router.cashMany{gas: 360_000}(l, 300_000, false) {
+        try router.cashMany{gas: 360_000}(list, 300_000, false) {
             assertTrue(false, "should have reverted");
         } catch (bytes memory err) {
             assertEq(bytes4(err), IBatchCashout.InsufficientGasForEntry.selector);
@@ -301,7 +301,7 @@ contract CashoutRouterTest is ChequebookTestBase {
             assertEq(needed, 300_000 + 4761 + 15_000); // allowance + 1/64 kept back by EIP-150 + reserve
         }
         assertEq(book.paidOut(beneficiary), 0);
-        assertEq(router.cashMany{gas: 700_000}(l, 300_000, false), 2);
+        assertEq(router.cashMany{gas: 700_000}(list, 300_000, false), 2);
     }
 
     // ------------------------------------------------------------------ compact entries
@@ -330,11 +330,11 @@ contract CashoutRouterTest is ChequebookTestBase {
 
     function test_cashManyCompact_cashesWithExpandedSignaturesAndSkipsTheRest() public {
         cash(100); // book: paidOut 100
-        ICashoutRouter.CompactEntry[] memory l = new ICashoutRouter.CompactEntry[](4);
-        l[0] = _compact(address(book), 100, 0, address(router)); // stale
-        l[1] = _compact(address(book2), 300, 10, address(router));
-        l[2] = _compact(address(book), 250, 5, address(new CashoutRouter())); // signed for another router
-        l[3] = _compact(address(book), 400, 5, address(router));
+        ICashoutRouter.CompactEntry[] memory list = new ICashoutRouter.CompactEntry[](4);
+        list[0] = _compact(address(book), 100, 0, address(router)); // stale
+        list[1] = _compact(address(book2), 300, 10, address(router));
+        list[2] = _compact(address(book), 250, 5, address(new CashoutRouter())); // signed for another router
+        list[3] = _compact(address(book), 400, 5, address(router));
         vm.expectEmit(true, true, true, true, address(router));
         emit IBatchCashout.CashoutSkipped(
             0,
@@ -354,7 +354,7 @@ contract CashoutRouterTest is ChequebookTestBase {
             IChequebook.InvalidBeneficiarySignature.selector
         );
         vm.prank(submitter);
-        assertEq(router.cashManyCompact(beneficiary, recipient, l, GAS, false), 2);
+        assertEq(router.cashManyCompact(beneficiary, recipient, list, GAS, false), 2);
         assertEq(book.paidOut(beneficiary), 400);
         assertEq(book2.paidOut(beneficiary), 300);
         assertEq(token.balanceOf(submitter), 15);
@@ -365,25 +365,25 @@ contract CashoutRouterTest is ChequebookTestBase {
     function test_cashManyCompact_checkFirstSkipsBouncesOnSwarmChequebooks() public {
         SwarmLikeChequebook swarm = new SwarmLikeChequebook(issuer, IERC20(address(token)));
         token.mint(address(swarm), 100);
-        ICashoutRouter.CompactEntry[] memory l = new ICashoutRouter.CompactEntry[](2);
-        l[0] = _compact(address(swarm), 300, 0, address(router));
-        l[1] = _compact(address(swarm), 60, 0, address(router));
+        ICashoutRouter.CompactEntry[] memory list = new ICashoutRouter.CompactEntry[](2);
+        list[0] = _compact(address(swarm), 300, 0, address(router));
+        list[1] = _compact(address(swarm), 60, 0, address(router));
         _expectSkip(0, address(swarm), IBatchCashout.SkipReason.WouldBounce, 0);
-        assertEq(router.cashManyCompact(beneficiary, recipient, l, GAS, true), 1);
+        assertEq(router.cashManyCompact(beneficiary, recipient, list, GAS, true), 1);
         assertEq(swarm.paidOut(beneficiary), 60);
         assertTrue(!swarm.bounced(), "no bounce");
     }
 
     function test_cashManyCompact_aTamperedRecipientInvalidatesTheCashout() public {
-        ICashoutRouter.CompactEntry[] memory l = new ICashoutRouter.CompactEntry[](1);
-        l[0] = _compact(address(book), 300, 0, address(router));
+        ICashoutRouter.CompactEntry[] memory list = new ICashoutRouter.CompactEntry[](1);
+        list[0] = _compact(address(book), 300, 0, address(router));
         _expectSkip(
             0,
             address(book),
             IBatchCashout.SkipReason.Reverted,
             IChequebook.InvalidBeneficiarySignature.selector
         );
-        assertEq(router.cashManyCompact(beneficiary, address(0xBAD), l, GAS, false), 0);
+        assertEq(router.cashManyCompact(beneficiary, address(0xBAD), list, GAS, false), 0);
         assertEq(token.balanceOf(address(0xBAD)), 0);
     }
 }

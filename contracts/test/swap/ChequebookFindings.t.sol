@@ -240,6 +240,7 @@ contract ChequebookFindingsTest is ChequebookTestBase {
         assertEq(
             book.CASHOUT_TYPEHASH(),
             keccak256(
+                // solhint-disable-next-line max-line-length
                 "Cashout(address chequebook,address sender,uint256 requestPayout,address recipient,uint256 callerPayout)"
             )
         );
