@@ -16,6 +16,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
   "@swap-settlement/core/browser": ["src/browser.ts"],
   "@swap-settlement/core/node": ["src/node.ts"],
   "@swap-settlement/core/testing": ["src/testing/index.ts"],
+  "@swap-settlement/core/hardhat": ["src/hardhat/index.ts"],
 };
 
 function tsBlocks(markdown: string): string[] {
