@@ -26,6 +26,7 @@ import {
   TestToken__factory,
 } from "../../typechain-types/index.js";
 import type { Deployment } from "../deployments.js";
+import { DEFAULT_MIN_CLAIM_WINDOW } from "../chain/plans.js";
 import { SOURCES, type Eip1193, type SwapContractName } from "./verify.js";
 
 /** The contracts the modules deploy, from this package's typechain factories (abi + bytecode). */
@@ -92,7 +93,7 @@ export const SwapSettlementModule = buildModule("SwapSettlement", (m) => {
   const implementation = m.contractAt("Chequebook", m.staticCall(factory, "master"), {
     id: "ChequebookImplementation",
   });
-  const servicePlans = m.contract("ServicePlans", []);
+  const servicePlans = m.contract("ServicePlans", [DEFAULT_MIN_CLAIM_WINDOW]);
   return { factory, implementation, servicePlans };
 });
 
@@ -103,7 +104,7 @@ export const SwapSettlementDevModule = buildModule("SwapSettlementDev", (m) => {
   const implementation = m.contractAt("Chequebook", m.staticCall(factory, "master"), {
     id: "ChequebookImplementation",
   });
-  const servicePlans = m.contract("ServicePlans", []);
+  const servicePlans = m.contract("ServicePlans", [DEFAULT_MIN_CLAIM_WINDOW]);
   return { token, factory, implementation, servicePlans };
 });
 

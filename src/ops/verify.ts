@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { Hex } from "../crypto/index.js";
 import type { Deployment } from "../deployments.js";
+import { DEFAULT_MIN_CLAIM_WINDOW } from "../chain/plans.js";
 
 /** Source file of each contract the deployment creates. */
 export const SOURCES = {
@@ -43,6 +44,10 @@ export function verifyRequests(d: Deployment, opts: { testToken: boolean }): Ver
     ...(opts.testToken ? [{ address: d.token, contract: qualifiedName("TestToken"), constructorArgs: [] }] : []),
     { address: d.factory, contract: qualifiedName("ChequebookFactory"), constructorArgs: [d.token] },
     { address: d.chequebookImplementation, contract: qualifiedName("Chequebook"), constructorArgs: [d.token] },
-    { address: d.servicePlans, contract: qualifiedName("ServicePlans"), constructorArgs: [] },
+    {
+      address: d.servicePlans,
+      contract: qualifiedName("ServicePlans"),
+      constructorArgs: [DEFAULT_MIN_CLAIM_WINDOW],
+    },
   ];
 }

@@ -6,7 +6,8 @@ import { network } from "hardhat";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TestToken__factory, ChequebookFactory__factory } from "../../typechain-types/index.js";
+import { TestToken__factory, ChequebookFactory__factory, ServicePlans__factory } from "../../typechain-types/index.js";
+import { DEFAULT_MIN_CLAIM_WINDOW } from "../../src/chain/plans.js";
 import { deploySystem, NotLocalChainError } from "../../src/ops/operator.js";
 import { verifyRequests, qualifiedName, type VerifyRequest } from "../../src/ops/verify.js";
 import { IgnitionDeploymentError, swapArtifactResolver, UnknownContractError } from "../../src/ops/ignition.js";
@@ -46,6 +47,8 @@ describe("ops: deploying through Ignition, with --verify", function () {
     expect(d).to.deep.include({ chainId: "100", network: "gnosis", token: tokenAddress });
     const factory = ChequebookFactory__factory.connect(d.factory, conn.ethers.provider);
     expect(await factory.master()).to.equal(d.chequebookImplementation);
+    const plans = ServicePlans__factory.connect(d.servicePlans, conn.ethers.provider);
+    expect(await plans.minClaimWindow()).to.equal(DEFAULT_MIN_CLAIM_WINDOW);
     expect(d.blocks.factory).to.be.greaterThan(blockBefore);
     // a live chain's book goes to <root>/deployments (shipped), Ignition's journal to its own folder
     expect(r.file).to.equal(join(root, "deployments", "gnosis.json"));
@@ -66,7 +69,11 @@ describe("ops: deploying through Ignition, with --verify", function () {
         contract: "contracts/swap/Chequebook.sol:Chequebook",
         constructorArgs: [tokenAddress],
       },
-      { address: d.servicePlans, contract: "contracts/plans/ServicePlans.sol:ServicePlans", constructorArgs: [] },
+      {
+        address: d.servicePlans,
+        contract: "contracts/plans/ServicePlans.sol:ServicePlans",
+        constructorArgs: [DEFAULT_MIN_CLAIM_WINDOW],
+      },
     ]);
     expect(r.verified).to.deep.equal(calls);
 
