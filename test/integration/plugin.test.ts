@@ -129,7 +129,7 @@ describe("integration: the Hardhat plugin in a fresh Hardhat 3 project (packed, 
       cwd: app,
       stdio: "pipe",
     });
-    expect(existsSync(join(app, "node_modules/@swap-settlement/core/dist/src/hardhat/index.js"))).to.equal(true);
+    expect(existsSync(join(app, "node_modules/@swap-settlement/core/dist/esm/src/hardhat/index.js"))).to.equal(true);
     expect(
       existsSync(join(app, "node_modules/@swap-settlement/core/tasks")),
       "no tasks/ folder is needed at runtime",
