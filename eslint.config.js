@@ -37,6 +37,15 @@ export default tseslint.config(
     },
   },
   {
+    // type-aware promise checks (every promise has a handler); only these two, to keep `npm run lint` fast
+    files: ["**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+    },
+  },
+  {
     // tests, benches, scripts and examples may throw plain errors in harness code
     files: ["test/**", "test-support/**", "bench/**", "scripts/**", "examples/**", "tasks/**", "hardhat.config.ts"],
     rules: {

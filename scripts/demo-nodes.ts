@@ -293,4 +293,8 @@ main()
         : `SUMMARY: FAILED ${failed.length} of ${checks.length} checks: ${failed.map((c) => c.name).join("; ")}`,
     );
     process.exit(failed.length === 0 && code === 0 ? 0 : 1);
+  })
+  .catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
   });

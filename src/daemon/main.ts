@@ -11,4 +11,11 @@ process.on("uncaughtException", (e) => {
   process.exit(1);
 });
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    // main() turns every error into an exit code; this is the last resort, not a silent hang
+    process.stderr.write(`swap-node: ${(e as Error)?.message ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
