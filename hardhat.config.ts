@@ -17,7 +17,12 @@ export default defineConfig({
     // `npx hardhat node --hostname 127.0.0.1`, then `--network localhost`
     localhost: { type: "http", chainType: "l1", url: `http://127.0.0.1:${process.env.SWAP_LOCALHOST_PORT ?? "8545"}` },
     // any EVM network: `npx hardhat keystore set SWAP_RPC_URL` / `SWAP_DEPLOYER_KEY` (or env vars); no secret in the repo
-    custom: { type: "http", chainType: "l1", url: configVariable("SWAP_RPC_URL"), accounts: [configVariable("SWAP_DEPLOYER_KEY")] },
+    custom: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("SWAP_RPC_URL"),
+      accounts: [configVariable("SWAP_DEPLOYER_KEY")],
+    },
   },
   solidity: {
     profiles: {

@@ -22,14 +22,20 @@ const perSec = (n: number, ms: number) => Math.round((n / ms) * 1000);
 // 1. reserve + apply, in memory
 {
   const ledger = new Ledger(new MemoryStore());
-  const acc = new Accounting(ledger, resolvePolicy({ mode: "mock", paymentThreshold: 1n << 200n }), { pay: async () => {} });
+  const acc = new Accounting(ledger, resolvePolicy({ mode: "mock", paymentThreshold: 1n << 200n }), {
+    pay: async () => {},
+  });
   acc.registerPeer("peer", { paymentThreshold: 1n << 200n, canPay: true, connectedAt: 0 });
   const N = 2_000_000;
   for (let i = 0; i < 100_000; i++) acc.prepareServe("peer", "store", 1).apply(); // warm-up
   const t = performance.now();
   for (let i = 0; i < N; i++) acc.prepareServe("peer", "store", 1).apply();
   const ms = performance.now() - t;
-  rows.push(["reserve + apply (Accounting.prepareServe → apply), one core", `${fmt(perSec(N, ms))} /s`, "≥ 1,000,000 /s"]);
+  rows.push([
+    "reserve + apply (Accounting.prepareServe → apply), one core",
+    `${fmt(perSec(N, ms))} /s`,
+    "≥ 1,000,000 /s",
+  ]);
 }
 
 // received cheques: signed ahead, validated in hard mode with the chain facts answered from a warm cache
@@ -50,13 +56,24 @@ async function cheques(n: number): Promise<{ peer: string; c: IncomingCheque }[]
   const out = [];
   for (let i = 0; i < n; i++) {
     const k = i % books.length;
-    const c = { chequebook: books[k], beneficiary: us.address, cumulativePayout: BigInt(1000 * (Math.floor(i / books.length) + 1)), chainId };
+    const c = {
+      chequebook: books[k],
+      beneficiary: us.address,
+      cumulativePayout: BigInt(1000 * (Math.floor(i / books.length) + 1)),
+      chainId,
+    };
     out.push({ peer: `p${k}`, c: { ...c, signature: await signCheque(c, chainId, issuers[k]) } });
   }
   return out;
 }
 async function receiveAll(store: Store, list: { peer: string; c: IncomingCheque }[]): Promise<number> {
-  const receiver = new ChequeReceiver(store, new Ledger(store), { beneficiary: us.address, chainId, mode: "hard", minChequeValue: 1n, facts: cachedFacts });
+  const receiver = new ChequeReceiver(store, new Ledger(store), {
+    beneficiary: us.address,
+    chainId,
+    mode: "hard",
+    minChequeValue: 1n,
+    facts: cachedFacts,
+  });
   const t = performance.now();
   for (const { peer, c } of list) await receiver.receive(peer, c);
   return performance.now() - t;
@@ -64,7 +81,11 @@ async function receiveAll(store: Store, list: { peer: string; c: IncomingCheque 
 {
   const list = await cheques(20_000);
   const ms = await receiveAll(new MemoryStore(), list);
-  rows.push(["received cheques validated + credited (hard mode, chain facts cached, memory store)", `${fmt(perSec(list.length, ms))} /s`, "≥ 5,000 /s"]);
+  rows.push([
+    "received cheques validated + credited (hard mode, chain facts cached, memory store)",
+    `${fmt(perSec(list.length, ms))} /s`,
+    "≥ 5,000 /s",
+  ]);
 }
 {
   const dir = mkdtempSync(join(tmpdir(), "bench-"));
@@ -73,21 +94,36 @@ async function receiveAll(store: Store, list: { peer: string; c: IncomingCheque 
   const ms = await receiveAll(store, list);
   store.close();
   rmSync(dir, { recursive: true, force: true });
-  rows.push(["received cheques stored durably, one at a time (SQLite WAL, synchronous=FULL: one fsync per cheque)", `${fmt(perSec(list.length, ms))} /s`, "–"]);
+  rows.push([
+    "received cheques stored durably, one at a time (SQLite WAL, synchronous=FULL: one fsync per cheque)",
+    `${fmt(perSec(list.length, ms))} /s`,
+    "–",
+  ]);
 }
 {
   // many peers paying at once: the receiver's group commit stores a batch per fsync
   const dir = mkdtempSync(join(tmpdir(), "bench-"));
   const list = await cheques(6_000);
   const store = new SqliteStore(join(dir, "bench.db"));
-  const receiver = new ChequeReceiver(store, new Ledger(store), { beneficiary: us.address, chainId, mode: "hard", minChequeValue: 1n, facts: cachedFacts });
+  const receiver = new ChequeReceiver(store, new Ledger(store), {
+    beneficiary: us.address,
+    chainId,
+    mode: "hard",
+    minChequeValue: 1n,
+    facts: cachedFacts,
+  });
   const t = performance.now();
   const width = books.length; // one cheque per peer in flight, all peers at once
-  for (let i = 0; i < list.length; i += width) await Promise.all(list.slice(i, i + width).map(({ peer, c }) => receiver.receive(peer, c)));
+  for (let i = 0; i < list.length; i += width)
+    await Promise.all(list.slice(i, i + width).map(({ peer, c }) => receiver.receive(peer, c)));
   const ms = performance.now() - t;
   store.close();
   rmSync(dir, { recursive: true, force: true });
-  rows.push([`received cheques stored durably, ${books.length} peers at once (group commit: one fsync per batch)`, `${fmt(perSec(list.length, ms))} /s`, "–"]);
+  rows.push([
+    `received cheques stored durably, ${books.length} peers at once (group commit: one fsync per batch)`,
+    `${fmt(perSec(list.length, ms))} /s`,
+    "–",
+  ]);
 }
 
 // memory per tracked peer
@@ -104,10 +140,17 @@ async function receiveAll(store: Store, list: { peer: string; c: IncomingCheque 
   }
   globalThis.gc?.();
   const bytes = (process.memoryUsage().heapUsed - before) / N;
-  rows.push([`memory per tracked peer (${fmt(N)} peers: ledger record + reservations + policy state)`, `${fmt(Math.round(bytes))} B`, "–"]);
+  rows.push([
+    `memory per tracked peer (${fmt(N)} peers: ledger record + reservations + policy state)`,
+    `${fmt(Math.round(bytes))} B`,
+    "–",
+  ]);
   if (acc.ledger.peers().length !== N) throw new Error(`peer count ${acc.ledger.peers().length}`);
 }
 
 const out = table(["operation", "measured", "target"], rows);
 console.log(out);
-writeSection("accounting", `## SWAP accounting throughput\n\nCommand: \`npm run bench:accounting\`. Machine: ${machine()}.\n\n${out}`);
+writeSection(
+  "accounting",
+  `## SWAP accounting throughput\n\nCommand: \`npm run bench:accounting\`. Machine: ${machine()}.\n\n${out}`,
+);

@@ -3,18 +3,41 @@
  * fair queue + usage charge) with 1,000 connected clients, and the overload experiment (fair queue
  * with strict class precedence vs FIFO, same load). Writes the `capacity` section of BENCHMARKS.md.
  */
-import { ClientPool, FairScheduler, FlowControl, MemoryCapacityStore, SimClock, TIER, jainIndex, quantile, simulate, type SimClient } from "../src/capacity/index.js";
+import {
+  ClientPool,
+  FairScheduler,
+  FlowControl,
+  MemoryCapacityStore,
+  SimClock,
+  TIER,
+  jainIndex,
+  quantile,
+  simulate,
+  type SimClient,
+} from "../src/capacity/index.js";
 import { loadavg } from "node:os";
 import { fmt, machine, table, writeSection } from "./report.js";
 
 function overhead(): { nsPerRequest: number; requests: number } {
   const clock = new SimClock();
-  const pool = new ClientPool({ totalCapacity: 1_000_000, minCapacity: 100, price: { minPriceMicro: 1_000_000n }, store: new MemoryCapacityStore(), now: clock.now, protectMs: 0, freeAllowance: 1e15 });
+  const pool = new ClientPool({
+    totalCapacity: 1_000_000,
+    minCapacity: 100,
+    price: { minPriceMicro: 1_000_000n },
+    store: new MemoryCapacityStore(),
+    now: clock.now,
+    protectMs: 0,
+    freeAllowance: 1e15,
+  });
   const ids: string[] = [];
   for (let i = 0; i < 1000; i++) {
     const id = `client-${i}`;
     ids.push(id);
-    pool.connect(id, `10.${i >> 8}.${i & 255}.0/24`, i % 3 === 0 ? { canPay: false, goodStanding: false } : { canPay: true, goodStanding: true });
+    pool.connect(
+      id,
+      `10.${i >> 8}.${i & 255}.0/24`,
+      i % 3 === 0 ? { canPay: false, goodStanding: false } : { canPay: true, goodStanding: true },
+    );
     if (i % 10 === 0) {
       pool.deposit(id, 10n ** 15n);
       pool.grant(id, 300, 3_600_000);
@@ -44,7 +67,15 @@ function overhead(): { nsPerRequest: number; requests: number } {
 
 function overload(discipline: "fair" | "fifo") {
   const clock = new SimClock();
-  const pool = new ClientPool({ totalCapacity: 1000, minCapacity: 10, price: { minPriceMicro: 1_000_000n }, store: new MemoryCapacityStore(), now: clock.now, protectMs: 0, freeAllowance: 1e12 });
+  const pool = new ClientPool({
+    totalCapacity: 1000,
+    minCapacity: 10,
+    price: { minPriceMicro: 1_000_000n },
+    store: new MemoryCapacityStore(),
+    now: clock.now,
+    protectMs: 0,
+    freeAllowance: 1e12,
+  });
   const paid = ["p0", "p1"];
   const free = Array.from({ length: 8 }, (_, i) => `f${i}`);
   for (const p of paid) {
@@ -59,11 +90,14 @@ function overload(discipline: "fair" | "fifo") {
   ];
   const res = simulate({ pool, clock, clients, durationMs: 300_000, discipline, seed: 5 });
   const lat = (ids: string[]) => ids.flatMap((id) => res.clients.get(id)!.latenciesMs);
-  const sum = (ids: string[], k: "offered" | "served" | "servedCost") => ids.reduce((a, id) => a + res.clients.get(id)![k], 0);
+  const sum = (ids: string[], k: "offered" | "served" | "servedCost") =>
+    ids.reduce((a, id) => a + res.clients.get(id)![k], 0);
   return {
     discipline,
-    paidP50: quantile(lat(paid), 0.5), paidP99: quantile(lat(paid), 0.99),
-    freeP50: quantile(lat(free), 0.5), freeP99: quantile(lat(free), 0.99),
+    paidP50: quantile(lat(paid), 0.5),
+    paidP99: quantile(lat(paid), 0.99),
+    freeP50: quantile(lat(free), 0.5),
+    freeP99: quantile(lat(free), 0.99),
     paidServedOffered: sum(paid, "served") / sum(paid, "offered"),
     paidShare: sum(paid, "servedCost") / res.servedCost,
     freeShare: sum(free, "servedCost") / res.servedCost,
@@ -93,8 +127,30 @@ each (offered load ${((2 * 60 + 8 * 400) / 1000).toFixed(2)}× the capacity). Sa
 two queue disciplines. Mean service time ${rows[0]!.meanService.toFixed(0)} ms.
 
 ${table(
-  ["queue", "paid p50 ms", "paid p99 ms", "free p50 ms", "free p99 ms", "paid served/offered", "paid share", "free share", "free Jain", "utilisation"],
-  rows.map((r) => [r.discipline === "fair" ? "fair queue + class precedence" : "FIFO (control)", ms(r.paidP50), ms(r.paidP99), ms(r.freeP50), ms(r.freeP99), pct(r.paidServedOffered), pct(r.paidShare), pct(r.freeShare), r.jain.toFixed(3), pct(r.utilisation)]),
+  [
+    "queue",
+    "paid p50 ms",
+    "paid p99 ms",
+    "free p50 ms",
+    "free p99 ms",
+    "paid served/offered",
+    "paid share",
+    "free share",
+    "free Jain",
+    "utilisation",
+  ],
+  rows.map((r) => [
+    r.discipline === "fair" ? "fair queue + class precedence" : "FIFO (control)",
+    ms(r.paidP50),
+    ms(r.paidP99),
+    ms(r.freeP50),
+    ms(r.freeP99),
+    pct(r.paidServedOffered),
+    pct(r.paidShare),
+    pct(r.freeShare),
+    r.jain.toFixed(3),
+    pct(r.utilisation),
+  ]),
 )}
 
 Reading it: with the fair queue the paid p99 stays within 3× the mean service time (the bound the

@@ -32,17 +32,31 @@ const rssMiB = (pid: number) => {
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function api(base: string, path: string, json?: unknown): Promise<any> {
-  const res = await fetch(base + path, { method: json ? "POST" : "GET", headers: json ? { "content-type": "application/json" } : {}, body: json ? JSON.stringify(json) : undefined });
+  const res = await fetch(base + path, {
+    method: json ? "POST" : "GET",
+    headers: json ? { "content-type": "application/json" } : {},
+    body: json ? JSON.stringify(json) : undefined,
+  });
   return res.json();
 }
 
 function daemonConfig(name: string, extra: Record<string, unknown>) {
   const d = join(dir, name);
   mkdirSync(d, { recursive: true });
-  return writeConfig({
-    dataDir: d, mode: "mock", chain: { chainId: 31337 }, chequebook: Wallet.createRandom().address,
-    thresholds: { payment: "1000000", tolerancePercent: 50 }, prices: { store: "1000" }, api: { port: 0, debug: true }, log: { level: "info" }, ...extra,
-  }, d);
+  return writeConfig(
+    {
+      dataDir: d,
+      mode: "mock",
+      chain: { chainId: 31337 },
+      chequebook: Wallet.createRandom().address,
+      thresholds: { payment: "1000000", tolerancePercent: 50 },
+      prices: { store: "1000" },
+      api: { port: 0, debug: true },
+      log: { level: "info" },
+      ...extra,
+    },
+    d,
+  );
 }
 
 async function main() {
@@ -50,27 +64,49 @@ async function main() {
   const rows: string[] = [];
   try {
     const port = await freePort();
-    const server = spawnDaemon(daemonConfig("server", { p2p: { listen: [`/ip4/127.0.0.1/tcp/${port}`], maxConnections: 400 } }), { SWAP_NODE_PRIVATE_KEY: Wallet.createRandom().privateKey }, ENTRY);
+    const server = spawnDaemon(
+      daemonConfig("server", { p2p: { listen: [`/ip4/127.0.0.1/tcp/${port}`], maxConnections: 400 } }),
+      { SWAP_NODE_PRIVATE_KEY: Wallet.createRandom().privateKey },
+      ENTRY,
+    );
     procs.push(server);
     const s = await server.started.catch(() => undefined);
     if (!s) throw new Error("server did not start");
     await settle(2_000);
     rows.push(`| daemon RSS, idle (fresh start, no peers) | ${rssMiB(server.child.pid!)} MiB | | |`);
     console.log(rows.at(-1));
-    const client = spawnDaemon(daemonConfig("client", { p2p: { bootstrap: [s.addresses[0]], redialMs: 200 } }), { SWAP_NODE_PRIVATE_KEY: Wallet.createRandom().privateKey }, ENTRY);
+    const client = spawnDaemon(
+      daemonConfig("client", { p2p: { bootstrap: [s.addresses[0]], redialMs: 200 } }),
+      { SWAP_NODE_PRIVATE_KEY: Wallet.createRandom().privateKey },
+      ENTRY,
+    );
     procs.push(client);
     const c = await client.started;
     for (;;) {
-      const r = await api(c.api, `/debug/requests/${s.peerId}`, { protocol: "store", count: 1 }).catch(() => ({ paid: 0 }));
+      const r = await api(c.api, `/debug/requests/${s.peerId}`, { protocol: "store", count: 1 }).catch(() => ({
+        paid: 0,
+      }));
       if (r.paid === 1) break;
       await settle(100);
     }
     await api(c.api, `/debug/requests/${s.peerId}`, { protocol: "store", count: 500, concurrency: 8 }); // warm-up
-    for (const [via, concurrency] of [["stream", 1], ["stream", 16], ["session", 1], ["session", 16]] as const) {
-      const r = await api(c.api, `/debug/requests/${s.peerId}`, { protocol: "store", count: REQUESTS, concurrency, via });
+    for (const [via, concurrency] of [
+      ["stream", 1],
+      ["stream", 16],
+      ["session", 1],
+      ["session", 16],
+    ] as const) {
+      const r = await api(c.api, `/debug/requests/${s.peerId}`, {
+        protocol: "store",
+        count: REQUESTS,
+        concurrency,
+        via,
+      });
       if (r.paid !== REQUESTS) throw new Error(`only ${r.paid} of ${REQUESTS} paid: ${r.lastError}`);
       const settlements = await api(c.api, `/settlements/${s.peerId}`);
-      rows.push(`| paid requests between two daemons, ${via === "stream" ? "service stream" : "on the SWAP stream"}, concurrency ${concurrency} | ${(REQUESTS / (r.elapsedMs / 1000)).toFixed(0)} req/s | p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms | ${REQUESTS} requests, cheque every 1,000 requests (cumulative sent ${settlements.sent}) |`);
+      rows.push(
+        `| paid requests between two daemons, ${via === "stream" ? "service stream" : "on the SWAP stream"}, concurrency ${concurrency} | ${(REQUESTS / (r.elapsedMs / 1000)).toFixed(0)} req/s | p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms | ${REQUESTS} requests, cheque every 1,000 requests (cumulative sent ${settlements.sent}) |`,
+      );
       console.log(rows.at(-1));
     }
     await stopDaemon(client);
@@ -86,10 +122,24 @@ async function main() {
     for (let i = 0; i < PEERS; i++) {
       const w = Wallet.createRandom();
       const node = new SwapNode({
-        store: new MemoryStore(), chainId: 31337n, beneficiary: w.address, chequebook: Wallet.createRandom().address, signer: w.privateKey as Hex, issuer: w.address,
-        policy: { mode: "mock", paymentThreshold: 1_000_000n, prices: { store: 1000n } }, flushIntervalMs: 0,
+        store: new MemoryStore(),
+        chainId: 31337n,
+        beneficiary: w.address,
+        chequebook: Wallet.createRandom().address,
+        signer: w.privateKey as Hex,
+        issuer: w.address,
+        policy: { mode: "mock", paymentThreshold: 1_000_000n, prices: { store: 1000n } },
+        flushIntervalMs: 0,
       });
-      const host = await P2PHost.create({ privateKey: await generateKeyPair("Ed25519"), listen: [], bootstrap: [s.addresses[0]!], redialMs: 1_000, maxConnections: 10, node, log });
+      const host = await P2PHost.create({
+        privateKey: await generateKeyPair("Ed25519"),
+        listen: [],
+        bootstrap: [s.addresses[0]!],
+        redialMs: 1_000,
+        maxConnections: 10,
+        node,
+        log,
+      });
       await host.start();
       peers.push({ host, node });
     }
@@ -102,7 +152,9 @@ async function main() {
     }
     for (const p of peers) await p.node.sessions.get(s.peerId)?.request("store");
     await settle(2_000);
-    rows.push(`| daemon RSS with ${PEERS} connected peers (SWAP session each, one paid request each) | ${rssMiB(server.child.pid!)} MiB | | connected in ${((Date.now() - t0) / 1000).toFixed(1)} s |`);
+    rows.push(
+      `| daemon RSS with ${PEERS} connected peers (SWAP session each, one paid request each) | ${rssMiB(server.child.pid!)} MiB | | connected in ${((Date.now() - t0) / 1000).toFixed(1)} s |`,
+    );
     console.log(rows.at(-1));
     for (const p of peers) {
       p.node.close();

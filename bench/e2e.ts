@@ -36,8 +36,14 @@ async function client(port: number, peers: number, dir: string): Promise<void> {
     const node = new SwapNode({
       store: new SqliteStore(join(dir, `client-${i}.db`)),
       policy: { mode: "mock", paymentThreshold: 100n },
-      chainId: 31337n, beneficiary: signer.address, chequebook: Wallet.createRandom().address, signer, issuer: signer.address,
-      mockFunds: () => ({ balance: 10n ** 30n, totalPaidOut: 0n }), flushIntervalMs: 1_000, timeoutMs: 30_000,
+      chainId: 31337n,
+      beneficiary: signer.address,
+      chequebook: Wallet.createRandom().address,
+      signer,
+      issuer: signer.address,
+      mockFunds: () => ({ balance: 10n ** 30n, totalPaidOut: 0n }),
+      flushIntervalMs: 1_000,
+      timeoutMs: 30_000,
     });
     node.on("cheque-sent", () => cheques++);
     const sock = connect(port, "127.0.0.1");
@@ -80,7 +86,16 @@ async function client(port: number, peers: number, dir: string): Promise<void> {
   await Promise.all(all);
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  process.stdout.write(JSON.stringify({ peers, rps: done / elapsed, p50: q(0.5), p99: q(0.99), chequesPerSec: (c1 - c0) / elapsed, errors }) + "\n");
+  process.stdout.write(
+    JSON.stringify({
+      peers,
+      rps: done / elapsed,
+      p50: q(0.5),
+      p99: q(0.99),
+      chequesPerSec: (c1 - c0) / elapsed,
+      errors,
+    }) + "\n",
+  );
   for (const n of nodes) {
     n.close();
     n.store.close();
@@ -98,11 +113,17 @@ function countingFacts(): ChainFacts & { calls: number } {
     chainId: 31337n,
     known: new Set<string>(),
     async isKnownChequebook(cb: string) {
-      if (!f.known.has(cb)) (f.calls++, f.known.add(cb));
+      if (!f.known.has(cb)) {
+        f.calls++;
+        f.known.add(cb);
+      }
       return true;
     },
     async issuerOf(cb: string) {
-      if (!issuers.has(cb)) (f.calls++, issuers.set(cb, issuerOfBook.get(cb)!));
+      if (!issuers.has(cb)) {
+        f.calls++;
+        issuers.set(cb, issuerOfBook.get(cb)!);
+      }
       return issuers.get(cb)!;
     },
     async hasCode() {
@@ -131,8 +152,15 @@ async function chainCallsPerCheque(): Promise<{ perCheque: number; cheques: numb
     const book = Wallet.createRandom().address;
     issuerOfBook.set(book, key.address as Hex);
     return new SwapNode({
-      store: new MemoryStore(), policy: { mode: "hard", paymentThreshold: 100n }, chainId: 31337n, beneficiary: key.address,
-      chequebook: book, signer: key.privateKey as Hex, facts, handlers: { store: (p) => Uint8Array.from(p) }, flushIntervalMs: 0,
+      store: new MemoryStore(),
+      policy: { mode: "hard", paymentThreshold: 100n },
+      chainId: 31337n,
+      beneficiary: key.address,
+      chequebook: book,
+      signer: key.privateKey as Hex,
+      facts,
+      handlers: { store: (p) => Uint8Array.from(p) },
+      flushIntervalMs: 0,
     });
   };
   const a = make();
@@ -160,9 +188,17 @@ async function main(): Promise<void> {
   try {
     for (const peers of [1, 10, 100]) {
       const sdir = mkdtempSync(join(dir, `s${peers}-`));
-      const server = await NodeChild.start(sdir, { idleTimeoutMs: 600_000, maxConnections: 1_024, flushIntervalMs: 1_000 });
+      const server = await NodeChild.start(sdir, {
+        idleTimeoutMs: 600_000,
+        maxConnections: 1_024,
+        flushIntervalMs: 1_000,
+      });
       const cdir = mkdtempSync(join(dir, `c${peers}-`));
-      const proc = spawn(process.execPath, ["--import", "tsx", SELF, "--client", String(server.port), String(peers), cdir], { stdio: ["ignore", "pipe", "inherit"] });
+      const proc = spawn(
+        process.execPath,
+        ["--import", "tsx", SELF, "--client", String(server.port), String(peers), cdir],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
       let out = "";
       proc.stdout.on("data", (b: Buffer) => (out += b.toString()));
       await once(proc, "exit");
@@ -173,12 +209,21 @@ async function main(): Promise<void> {
       rows.push(r);
     }
     const hard = await chainCallsPerCheque();
-    console.log(`\nbench:e2e — ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${SECONDS} s per scenario after 1 s warm-up`);
-    console.log("two processes over loopback TCP, SQLite (WAL, synchronous=FULL) on both sides, mock mode (cheques signed + verified), threshold 100 (a cheque per 100 requests per peer), 32-byte payload\n");
+    console.log(
+      `\nbench:e2e — ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${SECONDS} s per scenario after 1 s warm-up`,
+    );
+    console.log(
+      "two processes over loopback TCP, SQLite (WAL, synchronous=FULL) on both sides, mock mode (cheques signed + verified), threshold 100 (a cheque per 100 requests per peer), 32-byte payload\n",
+    );
     console.log("| peers | in flight per peer | paid requests/s | p50 ms | p99 ms | cheques/s | errors |");
     console.log("|---:|---:|---:|---:|---:|---:|---:|");
-    for (const r of rows) console.log(`| ${r.peers} | ${IN_FLIGHT} | ${Math.round(r.rps).toLocaleString("en")} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.chequesPerSec.toFixed(1)} | ${r.errors} |`);
-    console.log(`\nhard mode, liquidity cache TTL 0: ${hard.perCheque.toFixed(2)} chain calls per cheque (issuer: balance + totalPaidOut; receiver: liquidBalanceFor + paidOut), over ${hard.cheques} cheques`);
+    for (const r of rows)
+      console.log(
+        `| ${r.peers} | ${IN_FLIGHT} | ${Math.round(r.rps).toLocaleString("en")} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.chequesPerSec.toFixed(1)} | ${r.errors} |`,
+      );
+    console.log(
+      `\nhard mode, liquidity cache TTL 0: ${hard.perCheque.toFixed(2)} chain calls per cheque (issuer: balance + totalPaidOut; receiver: liquidBalanceFor + paidOut), over ${hard.cheques} cheques`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

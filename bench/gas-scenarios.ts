@@ -28,7 +28,10 @@ export interface GasFigure {
 /** A deterministic key per role, so that calldata (and so gas) is the same on every run. */
 const key = (role: string) => new Wallet(id(`swap-settlement gas scenario: ${role}`));
 
-export async function measureChequebookGas(ethers: HardhatEthers, opts: { batchSizes?: number[] } = {}): Promise<GasFigure[]> {
+export async function measureChequebookGas(
+  ethers: HardhatEthers,
+  opts: { batchSizes?: number[] } = {},
+): Promise<GasFigure[]> {
   const batchSizes = opts.batchSizes ?? [1, 10, 50];
   const [deployer] = await ethers.getSigners();
   const { chainId } = await ethers.provider.getNetwork();
@@ -41,7 +44,11 @@ export async function measureChequebookGas(ethers: HardhatEthers, opts: { batchS
 
   let salt = 0;
   async function newBook(fund = 10n ** 24n): Promise<ChequebookClient> {
-    const d = await factory.deployChequebook({ issuer: issuerKey.address, defaultHardDepositTimeout: 86400, salt: id(`bench ${salt++}`) });
+    const d = await factory.deployChequebook({
+      issuer: issuerKey.address,
+      defaultHardDepositTimeout: 86400,
+      salt: id(`bench ${salt++}`),
+    });
     if (fund) await (await token.mint(d.address, fund)).wait();
     return new ChequebookClient(d.address, deployer!);
   }
@@ -56,30 +63,55 @@ export async function measureChequebookGas(ethers: HardhatEthers, opts: { batchS
   }
 
   // ---------------------------------------------------------------- single transactions
-  const d = await factory.deployChequebook({ issuer: issuerKey.address, defaultHardDepositTimeout: 86400, salt: id("bench") });
+  const d = await factory.deployChequebook({
+    issuer: issuerKey.address,
+    defaultHardDepositTimeout: 86400,
+    salt: id("bench"),
+  });
   record("deploy", "deploy a chequebook through the factory", d);
   const book = new ChequebookClient(d.address, deployer!);
   await (await token.mint(book.address, 10n ** 24n)).wait();
 
   const b0 = await funded("b0");
-  record("cashFirstFresh", "first cash-out of a fresh chequebook (totals 0 → non-zero; beneficiary holds no tokens)",
-    await book.connect(b0).cashChequeBeneficiary(await cheque(book.address, b0.address, 10n ** 18n)));
+  record(
+    "cashFirstFresh",
+    "first cash-out of a fresh chequebook (totals 0 → non-zero; beneficiary holds no tokens)",
+    await book.connect(b0).cashChequeBeneficiary(await cheque(book.address, b0.address, 10n ** 18n)),
+  );
   const b1 = await funded("b1");
-  record("cashFirstBeneficiary", "first cash-out to a new beneficiary (totals already non-zero; beneficiary holds no tokens)",
-    await book.connect(b1).cashChequeBeneficiary(await cheque(book.address, b1.address, 10n ** 18n)));
-  record("cashLater", "later cash-out by the same beneficiary",
-    await book.connect(b1).cashChequeBeneficiary(await cheque(book.address, b1.address, 2n * 10n ** 18n)));
+  record(
+    "cashFirstBeneficiary",
+    "first cash-out to a new beneficiary (totals already non-zero; beneficiary holds no tokens)",
+    await book.connect(b1).cashChequeBeneficiary(await cheque(book.address, b1.address, 10n ** 18n)),
+  );
+  record(
+    "cashLater",
+    "later cash-out by the same beneficiary",
+    await book.connect(b1).cashChequeBeneficiary(await cheque(book.address, b1.address, 2n * 10n ** 18n)),
+  );
 
   const relayer = await funded("relayer");
   const b2 = key("b2");
   const recipient2 = key("recipient2").address;
   const c2 = await cheque(book.address, b2.address, 10n ** 18n);
   const cashoutSig = await signCashout(
-    { chequebook: book.address, sender: relayer.address, requestPayout: c2.cumulativePayout, recipient: recipient2, callerPayout: 10n ** 16n },
-    chainId, b2.privateKey as Hex,
+    {
+      chequebook: book.address,
+      sender: relayer.address,
+      requestPayout: c2.cumulativePayout,
+      recipient: recipient2,
+      callerPayout: 10n ** 16n,
+    },
+    chainId,
+    b2.privateKey as Hex,
   );
-  record("cashThirdParty", "third-party cash-out (first for the beneficiary; recipient and caller hold no tokens)",
-    await book.connect(relayer).cashCheque({ cheque: c2, recipient: recipient2, callerPayout: 10n ** 16n, beneficiarySignature: cashoutSig }));
+  record(
+    "cashThirdParty",
+    "third-party cash-out (first for the beneficiary; recipient and caller hold no tokens)",
+    await book
+      .connect(relayer)
+      .cashCheque({ cheque: c2, recipient: recipient2, callerPayout: 10n ** 16n, beneficiarySignature: cashoutSig }),
+  );
 
   const issuer = key("issuer").connect(ethers.provider);
   await (await deployer!.sendTransaction({ to: issuer.address, value: 10n ** 20n })).wait();
@@ -87,8 +119,16 @@ export async function measureChequebookGas(ethers: HardhatEthers, opts: { batchS
   record("withdrawFirst", "withdraw (issuer holds no tokens yet)", await asIssuer.withdraw(10n ** 18n));
   record("withdraw", "withdraw (issuer already holds tokens)", await asIssuer.withdraw(10n ** 18n));
   const hb = key("hard deposit beneficiary").address;
-  record("hardDepositIncrease", "hard deposit: increase (new beneficiary)", await asIssuer.increaseHardDeposit(hb, 10n ** 18n));
-  record("hardDepositPrepare", "hard deposit: prepare decrease", await asIssuer.prepareDecreaseHardDeposit(hb, 10n ** 17n));
+  record(
+    "hardDepositIncrease",
+    "hard deposit: increase (new beneficiary)",
+    await asIssuer.increaseHardDeposit(hb, 10n ** 18n),
+  );
+  record(
+    "hardDepositPrepare",
+    "hard deposit: prepare decrease",
+    await asIssuer.prepareDecreaseHardDeposit(hb, 10n ** 17n),
+  );
   await ethers.provider.send("evm_increaseTime", [86400]);
   record("hardDepositDecrease", "hard deposit: decrease", await asIssuer.decreaseHardDeposit(hb));
 
@@ -126,32 +166,67 @@ export async function measureChequebookGas(ethers: HardhatEthers, opts: { batchS
     for (const b of books.slice(0, n)) {
       const c = await cheque(b.address, routed.address, amount);
       const sig = await signCashout(
-        { chequebook: b.address, sender: router.address, requestPayout: amount, recipient: routed.address, callerPayout: 0n },
-        chainId, routed.privateKey as Hex,
+        {
+          chequebook: b.address,
+          sender: router.address,
+          requestPayout: amount,
+          recipient: routed.address,
+          callerPayout: 0n,
+        },
+        chainId,
+        routed.privateKey as Hex,
       );
       entries.push({ cheque: c, recipient: routed.address, callerPayout: 0n, beneficiarySignature: sig });
     }
     const r = await router.cashMany(entries, { checkFirst: false });
     if (r.cashed !== n) throw new Error(`router cashed ${r.cashed} of ${n}`);
-    out.push({ name: `router${n}`, scenario: `router \`cashMany\`: ${n} later cash-out${n > 1 ? "s" : ""} in one transaction, per cheque`, gas: r.gasUsed / BigInt(n), batch: n });
+    out.push({
+      name: `router${n}`,
+      scenario: `router \`cashMany\`: ${n} later cash-out${n > 1 ? "s" : ""} in one transaction, per cheque`,
+      gas: r.gasUsed / BigInt(n),
+      batch: n,
+    });
 
     const amount2 = round++ * 10n ** 15n;
     const compact: Omit<RouterEntry, "recipient">[] = [];
     for (const b of books.slice(0, n)) {
       const sig = await signCashout(
-        { chequebook: b.address, sender: router.address, requestPayout: amount2, recipient: routed.address, callerPayout: 0n },
-        chainId, routed.privateKey as Hex,
+        {
+          chequebook: b.address,
+          sender: router.address,
+          requestPayout: amount2,
+          recipient: routed.address,
+          callerPayout: 0n,
+        },
+        chainId,
+        routed.privateKey as Hex,
       );
-      compact.push({ cheque: await cheque(b.address, routed.address, amount2), callerPayout: 0n, beneficiarySignature: sig });
+      compact.push({
+        cheque: await cheque(b.address, routed.address, amount2),
+        callerPayout: 0n,
+        beneficiarySignature: sig,
+      });
     }
     const rc = await router.cashManyCompact(routed.address, routed.address, compact, { checkFirst: false });
     if (rc.cashed !== n) throw new Error(`router (compact) cashed ${rc.cashed} of ${n}`);
-    out.push({ name: `routerCompact${n}`, scenario: `router \`cashManyCompact\`: ${n} later cash-out${n > 1 ? "s" : ""} in one transaction, per cheque`, gas: rc.gasUsed / BigInt(n), batch: n });
+    out.push({
+      name: `routerCompact${n}`,
+      scenario: `router \`cashManyCompact\`: ${n} later cash-out${n > 1 ? "s" : ""} in one transaction, per cheque`,
+      gas: rc.gasUsed / BigInt(n),
+      batch: n,
+    });
 
-    const cheques = await Promise.all(books.slice(0, n).map(async (b) => ({ cheque: await cheque(b.address, account.address, amount) })));
+    const cheques = await Promise.all(
+      books.slice(0, n).map(async (b) => ({ cheque: await cheque(b.address, account.address, amount) })),
+    );
     const x = await accountClient.cashMany(cheques, { checkFirst: false });
     if (x.cashed !== n) throw new Error(`7702 executor cashed ${x.cashed} of ${n}`);
-    out.push({ name: `eip7702_${n}`, scenario: `EIP-7702 executor: ${n} later cash-out${n > 1 ? "s" : ""} in one transaction, per cheque`, gas: x.gasUsed / BigInt(n), batch: n });
+    out.push({
+      name: `eip7702_${n}`,
+      scenario: `EIP-7702 executor: ${n} later cash-out${n > 1 ? "s" : ""} in one transaction, per cheque`,
+      gas: x.gasUsed / BigInt(n),
+      batch: n,
+    });
   }
   // Bee-compatible mode: the router asks paidOut/liquidBalanceFor first (Bee's chequebooks bounce)
   {
@@ -160,14 +235,31 @@ export async function measureChequebookGas(ethers: HardhatEthers, opts: { batchS
     const entries: RouterEntry[] = [];
     for (const b of books.slice(0, n)) {
       const sig = await signCashout(
-        { chequebook: b.address, sender: router.address, requestPayout: amount, recipient: routed.address, callerPayout: 0n },
-        chainId, routed.privateKey as Hex,
+        {
+          chequebook: b.address,
+          sender: router.address,
+          requestPayout: amount,
+          recipient: routed.address,
+          callerPayout: 0n,
+        },
+        chainId,
+        routed.privateKey as Hex,
       );
-      entries.push({ cheque: await cheque(b.address, routed.address, amount), recipient: routed.address, callerPayout: 0n, beneficiarySignature: sig });
+      entries.push({
+        cheque: await cheque(b.address, routed.address, amount),
+        recipient: routed.address,
+        callerPayout: 0n,
+        beneficiarySignature: sig,
+      });
     }
     const r = await router.cashMany(entries, { checkFirst: true });
     if (r.cashed !== n) throw new Error(`router cashed ${r.cashed} of ${n}`);
-    out.push({ name: `router${n}_checked`, scenario: `router \`cashMany\` with the Swarm-ABI check (for Bee's chequebooks): ${n} later cash-outs, per cheque`, gas: r.gasUsed / BigInt(n), batch: n });
+    out.push({
+      name: `router${n}_checked`,
+      scenario: `router \`cashMany\` with the Swarm-ABI check (for Bee's chequebooks): ${n} later cash-outs, per cheque`,
+      gas: r.gasUsed / BigInt(n),
+      batch: n,
+    });
   }
   return out;
 }
@@ -177,4 +269,3 @@ export async function calldataGas(ethers: HardhatEthers, hash: string): Promise<
   const tx = await ethers.provider.getTransaction(hash);
   return Buffer.from(tx!.data.slice(2), "hex").reduce((g, x) => g + (x === 0 ? 4 : 16), 0);
 }
-

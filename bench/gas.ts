@@ -41,31 +41,70 @@ const batchRows = figures
   .filter((f) => f.batch !== undefined)
   .map((f) => {
     const target =
-      f.name === "routerCompact10" || f.name === "router10" ? 0.6 : f.name === "routerCompact50" || f.name === "router50" ? 0.55 : undefined;
-    const mark = target === undefined ? "–" : `≤ ${fmt(Math.floor(later * target))} ${Number(f.gas) <= later * target ? "met" : "missed"}`;
+      f.name === "routerCompact10" || f.name === "router10"
+        ? 0.6
+        : f.name === "routerCompact50" || f.name === "router50"
+          ? 0.55
+          : undefined;
+    const mark =
+      target === undefined
+        ? "–"
+        : `≤ ${fmt(Math.floor(later * target))} ${Number(f.gas) <= later * target ? "met" : "missed"}`;
     return [f.scenario, String(f.batch), fmt(f.gas), ratio(f.gas, later), mark];
   });
 
 // ---------------------------------------------------------------- floors for this design
 const P = {
-  delegate: 2_600, ecrecover: 3_100 /* precompile 3,000 + its warm STATICCALL 100 */, newSlot: 22_100, dirtySlot: 5_000,
-  coldRead: 2_100, tokenAccount: 2_600, warmCall: 100, transferEvent: 1_756, cashedEvent: 2_643, withdrawEvent: 1_006,
+  delegate: 2_600,
+  ecrecover: 3_100 /* precompile 3,000 + its warm STATICCALL 100 */,
+  newSlot: 22_100,
+  dirtySlot: 5_000,
+  coldRead: 2_100,
+  tokenAccount: 2_600,
+  warmCall: 100,
+  transferEvent: 1_756,
+  cashedEvent: 2_643,
+  withdrawEvent: 1_006,
   deployedEvent: 1_006,
 };
 const cashParts = (paidOutNew: boolean, totalsNew: boolean, recipientNew: boolean): [string, number][] => [
-  ["delegatecall", P.delegate], ["ecrecover", P.ecrecover], ["paidOut", paidOutNew ? P.newSlot : P.dirtySlot],
-  ["totals", totalsNew ? P.newSlot : P.dirtySlot], ["token account (balanceOf)", P.tokenAccount], ["chequebook balance", P.dirtySlot],
-  ["2nd token call (transfer)", P.warmCall], ["recipient balance", recipientNew ? P.newSlot : P.dirtySlot],
-  ["Transfer", P.transferEvent], ["ChequeCashed", P.cashedEvent],
+  ["delegatecall", P.delegate],
+  ["ecrecover", P.ecrecover],
+  ["paidOut", paidOutNew ? P.newSlot : P.dirtySlot],
+  ["totals", totalsNew ? P.newSlot : P.dirtySlot],
+  ["token account (balanceOf)", P.tokenAccount],
+  ["chequebook balance", P.dirtySlot],
+  ["2nd token call (transfer)", P.warmCall],
+  ["recipient balance", recipientNew ? P.newSlot : P.dirtySlot],
+  ["Transfer", P.transferEvent],
+  ["ChequeCashed", P.cashedEvent],
 ];
 const floorParts: Record<string, [string, number][]> = {
-  deploy: [["CREATE2", 32_000], ["code deposit 73 B", 73 * 200], ["SimpleSwapDeployed", P.deployedEvent]],
+  deploy: [
+    ["CREATE2", 32_000],
+    ["code deposit 73 B", 73 * 200],
+    ["SimpleSwapDeployed", P.deployedEvent],
+  ],
   cashFirstFresh: cashParts(true, true, true),
   cashFirstBeneficiary: cashParts(true, false, true),
   cashLater: cashParts(false, false, false),
-  cashThirdParty: [...cashParts(true, false, true), ["2nd ecrecover", P.ecrecover], ["3rd token call", P.warmCall], ["caller balance", P.newSlot], ["2nd Transfer", P.transferEvent]],
-  withdraw: [["delegatecall", P.delegate], ["totals read", P.coldRead], ["token account (balanceOf)", P.tokenAccount], ["chequebook balance", P.dirtySlot],
-    ["2nd token call (transfer)", P.warmCall], ["issuer balance", P.dirtySlot], ["Transfer", P.transferEvent], ["Withdraw (an event Swarm never emits)", P.withdrawEvent]],
+  cashThirdParty: [
+    ...cashParts(true, false, true),
+    ["2nd ecrecover", P.ecrecover],
+    ["3rd token call", P.warmCall],
+    ["caller balance", P.newSlot],
+    ["2nd Transfer", P.transferEvent],
+  ],
+  withdraw: [
+    ["delegatecall", P.delegate],
+    ["totals read", P.coldRead],
+    ["token account (balanceOf)", P.tokenAccount],
+    ["chequebook balance", P.dirtySlot],
+    ["2nd token call (transfer)", P.warmCall],
+    ["issuer balance", P.dirtySlot],
+    ["Transfer", P.transferEvent],
+    ["Withdraw (an event Swarm never emits)", P.withdrawEvent],
+  ],
 };
 const floorLines: string[] = [];
 const allRows: string[][] = [];
@@ -84,7 +123,13 @@ for (const f of figures.filter((x) => x.batch === undefined)) {
 }
 
 const likeHead = ["scenario (TestToken, same EVM)", "Swarm 0.6.9", "this project", "ratio", "saved"];
-const batchHead = ["batch scenario (TestToken)", "N", "gas per cheque", "of Swarm's single later cash-out (71,211)", "target"];
+const batchHead = [
+  "batch scenario (TestToken)",
+  "N",
+  "gas per cheque",
+  "of Swarm's single later cash-out (71,211)",
+  "target",
+];
 const allHead = ["scenario", "snapshot key", "gas", "floor for this design", "over floor"];
 console.log(table(likeHead, likeRows));
 console.log();

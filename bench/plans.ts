@@ -17,7 +17,13 @@ const rows: string[][] = [];
   const provider = Wallet.createRandom().address;
   const domain = { chainId: 31337n, verifyingContract: Wallet.createRandom().address };
   const issuer = new ShareIssuer({ planId: 1n, domain, signer: customer.privateKey as Hex, chainLength: 50_000 });
-  const collector = new ShareCollector({ planId: 1n, provider, domain, planSigner: customer.address, refreshAfter: 50_000 });
+  const collector = new ShareCollector({
+    planId: 1n,
+    provider,
+    domain,
+    planSigner: customer.address,
+    refreshAfter: 50_000,
+  });
   const N = 200_000;
   const tokens: IssuedToken[] = [];
   for (let i = 0; i < N; i++) tokens.push(await issuer.next(provider));
@@ -28,7 +34,11 @@ const rows: string[][] = [];
   }
   const ms = performance.now() - t;
   if (collector.shares !== BigInt(N)) throw new Error("lost tokens");
-  rows.push(["share tokens accepted by one collector (one keccak each; a receipt every 50,000)", `${fmt(Math.round((N / ms) * 1000))} /s`, "≥ 80,000 /s"]);
+  rows.push([
+    "share tokens accepted by one collector (one keccak each; a receipt every 50,000)",
+    `${fmt(Math.round((N / ms) * 1000))} /s`,
+    "≥ 80,000 /s",
+  ]);
 }
 
 // 2. gas on the in-process chain
@@ -43,12 +53,29 @@ const now = () => ethers.provider.getBlock("latest").then((b) => BigInt(b!.times
 
 async function newPlan() {
   const t = await now();
-  return (await plans.createPlan({ token: await token.getAddress(), signer: customer.address, budget: 10n ** 21n, bond: 10n ** 21n, shareCap: 10n ** 9n, submitDeadline: t + 3_600n, claimDeadline: t + 90_000n })).planId;
+  return (
+    await plans.createPlan({
+      token: await token.getAddress(),
+      signer: customer.address,
+      budget: 10n ** 21n,
+      bond: 10n ** 21n,
+      shareCap: 10n ** 9n,
+      submitDeadline: t + 3_600n,
+      claimDeadline: t + 90_000n,
+    })
+  ).planId;
 }
 /** A collector holding `depth` tokens of one chain (plus `base` shares from earlier receipts). */
 async function collected(planId: bigint, provider: string, depth: number, length = Math.max(depth, 1)) {
   const issuer = new ShareIssuer({ planId, domain, signer: customer.privateKey as Hex, chainLength: length });
-  const c = new ShareCollector({ planId, provider, domain, planSigner: customer.address, maxGap: 1_000_000, refreshAfter: 1e9 });
+  const c = new ShareCollector({
+    planId,
+    provider,
+    domain,
+    planSigner: customer.address,
+    maxGap: 1_000_000,
+    refreshAfter: 1e9,
+  });
   if (depth === 0) {
     // depth 0: a plain signed cumulative receipt (length 0) for 1,000 shares, no chain at all
     const receipt = { planId, provider, baseShares: 1_000n, anchor: ("0x" + "00".repeat(32)) as Hex, length: 0n };
@@ -67,7 +94,15 @@ async function collected(planId: bigint, provider: string, depth: number, length
 const gasRows: string[][] = [];
 const createGas = await (async () => {
   const t = await now();
-  const r = await plans.createPlan({ token: await token.getAddress(), signer: customer.address, budget: 10n ** 21n, bond: 10n ** 21n, shareCap: 10n ** 9n, submitDeadline: t + 3_600n, claimDeadline: t + 90_000n });
+  const r = await plans.createPlan({
+    token: await token.getAddress(),
+    signer: customer.address,
+    budget: 10n ** 21n,
+    bond: 10n ** 21n,
+    shareCap: 10n ** 9n,
+    submitDeadline: t + 3_600n,
+    claimDeadline: t + 90_000n,
+  });
   return r.gasUsed;
 })();
 for (const depth of [0, 100, 1_000]) {
@@ -81,7 +116,11 @@ for (const depth of [0, 100, 1_000]) {
   let next: Submission;
   if (depth === 0) {
     const receipt = { planId, provider, baseShares: 1_010n, anchor: sub.anchor, length: 0n };
-    next = { ...sub, baseShares: 1_010n, signature: await signShareReceipt(receipt, domain, customer.privateKey as Hex) };
+    next = {
+      ...sub,
+      baseShares: 1_010n,
+      signature: await signShareReceipt(receipt, domain, customer.privateKey as Hex),
+    };
   } else {
     let last;
     for (let i = 0; i < 10; i++) last = await issuer.next(provider);
@@ -91,11 +130,18 @@ for (const depth of [0, 100, 1_000]) {
   const superseding = await plans.connect(submitter).submit(next);
   // batch of 20 receipts, each a new provider at this depth
   const batch: Submission[] = [];
-  for (let i = 0; i < 20; i++) batch.push((await collected(planId, Wallet.createRandom().address, depth, depth + 1)).sub);
+  for (let i = 0; i < 20; i++)
+    batch.push((await collected(planId, Wallet.createRandom().address, depth, depth + 1)).sub);
   const [batched] = await plans.connect(submitter).submitBatch(batch, 20);
   await ethers.provider.send("evm_increaseTime", [3_601]);
   const claim = await plans.connect(submitter).claim(planId, provider);
-  gasRows.push([String(depth), fmt(first.gasUsed), fmt(superseding.gasUsed), fmt(batched.gasUsed / 20n), fmt(claim.gasUsed)]);
+  gasRows.push([
+    String(depth),
+    fmt(first.gasUsed),
+    fmt(superseding.gasUsed),
+    fmt(batched.gasUsed / 20n),
+    fmt(claim.gasUsed),
+  ]);
 }
 
 // 3. a provider that carried one million packets: receipts rotate every 1,000 tokens, and only the
@@ -126,7 +172,9 @@ async function claimScenario(n: number, batched: boolean) {
   for (let i = 0; i < n; i++) {
     const planId = await newPlan();
     const other = Wallet.createRandom().address;
-    await plans.connect(submitter).submitBatch([(await collected(planId, other, 0)).sub, (await collected(planId, provider, 0)).sub]);
+    await plans
+      .connect(submitter)
+      .submitBatch([(await collected(planId, other, 0)).sub, (await collected(planId, provider, 0)).sub]);
     ids.push(planId);
   }
   await ethers.provider.send("evm_increaseTime", [3_601]);

@@ -20,8 +20,12 @@ await run(async () => {
   try {
     const dryRun = process.env.SWAP_DRY_RUN === "1";
     const r = await cashout(op, cashoutPolicy({}, op.token), {
-      all: true, dryRun,
-      onProgress: (p) => note(`[${p.index}/${p.total}] ${p.peer} … ${p.record ? `${p.record.status} ${formatAmount(p.record.totalPayout, op.token)}` : `failed: ${p.error?.shortMessage} [${p.error?.name}]`}`),
+      all: true,
+      dryRun,
+      onProgress: (p) =>
+        note(
+          `[${p.index}/${p.total}] ${p.peer} … ${p.record ? `${p.record.status} ${formatAmount(p.record.totalPayout, op.token)}` : `failed: ${p.error?.shortMessage} [${p.error?.name}]`}`,
+        ),
     });
     for (const f of r.failed) note(`failed: ${f.peer} — ${f.error.shortMessage} [${f.error.name}]`);
     if (r.failed.length) process.exitCode = 1;

@@ -66,13 +66,31 @@ async function paidClient(o: PaidOpts): Promise<void> {
   const provider = new JsonRpcProvider(o.rpc, undefined, { staticNetwork: true });
   const book = new ChequebookClient(o.chequebook, provider);
   const payer = new SwapPayer(new MemoryStore(), {
-    chequebook: o.chequebook, chainId: BigInt(o.chainId), signer: key,
+    chequebook: o.chequebook,
+    chainId: BigInt(o.chainId),
+    signer: key,
     funds: async () => ({ balance: await book.balance(), totalPaidOut: await book.totalPaidOut() }),
   });
-  const pf = createPaidFetch({ gateway: o.gateway, chequebook: o.chequebook, issuer: wallet.address, signer: key, chainId: BigInt(o.chainId), payer });
+  const pf = createPaidFetch({
+    gateway: o.gateway,
+    chequebook: o.chequebook,
+    issuer: wallet.address,
+    signer: key,
+    chainId: BigInt(o.chainId),
+    payer,
+  });
   const les = new LesClient(o.gateway, pf);
   const contract = await les.establishContract(100, 60); // 100 cu/s for a minute, prepaid
-  const r: ClientResult = { role: "paid", name: "paid", offered: 0, served: 0, stopped: 0, refused: 0, latencies: [], classes: {} };
+  const r: ClientResult = {
+    role: "paid",
+    name: "paid",
+    offered: 0,
+    served: 0,
+    stopped: 0,
+    refused: 0,
+    latencies: [],
+    classes: {},
+  };
   const end = Date.now() + o.durationMs;
   const gap = 1000 / o.ratePerSec;
   let next = Date.now();
@@ -80,7 +98,11 @@ async function paidClient(o: PaidOpts): Promise<void> {
     next += gap;
     r.offered++;
     const t0 = performance.now();
-    const res = await pf(o.gateway, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: r.offered, method: "eth_blockNumber", params: [] }) });
+    const res = await pf(o.gateway, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: r.offered, method: "eth_blockNumber", params: [] }),
+    });
     const ms = performance.now() - t0;
     await res.arrayBuffer();
     if (res.ok) {
@@ -111,12 +133,22 @@ interface FreeOpts {
 
 function post(url: URL, localAddress: string, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path: "/", method: "POST", localAddress, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-      let data = "";
-      res.on("data", (c) => (data += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: data }));
-      res.on("error", reject);
-    });
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: "/",
+        method: "POST",
+        localAddress,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        let data = "";
+        res.on("data", (c) => (data += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: data }));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -130,7 +162,11 @@ async function freeClient(o: FreeOpts): Promise<void> {
     while (Date.now() < end) {
       r.offered++;
       const t0 = performance.now();
-      const res = await post(url, o.localAddress, JSON.stringify({ jsonrpc: "2.0", id: r.offered, method: "eth_blockNumber", params: [] }));
+      const res = await post(
+        url,
+        o.localAddress,
+        JSON.stringify({ jsonrpc: "2.0", id: r.offered, method: "eth_blockNumber", params: [] }),
+      );
       if (res.status === 200) {
         r.served++;
         r.latencies.push(performance.now() - t0);
@@ -161,17 +197,21 @@ function freePort(): Promise<number> {
   });
 }
 
-
-function start(name: string, args: string[], env: Record<string, string> = {}): { child: ChildProcess; line: (re: RegExp) => Promise<string>; lines: string[]; exited: Promise<number | null> } {
+function start(
+  name: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; line: (re: RegExp) => Promise<string>; lines: string[]; exited: Promise<number | null> } {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   const waiters: Array<{ re: RegExp; resolve: (l: string) => void }> = [];
   const onLine = (l: string) => {
     lines.push(l);
-    for (const w of [...waiters]) if (w.re.test(l)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(l);
-    }
+    for (const w of [...waiters])
+      if (w.re.test(l)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(l);
+      }
   };
   createInterface({ input: child.stdout! }).on("line", onLine);
   createInterface({ input: child.stderr! }).on("line", (l) => lines.push(`[stderr] ${l}`));
@@ -181,7 +221,9 @@ function start(name: string, args: string[], env: Record<string, string> = {}): 
       const hit = lines.find((l) => re.test(l));
       if (hit) return resolve(hit);
       waiters.push({ re, resolve });
-      void exited.then((code) => reject(new Error(`${name} exited (${code}) before printing ${re}:\n${lines.slice(-20).join("\n")}`)));
+      void exited.then((code) =>
+        reject(new Error(`${name} exited (${code}) before printing ${re}:\n${lines.slice(-20).join("\n")}`)),
+      );
     });
   return { child, line, lines, exited };
 }
@@ -219,31 +261,97 @@ async function orchestrate(): Promise<void> {
     const clientKey = Wallet.createRandom();
     await (await funder.sendTransaction({ to: operator.address, value: 10n ** 18n })).wait();
     const factory = new ChequebookFactoryClient(deployment.factory, funder);
-    const cb = await factory.deployChequebook({ issuer: clientKey.address, defaultHardDepositTimeout: 86_400, salt: id(`demo-gateway-${Date.now()}`) });
+    const cb = await factory.deployChequebook({
+      issuer: clientKey.address,
+      defaultHardDepositTimeout: 86_400,
+      salt: id(`demo-gateway-${Date.now()}`),
+    });
     await (await token.mint(cb.address, 100n * TST)).wait();
-    console.log(`token ${deployment.token}, factory ${deployment.factory}, client chequebook ${cb.address} (100 TST), operator ${operator.address}`);
+    console.log(
+      `token ${deployment.token}, factory ${deployment.factory}, client chequebook ${cb.address} (100 TST), operator ${operator.address}`,
+    );
 
     // 3. the gateway
     const gwPort = await freePort();
     const gw = start("gateway", [
-      "--import", "tsx", "src/gateway/cli.ts", "--upstream", rpc, "--rpc", rpc, "--port", String(gwPort), "--db", join(dir, "gateway.db"),
-      "--mode", "hard", "--factory", deployment.factory, "--token", deployment.token, "--beneficiary", operator.address,
-      "--price", PRICE.toString(), "--threshold", (100n * PRICE).toString(), "--total-capacity", "400", "--min-capacity", "10",
-      "--free-allowance", "100000000", "--max-in-flight", "2",
+      "--import",
+      "tsx",
+      "src/gateway/cli.ts",
+      "--upstream",
+      rpc,
+      "--rpc",
+      rpc,
+      "--port",
+      String(gwPort),
+      "--db",
+      join(dir, "gateway.db"),
+      "--mode",
+      "hard",
+      "--factory",
+      deployment.factory,
+      "--token",
+      deployment.token,
+      "--beneficiary",
+      operator.address,
+      "--price",
+      PRICE.toString(),
+      "--threshold",
+      (100n * PRICE).toString(),
+      "--total-capacity",
+      "400",
+      "--min-capacity",
+      "10",
+      "--free-allowance",
+      "100000000",
+      "--max-in-flight",
+      "2",
     ]);
     procs.push(gw);
     await gw.line(/gateway listening on/);
     const gateway = `http://127.0.0.1:${gwPort}/`;
-    console.log(`gateway (pid ${gw.child.pid}) on ${gateway}: 400 cost units/s, 2 upstream slots, 0.001 TST per cost unit, cheques every 0.1 TST`);
+    console.log(
+      `gateway (pid ${gw.child.pid}) on ${gateway}: 400 cost units/s, 2 upstream slots, 0.001 TST per cost unit, cheques every 0.1 TST`,
+    );
 
     // 4. four free clients, then the paying one
     const free = [0, 1, 2, 3].map((i) =>
-      start(`free ${i}`, ["--import", "tsx", "scripts/demo-gateway.ts", "free", JSON.stringify({ gateway, localAddress: `127.0.0.${11 + i}`, concurrency: 24, durationMs: DURATION_MS + 1000, name: `free-${i}` } satisfies FreeOpts)]),
+      start(`free ${i}`, [
+        "--import",
+        "tsx",
+        "scripts/demo-gateway.ts",
+        "free",
+        JSON.stringify({
+          gateway,
+          localAddress: `127.0.0.${11 + i}`,
+          concurrency: 24,
+          durationMs: DURATION_MS + 1000,
+          name: `free-${i}`,
+        } satisfies FreeOpts),
+      ]),
     );
     procs.push(...free);
-    const paid = start("paid", ["--import", "tsx", "scripts/demo-gateway.ts", "paid", JSON.stringify({ gateway, rpc, chequebook: cb.address, chainId: chainId.toString(), ratePerSec: 40, durationMs: DURATION_MS } satisfies PaidOpts)], { SWAP_DEMO_CLIENT_KEY: clientKey.privateKey });
+    const paid = start(
+      "paid",
+      [
+        "--import",
+        "tsx",
+        "scripts/demo-gateway.ts",
+        "paid",
+        JSON.stringify({
+          gateway,
+          rpc,
+          chequebook: cb.address,
+          chainId: chainId.toString(),
+          ratePerSec: 40,
+          durationMs: DURATION_MS,
+        } satisfies PaidOpts),
+      ],
+      { SWAP_DEMO_CLIENT_KEY: clientKey.privateKey },
+    );
     procs.push(paid);
-    console.log(`overload: 4 free clients × 24 concurrent loops, 1 paying client at 40 req/s, for ${DURATION_MS / 1000} s …`);
+    console.log(
+      `overload: 4 free clients × 24 concurrent loops, 1 paying client at 40 req/s, for ${DURATION_MS / 1000} s …`,
+    );
     const results: ClientResult[] = [];
     for (const c of [paid, ...free]) results.push(JSON.parse((await c.line(/^RESULT /)).slice(7)) as ClientResult);
     await Promise.all([paid, ...free].map((c) => c.exited));
@@ -264,14 +372,34 @@ async function orchestrate(): Promise<void> {
     const fr = results.filter((r) => r.role === "free");
     const allFree = fr.flatMap((r) => r.latencies);
     const servedTotal = results.reduce((a, r) => a + r.served, 0);
-    const row = (r: ClientResult) => ({ client: r.name, offered: r.offered, served: r.served, "stopped (429)": r.stopped, refused: r.refused, "p50 ms": quantile(r.latencies, 0.5).toFixed(1), "p99 ms": quantile(r.latencies, 0.99).toFixed(1), "served share": `${((100 * r.served) / servedTotal).toFixed(1)} %` });
+    const row = (r: ClientResult) => ({
+      client: r.name,
+      offered: r.offered,
+      served: r.served,
+      "stopped (429)": r.stopped,
+      refused: r.refused,
+      "p50 ms": quantile(r.latencies, 0.5).toFixed(1),
+      "p99 ms": quantile(r.latencies, 0.99).toFixed(1),
+      "served share": `${((100 * r.served) / servedTotal).toFixed(1)} %`,
+    });
     console.log("\n== Served (every request costs 1 cost unit)");
     console.table(results.map(row));
-    console.log(`paying client: contract ${JSON.stringify((p as unknown as { contract: unknown }).contract)}, classes served ${JSON.stringify(p.classes)}, ${p.cheques} cheques, ${formatUnits(BigInt(p.paid!), 18)} TST paid`);
+    console.log(
+      `paying client: contract ${JSON.stringify((p as unknown as { contract: unknown }).contract)}, classes served ${JSON.stringify(p.classes)}, ${p.cheques} cheques, ${formatUnits(BigInt(p.paid!), 18)} TST paid`,
+    );
     console.log("== Cheques received by the gateway");
-    console.table(received.map((c) => ({ chequebook: c.chequebook, cumulative: `${formatUnits(c.cumulativePayout, 18)} TST` })));
+    console.table(
+      received.map((c) => ({ chequebook: c.chequebook, cumulative: `${formatUnits(c.cumulativePayout, 18)} TST` })),
+    );
     console.log("== Cash-out");
-    console.table(records.map((r) => ({ chequebook: r.chequebook, status: r.status, paid: `${formatUnits(r.totalPayout, 18)} TST`, tx: r.txHash })));
+    console.table(
+      records.map((r) => ({
+        chequebook: r.chequebook,
+        status: r.status,
+        paid: `${formatUnits(r.totalPayout, 18)} TST`,
+        tx: r.txHash,
+      })),
+    );
     const paidP99 = quantile(p.latencies, 0.99);
     const freeP99 = quantile(allFree, 0.99);
     const checks = {
@@ -279,9 +407,13 @@ async function orchestrate(): Promise<void> {
       "paid served/offered >= 0.99": p.served / p.offered >= 0.99,
       "every free client served": fr.every((r) => r.served > 0),
       // overloaded: free clients were told to stop, or queued far behind the paying one
-      "gateway overloaded (free stopped, or free p50 >= 5x paid p50)": fr.some((r) => r.stopped > 0) || quantile(allFree, 0.5) >= 5 * quantile(p.latencies, 0.5),
+      "gateway overloaded (free stopped, or free p50 >= 5x paid p50)":
+        fr.some((r) => r.stopped > 0) || quantile(allFree, 0.5) >= 5 * quantile(p.latencies, 0.5),
       "cheques received": received.length > 0 && (p.cheques ?? 0) > 0,
-      "cash-out mined and paid": records.length > 0 && records.every((r) => r.status === "mined") && after - before === received.reduce((a, c) => a + c.cumulativePayout, 0n),
+      "cash-out mined and paid":
+        records.length > 0 &&
+        records.every((r) => r.status === "mined") &&
+        after - before === received.reduce((a, c) => a + c.cumulativePayout, 0n),
     };
     for (const [name, pass] of Object.entries(checks)) console.log(`  ${pass ? "✔" : "✘"} ${name}`);
     ok = Object.values(checks).every(Boolean);

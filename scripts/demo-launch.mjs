@@ -5,14 +5,26 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const hardhat = fileURLToPath(new URL("../node_modules/hardhat/dist/src/cli.js", import.meta.url));
-const files = ["contracts/swap/Chequebook.sol", "contracts/swap/ChequebookFactory.sol", "contracts/plans/ServicePlans.sol", "contracts/test/mocks/TestToken.sol"];
+const files = [
+  "contracts/swap/Chequebook.sol",
+  "contracts/swap/ChequebookFactory.sol",
+  "contracts/plans/ServicePlans.sol",
+  "contracts/test/mocks/TestToken.sol",
+];
 const t0 = Date.now();
 console.log("compiling contracts… (chequebook, factory, service plans, test token; up to a minute on a fresh clone)");
-const build = spawnSync(process.execPath, [hardhat, "build", "--no-tests", "--quiet", ...files], { cwd: root, encoding: "utf8" });
+const build = spawnSync(process.execPath, [hardhat, "build", "--no-tests", "--quiet", ...files], {
+  cwd: root,
+  encoding: "utf8",
+});
 if (build.status !== 0) {
   process.stderr.write(build.stdout + build.stderr);
   process.exit(build.status ?? 1);
 }
 console.log(`contracts ready (${((Date.now() - t0) / 1000).toFixed(1)} s); running the demo …`);
-const demo = spawnSync(process.execPath, [hardhat, "run", "--no-compile", "scripts/demo.ts", ...process.argv.slice(2)], { cwd: root, stdio: "inherit" });
+const demo = spawnSync(
+  process.execPath,
+  [hardhat, "run", "--no-compile", "scripts/demo.ts", ...process.argv.slice(2)],
+  { cwd: root, stdio: "inherit" },
+);
 process.exit(demo.status ?? 1);

@@ -12,12 +12,23 @@ const tst = (v: bigint) => `${formatUnits(v, 18)} TST`;
 const r = await runDemo({ provider: ethers.provider, funder, network: networkName, log: (l) => console.log(l) });
 if (networkConfig.type !== "edr-simulated") {
   // its own file (demo-<network>.json), next to the operator's but never replacing it
-  const { deploymentOut } = resolvePaths({ root: hre.config.paths.root, network: networkName, chainId: BigInt(r.deployment.chainId) });
-  console.log(`deployment written to ${saveDeployment({ ...r.deployment, network: `demo-${networkName}` }, deploymentOut)}`);
+  const { deploymentOut } = resolvePaths({
+    root: hre.config.paths.root,
+    network: networkName,
+    chainId: BigInt(r.deployment.chainId),
+  });
+  console.log(
+    `deployment written to ${saveDeployment({ ...r.deployment, network: `demo-${networkName}` }, deploymentOut)}`,
+  );
 }
 
 console.log(`\n== Deployment (${networkName}, chain ${r.deployment.chainId})`);
-console.table({ token: r.deployment.token, factory: r.deployment.factory, implementation: r.deployment.chequebookImplementation, servicePlans: r.deployment.servicePlans });
+console.table({
+  token: r.deployment.token,
+  factory: r.deployment.factory,
+  implementation: r.deployment.chequebookImplementation,
+  servicePlans: r.deployment.servicePlans,
+});
 console.log("== Chequebooks funded");
 console.table(r.funded.map((f) => ({ node: f.node, chequebook: f.chequebook, funded: tst(f.amount) })));
 console.log("== Per-peer balances (> 0: the peer owes this node)");
@@ -27,8 +38,18 @@ console.table(r.cheques.map((c) => ({ from: c.from, to: c.to, cumulative: tst(c.
 console.log("== Disconnects (each counted once, under the node that disconnected)");
 console.table(r.disconnects);
 console.log("== Cash-outs");
-console.table(r.cashouts.map((c) => ({ node: c.node, chequebook: c.chequebook, status: c.status, paid: tst(c.totalPayout), gas: c.gasUsed.toString() })));
-console.log(`== Service plan #${r.plan.planId}: budget ${tst(r.plan.budget)} + bond ${tst(r.plan.bond)}, cap ${r.plan.shareCap} shares, ${r.plan.totalShares} shares submitted, ${r.plan.forgedRejected} forged tokens rejected`);
+console.table(
+  r.cashouts.map((c) => ({
+    node: c.node,
+    chequebook: c.chequebook,
+    status: c.status,
+    paid: tst(c.totalPayout),
+    gas: c.gasUsed.toString(),
+  })),
+);
+console.log(
+  `== Service plan #${r.plan.planId}: budget ${tst(r.plan.budget)} + bond ${tst(r.plan.bond)}, cap ${r.plan.shareCap} shares, ${r.plan.totalShares} shares submitted, ${r.plan.forgedRejected} forged tokens rejected`,
+);
 console.table(r.plan.payouts.map((p) => ({ provider: p.provider, shares: p.shares.toString(), paid: tst(p.amount) })));
 console.log(
   `swept back to the funder: ${tst(r.plan.swept)} = budget not paid out ${tst(r.plan.unspentBudget)} + bond returned ${tst(r.plan.bondReturned)}` +

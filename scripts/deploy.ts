@@ -8,6 +8,12 @@ import { print, run } from "../src/hardhat/render.js";
 const json = process.env.SWAP_JSON === "1";
 await run(async () => {
   const c = await connectOperator(hre);
-  const { deployment, file } = await deploySystem({ signer: c.signer, provider: c.eip1193, network: c.network, root: c.root, token: process.env.SWAP_TOKEN || undefined });
+  const { deployment, file } = await deploySystem({
+    signer: c.signer,
+    provider: c.eip1193,
+    network: c.network,
+    root: c.root,
+    token: process.env.SWAP_TOKEN || undefined,
+  });
   print({ ...deployment, file }, json);
 }, json);

@@ -110,7 +110,9 @@ function locate(m: Mutant, source: string): number {
   for (let i = source.indexOf(m.find); i !== -1; i = source.indexOf(m.find, i + 1)) at.push(i);
   const expected = m.count ?? 1;
   if (at.length !== expected) {
-    throw new MutationSetupError(`${m.id}: snippet found ${at.length} time(s) in ${m.file}, expected ${expected}: ${JSON.stringify(m.find)}`);
+    throw new MutationSetupError(
+      `${m.id}: snippet found ${at.length} time(s) in ${m.file}, expected ${expected}: ${JSON.stringify(m.find)}`,
+    );
   }
   return at[(m.occurrence ?? 1) - 1];
 }
@@ -249,7 +251,10 @@ export default {
     ].join("\n");
     const section = `<!-- mutation:start -->\n${table}\n\n**${summary}** (\`npm run test:mutation\`, ${new Date().toISOString().slice(0, 10)}).\n<!-- mutation:end -->`;
     const doc = readFileSync(join(ROOT, "TESTING.md"), "utf8");
-    writeFileSync(join(ROOT, "TESTING.md"), doc.replace(/<!-- mutation:start -->[\s\S]*<!-- mutation:end -->/, section));
+    writeFileSync(
+      join(ROOT, "TESTING.md"),
+      doc.replace(/<!-- mutation:start -->[\s\S]*<!-- mutation:end -->/, section),
+    );
   }
   if (invalid.length) {
     console.error(`invalid mutants (do not compile): ${invalid.map((r) => r.m.id).join(", ")}`);

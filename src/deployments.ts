@@ -32,8 +32,13 @@ export interface Deployment {
 
 export class DeploymentNotFoundError extends SettlementError {
   override readonly name = "DeploymentNotFoundError" as const;
-  constructor(readonly chainId: bigint, readonly dir: string) {
-    super(`no deployment for chain ${chainId} in ${dir}`, { details: "run `npx hardhat swap deploy --network <name>` first" });
+  constructor(
+    readonly chainId: bigint,
+    readonly dir: string,
+  ) {
+    super(`no deployment for chain ${chainId} in ${dir}`, {
+      details: "run `npx hardhat swap deploy --network <name>` first",
+    });
   }
 }
 
@@ -57,7 +62,11 @@ export function isLocalChain(chainId: bigint | number | string): boolean {
 /** The deployment file recorded under `network` does not belong to the chain we are talking to. */
 export class DeploymentChainMismatchError extends SettlementError {
   override readonly name = "DeploymentChainMismatchError" as const;
-  constructor(readonly file: string, readonly recordedChainId: bigint, readonly chainId: bigint) {
+  constructor(
+    readonly file: string,
+    readonly recordedChainId: bigint,
+    readonly chainId: bigint,
+  ) {
     super(`${file} is for chain ${recordedChainId}, but the network is chain ${chainId}`, {
       details: "point the network at the right node, or redeploy with `npx hardhat swap deploy --network <name>`",
     });
@@ -67,7 +76,11 @@ export class DeploymentChainMismatchError extends SettlementError {
 /** A recorded contract has no code on the chain (a restarted development node, a wrong RPC URL). */
 export class DeploymentCodeMissingError extends SettlementError {
   override readonly name = "DeploymentCodeMissingError" as const;
-  constructor(readonly file: string, readonly contract: string, readonly address: string) {
+  constructor(
+    readonly file: string,
+    readonly contract: string,
+    readonly address: string,
+  ) {
     super(`${file}: no code at ${contract} ${address} (a restarted node? a different chain?)`, {
       details: "redeploy with `npx hardhat swap deploy --network <name>` (a restarted `hardhat node` starts empty)",
     });
@@ -95,7 +108,9 @@ export async function findDeployment(opts: {
   }
   if (!found) {
     for (const dir of opts.dirs.filter(existsSync)) {
-      for (const f of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+      for (const f of readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .sort()) {
         const d = JSON.parse(readFileSync(join(dir, f), "utf8")) as Deployment;
         if (BigInt(d.chainId) === opts.chainId) {
           found = { deployment: d, file: join(dir, f) };
@@ -108,7 +123,11 @@ export async function findDeployment(opts: {
   if (!found) throw new DeploymentNotFoundError(opts.chainId, opts.dirs.join(", "));
   const { deployment: d, file } = found;
   if (BigInt(d.chainId) !== opts.chainId) throw new DeploymentChainMismatchError(file, BigInt(d.chainId), opts.chainId);
-  for (const [name, address] of [["factory", d.factory], ["servicePlans", d.servicePlans], ["token", d.token]] as const) {
+  for (const [name, address] of [
+    ["factory", d.factory],
+    ["servicePlans", d.servicePlans],
+    ["token", d.token],
+  ] as const) {
     if ((await opts.getCode(address)) === "0x") throw new DeploymentCodeMissingError(file, name, address);
   }
   return found;

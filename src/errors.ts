@@ -30,7 +30,9 @@ export class InvalidArgumentError extends SettlementError {
 
 export function stringify(value: unknown): string {
   try {
-    return typeof value === "bigint" ? `${value}n` : JSON.stringify(value, (_, v) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(value);
+    return typeof value === "bigint"
+      ? `${value}n`
+      : (JSON.stringify(value, (_, v) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(value));
   } catch {
     return String(value);
   }

@@ -17,7 +17,12 @@ export class CustomerClient {
   planId?: bigint;
 
   /** `funder` pays; `receiptSigner` is the client's hot key that signs receipts. */
-  constructor(servicePlans: string, readonly funder: Signer, readonly receiptSigner: SignerLike, readonly receiptSignerAddress: string) {
+  constructor(
+    servicePlans: string,
+    readonly funder: Signer,
+    readonly receiptSigner: SignerLike,
+    readonly receiptSignerAddress: string,
+  ) {
     this.#plans = new ServicePlansClient(servicePlans, funder);
   }
 
@@ -27,10 +32,24 @@ export class CustomerClient {
   }
 
   /** Fund a plan and get ready to issue share tokens for it (`salt`: see `CreatePlanArgs`). */
-  async establishContract(terms: { token: string; budget: AmountLike; bond: AmountLike; shareCap: AmountLike; submitDeadline: AmountLike; claimDeadline: AmountLike; chainLength?: number; salt?: string }): Promise<bigint> {
+  async establishContract(terms: {
+    token: string;
+    budget: AmountLike;
+    bond: AmountLike;
+    shareCap: AmountLike;
+    submitDeadline: AmountLike;
+    claimDeadline: AmountLike;
+    chainLength?: number;
+    salt?: string;
+  }): Promise<bigint> {
     const { planId } = await this.#plans.createPlan({ ...terms, signer: this.receiptSignerAddress });
     this.planId = planId;
-    this.#issuer = new ShareIssuer({ planId, domain: await this.#plans.domain(), signer: this.receiptSigner, chainLength: terms.chainLength });
+    this.#issuer = new ShareIssuer({
+      planId,
+      domain: await this.#plans.domain(),
+      signer: this.receiptSigner,
+      chainLength: terms.chainLength,
+    });
     return planId;
   }
 
@@ -40,9 +59,21 @@ export class CustomerClient {
   }
 
   /** Budget, shares on chain, and what the cap still guarantees. */
-  async checkBalance(): Promise<{ budget: bigint; totalShares: bigint; shareCap: bigint; paidOut: bigint; remainingAtFloor: bigint }> {
+  async checkBalance(): Promise<{
+    budget: bigint;
+    totalShares: bigint;
+    shareCap: bigint;
+    paidOut: bigint;
+    remainingAtFloor: bigint;
+  }> {
     const p = await this.#plans.getPlan(this.planId!);
-    return { budget: p.budget, totalShares: p.totalShares, shareCap: p.shareCap, paidOut: p.paidOut, remainingAtFloor: p.shareCap > p.totalShares ? p.shareCap - p.totalShares : 0n };
+    return {
+      budget: p.budget,
+      totalShares: p.totalShares,
+      shareCap: p.shareCap,
+      paidOut: p.paidOut,
+      remainingAtFloor: p.shareCap > p.totalShares ? p.shareCap - p.totalShares : 0n,
+    };
   }
 
   increaseFund(amount: AmountLike) {
@@ -59,7 +90,11 @@ export class ProviderClient {
   readonly #plans: ServicePlansClient;
   collector?: ShareCollector;
 
-  constructor(servicePlans: string, readonly signer: Signer, readonly payoutAddress: string) {
+  constructor(
+    servicePlans: string,
+    readonly signer: Signer,
+    readonly payoutAddress: string,
+  ) {
     this.#plans = new ServicePlansClient(servicePlans, signer);
   }
 
@@ -69,7 +104,12 @@ export class ProviderClient {
     const now = BigInt((await this.signer.provider!.getBlock("latest"))!.timestamp);
     checkPlan(plan, policy, now);
     await checkPlanSigner(plan, (a) => this.#plans.codeAt(a));
-    this.collector = new ShareCollector({ planId: plan.planId, provider: this.payoutAddress, domain: await this.#plans.domain(), planSigner: plan.signer });
+    this.collector = new ShareCollector({
+      planId: plan.planId,
+      provider: this.payoutAddress,
+      domain: await this.#plans.domain(),
+      planSigner: plan.signer,
+    });
     return plan;
   }
 

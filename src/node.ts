@@ -32,20 +32,56 @@ export {
 } from "./settlement/casher.js";
 export { RouterBatchCasher, routerBatchLimit, type RouterBatchCasherOptions } from "./settlement/router-casher.js";
 export {
-  decideCashouts, feeInToken, fixedGasPrice, nativeAtParOracle, NANO, DEFAULT_MAX_FEE_PERCENT,
-  type FeePolicy, type GasPriceOracle, type CashoutDecision, type PlannedBatch, type DueItem,
+  SingleChequeCasher,
+  type BatchCasher,
+  type CashItem,
+  type CashItemResult,
+  type CasherContext,
+} from "./settlement/casher.js";
+export {
+  decideCashouts,
+  feeInToken,
+  fixedGasPrice,
+  nativeAtParOracle,
+  NANO,
+  DEFAULT_MAX_FEE_PERCENT,
+  type FeePolicy,
+  type GasPriceOracle,
+  type CashoutDecision,
+  type PlannedBatch,
+  type DueItem,
 } from "./settlement/fees.js";
 export {
-  TransactionSender, classifyBroadcastError, SignerCannotSignError, GasLimitTooLowError,
-  type TxRequest, type TrackedTx, type TxOutcome, type BroadcastFailure, type TransactionSenderOptions,
+  TransactionSender,
+  classifyBroadcastError,
+  SignerCannotSignError,
+  GasLimitTooLowError,
+  type TxRequest,
+  type TrackedTx,
+  type TxOutcome,
+  type BroadcastFailure,
+  type TransactionSenderOptions,
 } from "./chain/transactions.js";
 export {
-  ERC20InsufficientBalanceError, ERC20InsufficientAllowanceError, ERC20InvalidSenderError, ERC20InvalidReceiverError,
-  ERC20InvalidApproverError, ERC20InvalidSpenderError, SafeERC20FailedDecreaseAllowanceError, type TokenInfo,
+  ERC20InsufficientBalanceError,
+  ERC20InsufficientAllowanceError,
+  ERC20InvalidSenderError,
+  ERC20InvalidReceiverError,
+  ERC20InvalidApproverError,
+  ERC20InvalidSpenderError,
+  SafeERC20FailedDecreaseAllowanceError,
+  type TokenInfo,
 } from "./chain/token.js";
 export {
-  CashoutRouterClient, BatchCashoutExecutorClient, SKIP_REASONS,
-  type SkipReason, type SkippedEntry, type BatchResult, type BatchOptions, type RouterEntry, type ExecutorCheque,
+  CashoutRouterClient,
+  BatchCashoutExecutorClient,
+  SKIP_REASONS,
+  type SkipReason,
+  type SkippedEntry,
+  type BatchResult,
+  type BatchOptions,
+  type RouterEntry,
+  type ExecutorCheque,
 } from "./chain/batch-cashout.js";
 
 export {
@@ -152,10 +188,22 @@ export { CustomerClient, ProviderClient } from "./facade.js";
 // SWAP under hostile peers and machine faults: the session's port to its node, the mode
 // strategies, store faults
 export {
-  DEFAULT_LIMITS, MAX_STASH_BYTES,
-  type SessionHost, type SessionLimits, type SessionEvent, type BalanceView, type Admission,
+  DEFAULT_LIMITS,
+  MAX_STASH_BYTES,
+  type SessionHost,
+  type SessionLimits,
+  type SessionEvent,
+  type BalanceView,
+  type Admission,
 } from "./swap/session.js";
-export { ChainVerifier, mockVerifier, chainFunds, mockFunds, type ChequeVerifier, type FundsSource } from "./swap/verifier.js";
+export {
+  ChainVerifier,
+  mockVerifier,
+  chainFunds,
+  mockFunds,
+  type ChequeVerifier,
+  type FundsSource,
+} from "./swap/verifier.js";
 export { limitsFor, UNBOUNDED, type LimitsPolicy } from "./accounting/limits.js";
 export { StoreUnavailableError, StoreOpenError } from "./store/errors.js";
 export { APPLICATION_ID, SCHEMA_VERSION, type SqliteStoreOptions } from "./store/sqlite.js";

@@ -42,7 +42,7 @@ export async function link(payer: SwapNode, server: SwapNode) {
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) {
   const [dir, seedArg] = process.argv.slice(2);
   let seed = Number(seedArg) >>> 0 || 1;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   const payer = pairNode(dir, "payer");
   const server = pairNode(dir, "server");
   writeSync(1, "ready\n");

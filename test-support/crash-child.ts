@@ -55,12 +55,14 @@ if (mode === "run") {
   await new Promise((r) => setTimeout(r, 200)); // the re-sent cheque lands and is acknowledged
   const issued = client.store.lastIssued(client.chequebook!, server.beneficiary);
   const received = server.store.lastReceived(client.chequebook!);
-  say(JSON.stringify({
-    issued: issued?.cumulativePayout.toString() ?? "0",
-    received: received?.cumulativePayout.toString() ?? "0",
-    serverBalance: server.ledger.balance("client").toString(),
-    serverSurplus: server.ledger.get("client").surplus.toString(),
-  }));
+  say(
+    JSON.stringify({
+      issued: issued?.cumulativePayout.toString() ?? "0",
+      received: received?.cumulativePayout.toString() ?? "0",
+      serverBalance: server.ledger.balance("client").toString(),
+      serverSurplus: server.ledger.get("client").surplus.toString(),
+    }),
+  );
 }
 client.close();
 server.close();

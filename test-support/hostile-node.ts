@@ -17,8 +17,14 @@ import type { Hex } from "../src/crypto/index.js";
 
 const [dir, optsJson] = process.argv.slice(2);
 const opts = JSON.parse(optsJson ?? "{}") as {
-  key?: Hex; chequebook?: string; threshold?: string; idleTimeoutMs?: number; maxPendingHandshakes?: number; maxConnections?: number;
-  flushIntervalMs?: number; slowMs?: number;
+  key?: Hex;
+  chequebook?: string;
+  threshold?: string;
+  idleTimeoutMs?: number;
+  maxPendingHandshakes?: number;
+  maxConnections?: number;
+  flushIntervalMs?: number;
+  slowMs?: number;
 };
 const signer = new LocalSigner(opts.key ?? (("0x" + "5e".repeat(32)) as Hex));
 const store = new SqliteStore(join(dir, "node.db"));
@@ -27,7 +33,11 @@ const count = (k: string) => (counters[k] = (counters[k] ?? 0) + 1);
 
 const node = new SwapNode({
   store,
-  policy: { mode: "mock", paymentThreshold: BigInt(opts.threshold ?? "100"), prices: { store: 1n, sized: 2n, ping: 0n } },
+  policy: {
+    mode: "mock",
+    paymentThreshold: BigInt(opts.threshold ?? "100"),
+    prices: { store: 1n, sized: 2n, ping: 0n },
+  },
   chainId: 31337n,
   beneficiary: signer.address,
   chequebook: opts.chequebook ?? "0x" + "5b".repeat(20),
@@ -46,7 +56,16 @@ const node = new SwapNode({
   maxPendingHandshakes: opts.maxPendingHandshakes ?? 64,
   maxConnections: opts.maxConnections ?? 512,
 });
-for (const e of ["frame-error", "refused", "disconnected", "cheque-received", "cheque-rejected", "connection-refused", "store-unavailable", "balance-synced"] as const) {
+for (const e of [
+  "frame-error",
+  "refused",
+  "disconnected",
+  "cheque-received",
+  "cheque-rejected",
+  "connection-refused",
+  "store-unavailable",
+  "balance-synced",
+] as const) {
   node.on(e, () => count(e));
 }
 
@@ -77,7 +96,10 @@ const server = createServer((sock) => {
     const duplex = socketDuplex(sock);
     if (rest.length) sock.unshift(rest);
     sock.resume();
-    node.connect(duplex, line.slice(3)).then((s) => peaks.set(line.slice(3), s), () => count("connect-failed"));
+    node.connect(duplex, line.slice(3)).then(
+      (s) => peaks.set(line.slice(3), s),
+      () => count("connect-failed"),
+    );
   };
   sock.on("data", onData);
 });
@@ -94,7 +116,22 @@ rl.on("line", (cmd) => {
     const backlogBytes = [...node.sessions.values()].reduce((a, s) => a + s.backlog.bytes, 0);
     const serving = [...node.sessions.values()].reduce((a, s) => a + s.backlog.serving, 0);
     const socketBuffers = [...sockets].reduce((a, s) => a + s.writableLength + s.readableLength, 0);
-    process.stdout.write(JSON.stringify({ sessions: node.sessions.size, sockets: sockets.size, resident: node.ledger.resident, heapUsed: m.heapUsed, external: m.external, rss: m.rss, backlog, backlogBytes, serving, socketBuffers, storeOk: node.storeAvailable, counters }) + "\n");
+    process.stdout.write(
+      JSON.stringify({
+        sessions: node.sessions.size,
+        sockets: sockets.size,
+        resident: node.ledger.resident,
+        heapUsed: m.heapUsed,
+        external: m.external,
+        rss: m.rss,
+        backlog,
+        backlogBytes,
+        serving,
+        socketBuffers,
+        storeOk: node.storeAvailable,
+        counters,
+      }) + "\n",
+    );
   } else if (cmd.startsWith("gc")) {
     void (async () => {
       const gc = (globalThis as { gc?: () => void }).gc;
@@ -114,13 +151,21 @@ rl.on("line", (cmd) => {
     process.stdout.write(JSON.stringify({ peakFrames: peaks.get(cmd.slice(5))?.backlog.peakFrames ?? -1 }) + "\n");
   } else if (cmd.startsWith("peer ")) {
     const r = node.ledger.get(cmd.slice(5));
-    process.stdout.write(JSON.stringify({ balance: r.balance.toString(), surplus: r.surplus.toString(), embargoUntil: r.embargoUntil, now: Date.now() }) + "\n");
+    process.stdout.write(
+      JSON.stringify({
+        balance: r.balance.toString(),
+        surplus: r.surplus.toString(),
+        embargoUntil: r.embargoUntil,
+        now: Date.now(),
+      }) + "\n",
+    );
   } else if (cmd === "check") {
     node.flush();
     const problems: string[] = [];
     for (const r of store.listPeers()) {
       const live = node.ledger.get(r.peer);
-      if (live.balance !== r.balance || live.surplus !== r.surplus) problems.push(`${r.peer}: ledger ${live.balance}/${live.surplus} store ${r.balance}/${r.surplus}`);
+      if (live.balance !== r.balance || live.surplus !== r.surplus)
+        problems.push(`${r.peer}: ledger ${live.balance}/${live.surplus} store ${r.balance}/${r.surplus}`);
     }
     for (const c of store.listReceived()) {
       const p = store.getPeer(c.peer);

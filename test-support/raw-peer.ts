@@ -18,7 +18,9 @@ export class NodeChild {
   exited = false;
 
   private constructor(dir: string, opts: object, nodeArgs: string[]) {
-    this.proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", NODE_CHILD, dir, JSON.stringify(opts)], { stdio: "pipe" });
+    this.proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", NODE_CHILD, dir, JSON.stringify(opts)], {
+      stdio: "pipe",
+    });
     let buf = "";
     this.proc.stdout.on("data", (b: Buffer) => {
       buf += b.toString();
@@ -34,7 +36,7 @@ export class NodeChild {
     this.proc.stderr.on("data", (b: Buffer) => (this.stderr += b.toString()));
     this.proc.on("exit", () => {
       this.exited = true;
-      for (const w of this.#waiters.splice(0)) w("{\"exited\":true}");
+      for (const w of this.#waiters.splice(0)) w('{"exited":true}');
     });
   }
 
@@ -49,7 +51,7 @@ export class NodeChild {
   #next(): Promise<string> {
     const l = this.#lines.shift();
     if (l !== undefined) return Promise.resolve(l);
-    if (this.exited) return Promise.resolve("{\"exited\":true}");
+    if (this.exited) return Promise.resolve('{"exited":true}');
     return new Promise((r) => this.#waiters.push(r));
   }
 
@@ -151,7 +153,15 @@ const addr = (byte: number) => new Uint8Array(20).fill(byte);
 
 export function honestHandshake(): NonNullable<SwapMessage["handshake"]> {
   return {
-    paymentThreshold: 100n, beneficiary: addr(0xaa), chequebook: addr(0xcb), chainId: 31337n, paymentThresholdBe: toBytes32BE(100n),
-    issuer: addr(0xaa), mode: "mock", freePerSecond: new Uint8Array(0), balance: new Uint8Array(0), receivedCumulative: new Uint8Array(0),
+    paymentThreshold: 100n,
+    beneficiary: addr(0xaa),
+    chequebook: addr(0xcb),
+    chainId: 31337n,
+    paymentThresholdBe: toBytes32BE(100n),
+    issuer: addr(0xaa),
+    mode: "mock",
+    freePerSecond: new Uint8Array(0),
+    balance: new Uint8Array(0),
+    receivedCumulative: new Uint8Array(0),
   };
 }

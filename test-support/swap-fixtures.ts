@@ -14,11 +14,19 @@ export interface MockParty {
 }
 
 export function party(balance = 10_000n): MockParty {
-  return { key: Wallet.createRandom(), chequebook: Wallet.createRandom().address, funds: { balance, totalPaidOut: 0n } };
+  return {
+    key: Wallet.createRandom(),
+    chequebook: Wallet.createRandom().address,
+    funds: { balance, totalPaidOut: 0n },
+  };
 }
 
 /** A mock-mode node (cheques and policy, no chain) with an in-memory store unless given one. */
-export function mockNode(p: MockParty, policy: Partial<PolicyConfig> = {}, extra: Partial<SwapNodeConfig> = {}): SwapNode {
+export function mockNode(
+  p: MockParty,
+  policy: Partial<PolicyConfig> = {},
+  extra: Partial<SwapNodeConfig> = {},
+): SwapNode {
   return new SwapNode({
     store: extra.store ?? (new MemoryStore() as Store),
     policy: { mode: "mock", paymentThreshold: 100n, ...policy },

@@ -73,7 +73,11 @@ interface IServicePlans {
     event PlanToppedUp(uint256 indexed planId, uint256 amount, uint256 budget);
     /// @notice `provider` now holds `shares` (up by `increase`); the plan totals `totalShares`.
     event SharesSubmitted(
-        uint256 indexed planId, address indexed provider, uint256 shares, uint256 increase, uint256 totalShares
+        uint256 indexed planId,
+        address indexed provider,
+        uint256 shares,
+        uint256 increase,
+        uint256 totalShares
     );
     /// @notice Entry `index` of a `submitBatch` could not apply and was skipped; `reason` is the
     /// selector of the error `submit` reverts with for it (e.g. `InvalidShareToken.selector`).
@@ -170,10 +174,13 @@ interface IServicePlans {
     /// @notice `totalShares > shareCap > 0`: the customer signed more shares than it promised.
     function isOverIssued(uint256 planId) external view returns (bool);
     /// @notice The EIP-712 digest a customer signs for a receipt.
-    function hashShareReceipt(uint256 planId, address provider, uint256 baseShares, bytes32 anchor, uint256 length)
-        external
-        view
-        returns (bytes32);
+    function hashShareReceipt(
+        uint256 planId,
+        address provider,
+        uint256 baseShares,
+        bytes32 anchor,
+        uint256 length
+    ) external view returns (bytes32);
     /// @notice The id `createPlan` gives `funder`'s plan with `salt`: `uint256(keccak256(abi.encode(funder, salt)))`.
     function planIdOf(address funder, bytes32 salt) external pure returns (uint256);
     /// @notice The shortest claim window (`claimDeadline - submitDeadline`, seconds) a plan may have.

@@ -143,9 +143,11 @@ contract ServicePlans is IServicePlans, EIP712, ReentrancyGuardTransient {
             if (index == STRICT) revert InvalidShareToken(s.word, s.depth, s.anchor);
             return _skip(index, s, InvalidShareToken.selector);
         }
-        bytes32 digest = _hashTypedDataV4(ShareHash.hashReceipt(s.planId, s.provider, s.baseShares, s.anchor, s.length));
+        bytes32 digest = _hashTypedDataV4(
+            ShareHash.hashReceipt(s.planId, s.provider, s.baseShares, s.anchor, s.length)
+        );
         // ECDSA only: a receipt must stay valid whatever the signer's owner does later (no ERC-1271)
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, s.signature);
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, s.signature);
         address signer = p.signer;
         if (err != ECDSA.RecoverError.NoError || recovered != signer) {
             if (index == STRICT) revert InvalidReceiptSignature(s.planId, s.provider, signer);
@@ -177,11 +179,10 @@ contract ServicePlans is IServicePlans, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IServicePlans
-    function claimMany(uint256[] calldata planIds, address provider)
-        external
-        nonReentrant
-        returns (uint256[] memory amounts)
-    {
+    function claimMany(
+        uint256[] calldata planIds,
+        address provider
+    ) external nonReentrant returns (uint256[] memory amounts) {
         amounts = new uint256[](planIds.length);
         address token;
         uint256 pending; // owed to `provider` in `token`, paid when the token changes or at the end
@@ -272,11 +273,13 @@ contract ServicePlans is IServicePlans, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IServicePlans
-    function hashShareReceipt(uint256 planId, address provider, uint256 baseShares, bytes32 anchor, uint256 length)
-        external
-        view
-        returns (bytes32)
-    {
+    function hashShareReceipt(
+        uint256 planId,
+        address provider,
+        uint256 baseShares,
+        bytes32 anchor,
+        uint256 length
+    ) external view returns (bytes32) {
         return _hashTypedDataV4(ShareHash.hashReceipt(planId, provider, baseShares, anchor, length));
     }
 

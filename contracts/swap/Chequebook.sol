@@ -131,22 +131,18 @@ contract Chequebook is IChequebook, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IChequebook
-    function hardDeposits(address beneficiary)
-        external
-        view
-        returns (uint256 amount, uint256 decreaseAmount, uint256 timeout, uint256 canBeDecreasedAt)
-    {
+    function hardDeposits(
+        address beneficiary
+    ) external view returns (uint256 amount, uint256 decreaseAmount, uint256 timeout, uint256 canBeDecreasedAt) {
         PendingDecrease memory p = _pending[beneficiary];
         return (_accounts[beneficiary] >> 128, p.decreaseAmount, _customTimeout[beneficiary], p.canBeDecreasedAt);
     }
 
     /// @inheritdoc IChequebook
-    function previewCashout(address beneficiary, uint256 cumulativePayout)
-        external
-        view
-        nonReentrantView
-        returns (uint256 requestPayout, uint256 totalPayout)
-    {
+    function previewCashout(
+        address beneficiary,
+        uint256 cumulativePayout
+    ) external view nonReentrantView returns (uint256 requestPayout, uint256 totalPayout) {
         uint256 acct = _accounts[beneficiary];
         if (cumulativePayout <= uint128(acct)) return (0, 0);
         return _quote(acct, _totalHardDeposit(_totals), cumulativePayout);
@@ -166,10 +162,11 @@ contract Chequebook is IChequebook, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IChequebook
-    function cashChequeBeneficiary(address recipient, uint256 cumulativePayout, bytes calldata issuerSig)
-        external
-        nonReentrant
-    {
+    function cashChequeBeneficiary(
+        address recipient,
+        uint256 cumulativePayout,
+        bytes calldata issuerSig
+    ) external nonReentrant {
         _cash(msg.sender, recipient, cumulativePayout, 0, issuerSig, false);
     }
 
@@ -185,7 +182,7 @@ contract Chequebook is IChequebook, ReentrancyGuardTransient {
         bytes32 digest = _digest(
             ChequeHash.hashCashout(address(this), msg.sender, cumulativePayout, recipient, callerPayout)
         );
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, beneficiarySig);
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, beneficiarySig);
         if (err != ECDSA.RecoverError.NoError || recovered != beneficiary) {
             // ERC-1271 path: the Cashout type does not name the beneficiary, so two wallets accepting
             // the same key would both accept this signature. Consume the digest (C-4).
@@ -321,15 +318,15 @@ contract Chequebook is IChequebook, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IChequebook
-    function setCustomHardDepositTimeout(address beneficiary, uint256 hardDepositTimeout, bytes calldata beneficiarySig)
-        external
-        onlyIssuer
-    {
+    function setCustomHardDepositTimeout(
+        address beneficiary,
+        uint256 hardDepositTimeout,
+        bytes calldata beneficiarySig
+    ) external onlyIssuer {
         uint256 signedEpoch = hardDepositTimeout >> 128;
         uint256 currentEpoch = timeoutEpoch[beneficiary];
         if (signedEpoch != currentEpoch) revert TimeoutEpochMismatch(beneficiary, signedEpoch, currentEpoch);
-        bytes32 digest =
-            _digest(ChequeHash.hashCustomDecreaseTimeout(address(this), beneficiary, hardDepositTimeout));
+        bytes32 digest = _digest(ChequeHash.hashCustomDecreaseTimeout(address(this), beneficiary, hardDepositTimeout));
         if (timeoutSignatureUsed[digest]) revert TimeoutSignatureUsed(digest);
         if (!_isValidSignature(beneficiary, digest, beneficiarySig)) {
             revert InvalidBeneficiarySignature(beneficiary);
@@ -360,10 +357,13 @@ contract Chequebook is IChequebook, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IChequebook
-    function depositWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
-        external
-        returns (uint256 received)
-    {
+    function depositWithPermit(
+        uint256 amount,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (uint256 received) {
         // A front-runner may have submitted the permit already; the allowance is what matters.
         try IERC20Permit(address(_token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
         return deposit(amount);
@@ -406,11 +406,11 @@ contract Chequebook is IChequebook, ReentrancyGuardTransient {
     /// @dev What cashing `cumulativePayout` (> paidOut) pays now: the owed amount, capped by what is
     /// available to this beneficiary and by what `paidOut` can still hold in 128 bits. Shared by
     /// `previewCashout` and `_cash`, so the two agree in every case.
-    function _quote(uint256 acct, uint256 totalHd, uint256 cumulativePayout)
-        private
-        view
-        returns (uint256 requestPayout, uint256 totalPayout)
-    {
+    function _quote(
+        uint256 acct,
+        uint256 totalHd,
+        uint256 cumulativePayout
+    ) private view returns (uint256 requestPayout, uint256 totalPayout) {
         uint256 paid = uint128(acct);
         unchecked {
             requestPayout = cumulativePayout - paid; // callers checked cumulativePayout > paid
@@ -426,7 +426,7 @@ contract Chequebook is IChequebook, ReentrancyGuardTransient {
     /// Safe because no private key recovers to a contract wallet's address (barring a keccak
     /// collision), and an EIP-7702 delegated EOA still signs with its own key.
     function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
         if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
         return SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature);
     }

@@ -26,10 +26,11 @@ contract ChequebookFactory is IChequebookFactory {
     }
 
     /// @inheritdoc IChequebookFactory
-    function deploySimpleSwap(address issuer, uint256 defaultHardDepositTimeoutDuration, bytes32 salt)
-        external
-        returns (address chequebook)
-    {
+    function deploySimpleSwap(
+        address issuer,
+        uint256 defaultHardDepositTimeoutDuration,
+        bytes32 salt
+    ) external returns (address chequebook) {
         if (issuer == address(0)) revert ZeroIssuer();
         if (defaultHardDepositTimeoutDuration > type(uint64).max) {
             revert TimeoutTooLarge(defaultHardDepositTimeoutDuration, type(uint64).max);
@@ -65,20 +66,27 @@ contract ChequebookFactory is IChequebookFactory {
     }
 
     /// @inheritdoc IChequebookFactory
-    function predictAddress(address deployer, address issuer, uint256 defaultHardDepositTimeoutDuration, bytes32 salt)
-        external
-        view
-        returns (address)
-    {
+    function predictAddress(
+        address deployer,
+        address issuer,
+        uint256 defaultHardDepositTimeoutDuration,
+        bytes32 salt
+    ) external view returns (address) {
         return _predict(keccak256(_initCode(issuer, defaultHardDepositTimeoutDuration)), _salt(deployer, salt));
     }
 
     /// @dev OpenZeppelin `Clones._cloneCodeWithImmutableArgs(master, abi.encodePacked(issuer, uint64(timeout)))`.
     function _initCode(address issuer, uint256 timeout) private view returns (bytes memory) {
-        return abi.encodePacked(
-            hex"61", uint16(CODE_LENGTH), hex"3d81600a3d39f3363d3d373d3d3d363d73", master,
-            hex"5af43d82803e903d91602b57fd5bf3", issuer, uint64(timeout)
-        );
+        return
+            abi.encodePacked(
+                hex"61",
+                uint16(CODE_LENGTH),
+                hex"3d81600a3d39f3363d3d373d3d3d363d73",
+                master,
+                hex"5af43d82803e903d91602b57fd5bf3",
+                issuer,
+                uint64(timeout)
+            );
     }
 
     /// @dev The first 45 bytes of every clone's code, as two words (the second left-aligned, 13 bytes).
@@ -91,7 +99,10 @@ contract ChequebookFactory is IChequebookFactory {
     }
 
     function _predict(bytes32 initCodeHash, bytes32 boundSalt) private view returns (address) {
-        return address(uint160(uint256(keccak256(abi.encodePacked(bytes1(0xff), address(this), boundSalt, initCodeHash)))));
+        return
+            address(
+                uint160(uint256(keccak256(abi.encodePacked(bytes1(0xff), address(this), boundSalt, initCodeHash))))
+            );
     }
 
     function _salt(address deployer, bytes32 salt) private pure returns (bytes32) {

@@ -125,6 +125,7 @@ interface IChequebook {
     function EIP712DOMAIN_TYPEHASH() external view returns (bytes32);
     /// @notice `keccak256("Cheque(address chequebook,address beneficiary,uint256 cumulativePayout)")`.
     function CHEQUE_TYPEHASH() external view returns (bytes32);
+    // solhint-disable-next-line max-line-length
     /// @notice `keccak256("Cashout(address chequebook,address sender,uint256 requestPayout,address recipient,uint256 callerPayout)")`.
     function CASHOUT_TYPEHASH() external view returns (bytes32);
     /// @notice `keccak256("CustomDecreaseTimeout(address chequebook,address beneficiary,uint256 decreaseTimeout)")`.
@@ -153,10 +154,9 @@ interface IChequebook {
     function bounced() external view returns (bool);
     /// @notice Hard deposit of `beneficiary`: amount, pending decrease, custom timeout (0: default),
     /// and when the pending decrease can be applied (0: none pending).
-    function hardDeposits(address beneficiary)
-        external
-        view
-        returns (uint256 amount, uint256 decreaseAmount, uint256 timeout, uint256 canBeDecreasedAt);
+    function hardDeposits(
+        address beneficiary
+    ) external view returns (uint256 amount, uint256 decreaseAmount, uint256 timeout, uint256 canBeDecreasedAt);
 
     // ---------------------------------------------------------------- views (additions)
 
@@ -164,10 +164,10 @@ interface IChequebook {
     /// `requestPayout` is what is owed (0 if nothing), `totalPayout` what would be paid;
     /// the cheque bounces iff `totalPayout < requestPayout`. Agrees with `cashChequeBeneficiary` in every
     /// case, including the 128-bit cap on `paidOut`.
-    function previewCashout(address beneficiary, uint256 cumulativePayout)
-        external
-        view
-        returns (uint256 requestPayout, uint256 totalPayout);
+    function previewCashout(
+        address beneficiary,
+        uint256 cumulativePayout
+    ) external view returns (uint256 requestPayout, uint256 totalPayout);
     /// @notice The EIP-712 domain separator of the current chain.
     function domainSeparator() external view returns (bytes32);
     /// @notice Whether a `CustomDecreaseTimeout` digest was consumed.
@@ -224,8 +224,11 @@ interface IChequebook {
     /// `hardDepositTimeout`: the timeout set is its low 128 bits, and the high bits must equal
     /// `timeoutEpoch(beneficiary)`. Bee's signatures (values below 2^128) are epoch 0 and work unchanged
     /// until the beneficiary bumps its epoch.
-    function setCustomHardDepositTimeout(address beneficiary, uint256 hardDepositTimeout, bytes calldata beneficiarySig)
-        external;
+    function setCustomHardDepositTimeout(
+        address beneficiary,
+        uint256 hardDepositTimeout,
+        bytes calldata beneficiarySig
+    ) external;
 
     // ---------------------------------------------------------------- mutations (additions)
 
@@ -239,7 +242,11 @@ interface IChequebook {
 
     /// @notice `deposit` after an ERC-2612 permit; a permit already used (front-run) is tolerated
     /// as long as the allowance is there.
-    function depositWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
-        external
-        returns (uint256 received);
+    function depositWithPermit(
+        uint256 amount,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (uint256 received);
 }

@@ -31,13 +31,17 @@ interface IChequebookFactory {
     /// @notice Deploy a chequebook for `issuer`, fully configured in the same transaction.
     /// @dev Address is deterministic in (msg.sender, salt, issuer, timeout): a salt is bound to
     /// its caller, so nobody can squat another deployer's address. The timeout must fit 64 bits.
-    function deploySimpleSwap(address issuer, uint256 defaultHardDepositTimeoutDuration, bytes32 salt)
-        external
-        returns (address);
+    function deploySimpleSwap(
+        address issuer,
+        uint256 defaultHardDepositTimeoutDuration,
+        bytes32 salt
+    ) external returns (address);
 
     /// @notice The address `deploySimpleSwap` called by `deployer` with these arguments deploys to.
-    function predictAddress(address deployer, address issuer, uint256 defaultHardDepositTimeoutDuration, bytes32 salt)
-        external
-        view
-        returns (address);
+    function predictAddress(
+        address deployer,
+        address issuer,
+        uint256 defaultHardDepositTimeoutDuration,
+        bytes32 salt
+    ) external view returns (address);
 }

@@ -14,9 +14,16 @@ import { build } from "esbuild";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const STAGE = join(ROOT, ".build");
 const DIST = join(ROOT, "dist");
-const ENTRY_POINTS = ["src/index.ts", "src/browser.ts", "src/node.ts", "src/testing/index.ts", "src/capacity/index.ts", "src/gateway/index.ts", "src/daemon/main.ts", "src/hardhat/index.ts"].filter((f) =>
-  existsSync(join(ROOT, f)),
-);
+const ENTRY_POINTS = [
+  "src/index.ts",
+  "src/browser.ts",
+  "src/node.ts",
+  "src/testing/index.ts",
+  "src/capacity/index.ts",
+  "src/gateway/index.ts",
+  "src/daemon/main.ts",
+  "src/hardhat/index.ts",
+].filter((f) => existsSync(join(ROOT, f)));
 
 if (!existsSync(join(ROOT, "typechain-types/index.ts"))) throw new Error("run `hardhat compile` first");
 if (!existsSync(join(ROOT, "src/abi/generated.ts"))) throw new Error("run `npm run abi` first");

@@ -83,7 +83,8 @@ export class Accounting {
     this.#forgive(peer, t);
     if (this.limits.refuses) {
       if (this.ledger.get(peer).defaulting) return "refused";
-      if (this.ledger.serveExposure(peer, this.price(protocol, units)) > this.limits.serveLimit(this.policy)) return "refused";
+      if (this.ledger.serveExposure(peer, this.price(protocol, units)) > this.limits.serveLimit(this.policy))
+        return "refused";
     }
     return t.canPay ? "paid" : "free";
   }
@@ -105,13 +106,23 @@ export class Accounting {
     if (paying && this.ledger.consumeExposure(peer, amount) > payAt(this.policy, t.paymentThreshold)) {
       await this.settle(peer);
     }
-    return this.ledger.reserveConsume(peer, protocol, amount, this.limits.consumeLimit(this.terms(peer).paymentThreshold, paying));
+    return this.ledger.reserveConsume(
+      peer,
+      protocol,
+      amount,
+      this.limits.consumeLimit(this.terms(peer).paymentThreshold, paying),
+    );
   }
 
   /** Whether our debt to the peer has reached its payment point (pay now, e.g. after a resync). */
   paymentDue(peer: string): boolean {
     const t = this.#peers.get(peer);
-    return !!t && this.limits.pays && this.paymentsEnabled && this.ledger.consumeExposure(peer) >= payAt(this.policy, t.paymentThreshold);
+    return (
+      !!t &&
+      this.limits.pays &&
+      this.paymentsEnabled &&
+      this.ledger.consumeExposure(peer) >= payAt(this.policy, t.paymentThreshold)
+    );
   }
 
   /** Pay the peer what we owe (bring the balance to neutral); concurrent calls share one payment,

@@ -238,11 +238,16 @@ export class Ledger {
     });
   }
 
-  readonly #batch: { build: () => { record: PeerRecord; write?: () => void }; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  readonly #batch: {
+    build: () => { record: PeerRecord; write?: () => void };
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
 
   #commitBatch(): void {
     const batch = this.#batch.splice(0);
-    const built: ({ ok: true; value: { record: PeerRecord; write?: () => void } } | { ok: false; error: unknown })[] = [];
+    const built: ({ ok: true; value: { record: PeerRecord; write?: () => void } } | { ok: false; error: unknown })[] =
+      [];
     try {
       this.store.transaction(() => {
         built.length = 0;

@@ -48,16 +48,23 @@ export interface ResolvedPolicy extends Required<Omit<PolicyConfig, "prices" | "
 }
 
 export function resolvePolicy(c: PolicyConfig): ResolvedPolicy {
-  if (!["soft", "mock", "hard"].includes(c.mode)) throw new InvalidArgumentError("mode", c.mode, '"soft", "mock" or "hard"');
-  if (c.paymentThreshold <= 0n) throw new InvalidArgumentError("paymentThreshold", c.paymentThreshold, "a positive amount");
+  if (!["soft", "mock", "hard"].includes(c.mode))
+    throw new InvalidArgumentError("mode", c.mode, '"soft", "mock" or "hard"');
+  if (c.paymentThreshold <= 0n)
+    throw new InvalidArgumentError("paymentThreshold", c.paymentThreshold, "a positive amount");
   const tolerancePercent = c.tolerancePercent ?? 50n;
   const earlyPaymentPercent = c.earlyPaymentPercent ?? 0n;
-  if (earlyPaymentPercent < 0n || earlyPaymentPercent >= 100n) throw new InvalidArgumentError("earlyPaymentPercent", earlyPaymentPercent, "0..99");
+  if (earlyPaymentPercent < 0n || earlyPaymentPercent >= 100n)
+    throw new InvalidArgumentError("earlyPaymentPercent", earlyPaymentPercent, "0..99");
   if (tolerancePercent < 0n) throw new InvalidArgumentError("tolerancePercent", tolerancePercent, ">= 0");
-  if (c.maxUnitsPerRequest !== undefined && !(Number.isSafeInteger(c.maxUnitsPerRequest) && c.maxUnitsPerRequest >= 1 && c.maxUnitsPerRequest <= 2 ** 32 - 1)) {
+  if (
+    c.maxUnitsPerRequest !== undefined &&
+    !(Number.isSafeInteger(c.maxUnitsPerRequest) && c.maxUnitsPerRequest >= 1 && c.maxUnitsPerRequest <= 2 ** 32 - 1)
+  ) {
     throw new InvalidArgumentError("maxUnitsPerRequest", c.maxUnitsPerRequest, "an integer in 1..2^32-1");
   }
-  for (const [name, v] of Object.entries(c.prices ?? {})) if (v < 0n) throw new InvalidArgumentError(`prices.${name}`, v, ">= 0");
+  for (const [name, v] of Object.entries(c.prices ?? {}))
+    if (v < 0n) throw new InvalidArgumentError(`prices.${name}`, v, ">= 0");
   return {
     mode: c.mode,
     paymentThreshold: c.paymentThreshold,

@@ -28,7 +28,8 @@ export class FlowControl {
 
   /** `bufferSeconds`: the buffer holds this many seconds of the client's capacity. Default 2. */
   constructor(readonly bufferSeconds = 2) {
-    if (!(bufferSeconds > 0 && bufferSeconds <= 3600)) throw new InvalidArgumentError("bufferSeconds", bufferSeconds, "in (0, 3600]");
+    if (!(bufferSeconds > 0 && bufferSeconds <= 3600))
+      throw new InvalidArgumentError("bufferSeconds", bufferSeconds, "in (0, 3600]");
   }
 
   params(capacity: number): FlowParams {

@@ -14,5 +14,14 @@ export { MemoryCapacityStore, type CapacityStore, type CreditRecord } from "./pe
 export { SqliteCapacityStore } from "./sqlite.js";
 export { decayedValue, addDecaying, type Decaying } from "./decay.js";
 export { addressGroup } from "./address-group.js";
-export { simulate, SimClock, quantile, jainIndex, mulberry32, type SimClient, type SimResult, type SimClientResult } from "./simulation.js";
+export {
+  simulate,
+  SimClock,
+  quantile,
+  jainIndex,
+  mulberry32,
+  type SimClient,
+  type SimResult,
+  type SimClientResult,
+} from "./simulation.js";
 export { openCapacity, DEFAULT_USAGE_HALF_LIFE_MS, type CapacityOptions, type CapacityStack } from "./open.js";

@@ -37,11 +37,19 @@ export function openCapacity(o: CapacityOptions): CapacityStack {
   const pool = new ClientPool({ ...o, usageHalfLifeMs: o.usageHalfLifeMs ?? DEFAULT_USAGE_HALF_LIFE_MS, store, now });
   const service = new CapacityService(pool, new FlowControl(o.bufferSeconds ?? 2), now, o.maxInFlight ?? 8);
   const interval = o.flushIntervalMs ?? 1000;
-  const timer = interval > 0 ? setInterval(() => { pool.tick(); pool.flush(); }, interval) : undefined;
+  const timer =
+    interval > 0
+      ? setInterval(() => {
+          pool.tick();
+          pool.flush();
+        }, interval)
+      : undefined;
   timer?.unref();
   let closed = false;
   return {
-    pool, service, store,
+    pool,
+    service,
+    store,
     close() {
       if (closed) return;
       closed = true;

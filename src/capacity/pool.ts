@@ -21,7 +21,14 @@
  */
 import { InvalidArgumentError } from "../errors.js";
 import { addDecaying, decayedValue, msUntilDecayedTo, type Decaying } from "./decay.js";
-import { CapacityUnavailableError, ClientEvictedError, FreeAllowanceExceededError, InsufficientCreditError, UnknownClientError, type EvictionReason } from "./errors.js";
+import {
+  CapacityUnavailableError,
+  ClientEvictedError,
+  FreeAllowanceExceededError,
+  InsufficientCreditError,
+  UnknownClientError,
+  type EvictionReason,
+} from "./errors.js";
 import type { CapacityStore } from "./persistence.js";
 import { DemandPrice, holdingCost, holdingMs, type PriceConfig } from "./pricing.js";
 import { priorityOf, type CapacityClass } from "./priority.js";
@@ -120,14 +127,16 @@ export class ClientPool {
   constructor(config: PoolConfig) {
     checkCapacity("totalCapacity", config.totalCapacity);
     checkCapacity("minCapacity", config.minCapacity);
-    if (config.minCapacity > config.totalCapacity) throw new InvalidArgumentError("minCapacity", config.minCapacity, `<= totalCapacity (${config.totalCapacity})`);
+    if (config.minCapacity > config.totalCapacity)
+      throw new InvalidArgumentError("minCapacity", config.minCapacity, `<= totalCapacity (${config.totalCapacity})`);
     this.#total = config.totalCapacity;
     this.minCapacity = config.minCapacity;
     this.protectMs = nonNegative("protectMs", config.protectMs ?? 10_000);
     this.halfLifeMs = positive("usageHalfLifeMs", config.usageHalfLifeMs ?? 3_600_000);
     this.freeAllowance = positive("freeAllowance", config.freeAllowance ?? config.minCapacity * 600);
     this.soldOutFraction = config.soldOutFraction ?? 0.9;
-    if (!(this.soldOutFraction > 0 && this.soldOutFraction <= 1)) throw new InvalidArgumentError("soldOutFraction", this.soldOutFraction, "in (0, 1]");
+    if (!(this.soldOutFraction > 0 && this.soldOutFraction <= 1))
+      throw new InvalidArgumentError("soldOutFraction", this.soldOutFraction, "in (0, 1]");
     this.idleMs = positive("idleMs", config.idleMs ?? 60_000);
     this.#store = config.store;
     this.#now = config.now;
@@ -163,7 +172,13 @@ export class ClientPool {
     if (c.cls === "free") {
       const d = this.#debt(`g:${c.group}`);
       const v = decayedValue(d, now, this.halfLifeMs);
-      if (v > this.freeAllowance) throw new FreeAllowanceExceededError(c.group, v, this.freeAllowance, msUntilDecayedTo(d, this.freeAllowance, now, this.halfLifeMs));
+      if (v > this.freeAllowance)
+        throw new FreeAllowanceExceededError(
+          c.group,
+          v,
+          this.freeAllowance,
+          msUntilDecayedTo(d, this.freeAllowance, now, this.halfLifeMs),
+        );
     }
     return this.#view(c, now);
   }
@@ -191,9 +206,19 @@ export class ClientPool {
     }
     const stored = this.#store.getCredit(id);
     const c: Client = {
-      id, group, cls: standing.canPay && standing.goodStanding ? "standard" : "free", capacity: this.minCapacity,
-      canPay: standing.canPay, goodStanding: standing.goodStanding,
-      credit: stored?.credit ?? 0n, creditAt: now, priceMicro: this.price.at(now), extra: 0, exhaustAt: Infinity, grantedAt: now, lastSeen: now,
+      id,
+      group,
+      cls: standing.canPay && standing.goodStanding ? "standard" : "free",
+      capacity: this.minCapacity,
+      canPay: standing.canPay,
+      goodStanding: standing.goodStanding,
+      credit: stored?.credit ?? 0n,
+      creditAt: now,
+      priceMicro: this.price.at(now),
+      extra: 0,
+      exhaustAt: Infinity,
+      grantedAt: now,
+      lastSeen: now,
     };
     const pri = this.#priority(c, now);
     const plan = this.#plan(undefined, this.minCapacity, pri, c.cls, now, false);
@@ -299,7 +324,8 @@ export class ClientPool {
     const credit = this.#creditNow(c, now);
     const priceMicro = this.price.at(now);
     const cost = holdingCost(priceMicro, capacity - this.minCapacity, holdMs);
-    if (capacity < this.minCapacity) throw new InvalidArgumentError("capacity", capacity, `>= minCapacity (${this.minCapacity})`);
+    if (capacity < this.minCapacity)
+      throw new InvalidArgumentError("capacity", capacity, `>= minCapacity (${this.minCapacity})`);
     if (credit < cost) throw new InsufficientCreditError(id, cost, credit);
     const plan = this.#feasible(id, capacity, credit, priceMicro, now);
     if (!plan) {
@@ -331,7 +357,13 @@ export class ClientPool {
     const credit = (id ? this.creditOf(id) : 0n) + addedCredit;
     const priceMicro = this.price.at(now);
     const capacity = this.#maxGrantable(id, credit, holdMs, priceMicro, now);
-    return { capacity, holdMs, cost: holdingCost(priceMicro, capacity - this.minCapacity, holdMs), priceMicro, at: now };
+    return {
+      capacity,
+      holdMs,
+      cost: holdingCost(priceMicro, capacity - this.minCapacity, holdMs),
+      priceMicro,
+      at: now,
+    };
   }
 
   /**
@@ -340,14 +372,19 @@ export class ClientPool {
    */
   quoteCost(id: string | undefined, capacity: number, holdMs: number): Quote {
     checkCapacity("capacity", capacity);
-    if (capacity < this.minCapacity) throw new InvalidArgumentError("capacity", capacity, `>= minCapacity (${this.minCapacity})`);
+    if (capacity < this.minCapacity)
+      throw new InvalidArgumentError("capacity", capacity, `>= minCapacity (${this.minCapacity})`);
     const now = this.#now();
     const priceMicro = this.price.at(now);
     const cost = holdingCost(priceMicro, capacity - this.minCapacity, holdMs);
     const have = id ? this.creditOf(id) : 0n;
     const credit = have > cost ? have : cost;
     if (!this.#feasible(id, capacity, credit, priceMicro, now)) {
-      throw new CapacityUnavailableError(id ?? "(newcomer)", capacity, this.#maxGrantable(id, credit, holdMs, priceMicro, now));
+      throw new CapacityUnavailableError(
+        id ?? "(newcomer)",
+        capacity,
+        this.#maxGrantable(id, credit, holdMs, priceMicro, now),
+      );
     }
     return { capacity, holdMs, cost: cost > have ? cost - have : 0n, priceMicro, at: now };
   }
@@ -398,7 +435,8 @@ export class ClientPool {
           this.#debts.delete(key);
         } else this.#store.putDebt(key, d);
       }
-      for (const c of this.#clients.values()) if (c.cls === "priority") this.#store.putCredit({ client: c.id, credit: this.#creditNow(c, now), at: now });
+      for (const c of this.#clients.values())
+        if (c.cls === "priority") this.#store.putCredit({ client: c.id, credit: this.#creditNow(c, now), at: now });
       this.#store.putPrice(this.price.snapshot(now));
     });
     this.#dirtyDebts.clear();
@@ -435,14 +473,31 @@ export class ClientPool {
   #priority(c: Client, now: number, capacity = c.capacity): number {
     if (c.cls === "priority" && capacity <= this.minCapacity) {
       // shrunk to the minimum it is what its standing makes it
-      return priorityOf({ cls: c.canPay && c.goodStanding ? "standard" : "free", usageDebt: decayedValue(this.#debt(`c:${c.id}`), now, this.halfLifeMs) });
+      return priorityOf({
+        cls: c.canPay && c.goodStanding ? "standard" : "free",
+        usageDebt: decayedValue(this.#debt(`c:${c.id}`), now, this.halfLifeMs),
+      });
     }
-    if (c.cls === "priority") return priorityOf({ cls: "priority", credit: this.#creditNow(c, now), priceMicro: c.priceMicro, extra: capacity - this.minCapacity });
+    if (c.cls === "priority")
+      return priorityOf({
+        cls: "priority",
+        credit: this.#creditNow(c, now),
+        priceMicro: c.priceMicro,
+        extra: capacity - this.minCapacity,
+      });
     return priorityOf({ cls: c.cls, usageDebt: decayedValue(this.#debt(debtKey(c)), now, this.halfLifeMs) });
   }
 
   #view(c: Client, now: number): ClientView {
-    return { id: c.id, group: c.group, cls: c.cls, capacity: c.capacity, priority: this.#priority(c, now), credit: this.#creditNow(c, now), exhaustAt: c.exhaustAt };
+    return {
+      id: c.id,
+      group: c.group,
+      cls: c.cls,
+      capacity: c.capacity,
+      priority: this.#priority(c, now),
+      credit: this.#creditNow(c, now),
+      exhaustAt: c.exhaustAt,
+    };
   }
 
   #held(c: Client): number {
@@ -450,19 +505,31 @@ export class ClientPool {
   }
 
   /** The candidate (priority class at `capacity`, paying from `credit`) fits: the displacement plan, or undefined. */
-  #feasible(id: string | undefined, capacity: number, credit: bigint, priceMicro: bigint, now: number): Array<[Client, number]> | undefined {
+  #feasible(
+    id: string | undefined,
+    capacity: number,
+    credit: bigint,
+    priceMicro: bigint,
+    now: number,
+  ): Array<[Client, number]> | undefined {
     if (capacity > this.#total) return undefined;
     const extra = capacity - this.minCapacity;
     const self = id ? this.#clients.get(id) : undefined;
-    const cls: CapacityClass = extra > 0 ? "priority" : self?.canPay && self.goodStanding ? "standard" : self ? "free" : "standard";
-    const pri = cls === "priority"
-      ? priorityOf({ cls, credit, priceMicro, extra })
-      : self ? this.#priority(self, now) : priorityOf({ cls, usageDebt: 0 });
+    const cls: CapacityClass =
+      extra > 0 ? "priority" : self?.canPay && self.goodStanding ? "standard" : self ? "free" : "standard";
+    const pri =
+      cls === "priority"
+        ? priorityOf({ cls, credit, priceMicro, extra })
+        : self
+          ? this.#priority(self, now)
+          : priorityOf({ cls, usageDebt: 0 });
     return this.#plan(id, capacity, pri, cls, now, false);
   }
 
   #maxGrantable(id: string | undefined, credit: bigint, holdMs: number, priceMicro: bigint, now: number): number {
-    const ok = (c: number) => holdingCost(priceMicro, c - this.minCapacity, holdMs) <= credit && this.#feasible(id, c, credit, priceMicro, now) !== undefined;
+    const ok = (c: number) =>
+      holdingCost(priceMicro, c - this.minCapacity, holdMs) <= credit &&
+      this.#feasible(id, c, credit, priceMicro, now) !== undefined;
     if (!ok(this.minCapacity)) return this.minCapacity;
     let lo = this.minCapacity;
     let hi = this.#total + 1;
@@ -480,7 +547,14 @@ export class ClientPool {
    * minimum. Dry run: returns the new capacity of every touched client (0 = disconnect), or
    * undefined if there is not enough to take.
    */
-  #plan(selfId: string | undefined, need: number, candPri: number, candCls: CapacityClass, now: number, ignoreProtection: boolean): Array<[Client, number]> | undefined {
+  #plan(
+    selfId: string | undefined,
+    need: number,
+    candPri: number,
+    candCls: CapacityClass,
+    now: number,
+    ignoreProtection: boolean,
+  ): Array<[Client, number]> | undefined {
     let heldOthers = 0;
     const pool: Array<{ c: Client; cap: number; pri: number }> = [];
     for (const c of this.#clients.values()) {
@@ -574,7 +648,8 @@ function exhaustAt(c: Client): number {
 }
 
 function checkCapacity(name: string, v: number): void {
-  if (!Number.isSafeInteger(v) || v <= 0 || v > MAX_CAPACITY) throw new InvalidArgumentError(name, v, `an integer in 1..${MAX_CAPACITY} (cost units per second)`);
+  if (!Number.isSafeInteger(v) || v <= 0 || v > MAX_CAPACITY)
+    throw new InvalidArgumentError(name, v, `an integer in 1..${MAX_CAPACITY} (cost units per second)`);
 }
 function positive(name: string, v: number): number {
   if (!(Number.isFinite(v) && v > 0)) throw new InvalidArgumentError(name, v, "a positive number");

@@ -38,14 +38,23 @@ export class DemandPrice {
   #soldOut = false;
 
   constructor(config: PriceConfig, initial?: PriceState) {
-    if (config.minPriceMicro <= 0n) throw new InvalidArgumentError("minPriceMicro", config.minPriceMicro, "a positive price");
+    if (config.minPriceMicro <= 0n)
+      throw new InvalidArgumentError("minPriceMicro", config.minPriceMicro, "a positive price");
     this.min = config.minPriceMicro;
     this.max = config.maxPriceMicro ?? config.minPriceMicro * 1000n;
-    if (this.max < this.min) throw new InvalidArgumentError("maxPriceMicro", this.max, `>= minPriceMicro (${this.min})`);
+    if (this.max < this.min)
+      throw new InvalidArgumentError("maxPriceMicro", this.max, `>= minPriceMicro (${this.min})`);
     this.riseMs = config.riseDoublingMs ?? 60_000;
     this.decayMs = config.decayHalvingMs ?? 300_000;
-    if (!(this.riseMs > 0) || !(this.decayMs > 0)) throw new InvalidArgumentError("riseDoublingMs/decayHalvingMs", [this.riseMs, this.decayMs], "positive durations");
-    this.#state = initial ? { priceMicro: this.#clamp(initial.priceMicro), at: initial.at } : { priceMicro: this.min, at: 0 };
+    if (!(this.riseMs > 0) || !(this.decayMs > 0))
+      throw new InvalidArgumentError(
+        "riseDoublingMs/decayHalvingMs",
+        [this.riseMs, this.decayMs],
+        "positive durations",
+      );
+    this.#state = initial
+      ? { priceMicro: this.#clamp(initial.priceMicro), at: initial.at }
+      : { priceMicro: this.min, at: 0 };
   }
 
   /** The price at `now`. Pure: does not move the time base. */

@@ -26,8 +26,12 @@ export class FairScheduler<T> {
   #size = 0;
 
   /** `maxQueuedPerClient` bounds memory per client (requests beyond it: `QueueFullError`). */
-  constructor(tiers = 3, readonly maxQueuedPerClient = 1024) {
-    if (!Number.isSafeInteger(tiers) || tiers < 1 || tiers > 16) throw new InvalidArgumentError("tiers", tiers, "1..16");
+  constructor(
+    tiers = 3,
+    readonly maxQueuedPerClient = 1024,
+  ) {
+    if (!Number.isSafeInteger(tiers) || tiers < 1 || tiers > 16)
+      throw new InvalidArgumentError("tiers", tiers, "1..16");
     this.#heaps = Array.from({ length: tiers }, () => []);
     this.#virtual = Array<number>(tiers).fill(0);
   }

@@ -44,7 +44,8 @@ export class CapacityService {
     readonly maxInFlight = 8,
     maxQueuedPerClient = 256,
   ) {
-    if (!Number.isSafeInteger(maxInFlight) || maxInFlight < 1) throw new InvalidArgumentError("maxInFlight", maxInFlight, "a positive integer");
+    if (!Number.isSafeInteger(maxInFlight) || maxInFlight < 1)
+      throw new InvalidArgumentError("maxInFlight", maxInFlight, "a positive integer");
     this.scheduler = new FairScheduler<Pending>(3, maxQueuedPerClient);
     pool.onLeave((id) => {
       this.flow.forget(id);

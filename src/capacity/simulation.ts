@@ -79,7 +79,16 @@ export function simulate(o: SimOptions): SimResult {
 
   for (const c of o.clients) {
     const v = pool.view(c.id);
-    results.set(c.id, { id: c.id, cls: v.cls, capacity: v.capacity, offered: 0, served: 0, servedCost: 0, refused: 0, latenciesMs: [] });
+    results.set(c.id, {
+      id: c.id,
+      cls: v.cls,
+      capacity: v.capacity,
+      offered: 0,
+      served: 0,
+      servedCost: 0,
+      refused: 0,
+      latenciesMs: [],
+    });
   }
 
   const dispatch = () => {
@@ -120,7 +129,14 @@ export function simulate(o: SimOptions): SimResult {
     } catch (e) {
       r.refused++;
       if (s.load.kind !== "backlog") return;
-      const wait = e instanceof FlowStoppedError ? e.resumeAfterMs : e instanceof FreeAllowanceExceededError ? e.retryAfterMs : e instanceof QueueFullError ? 10 : undefined;
+      const wait =
+        e instanceof FlowStoppedError
+          ? e.resumeAfterMs
+          : e instanceof FreeAllowanceExceededError
+            ? e.retryAfterMs
+            : e instanceof QueueFullError
+              ? 10
+              : undefined;
       if (wait !== undefined) at(clock.t + Math.max(wait, 0.001), () => send(s));
     }
   };
@@ -151,7 +167,12 @@ export function simulate(o: SimOptions): SimResult {
     clock.t = e.t;
     e.fn();
   }
-  return { clients: results, durationMs: o.durationMs, servedCost, meanServiceMs: services ? serviceMsTotal / services : 0 };
+  return {
+    clients: results,
+    durationMs: o.durationMs,
+    servedCost,
+    meanServiceMs: services ? serviceMsTotal / services : 0,
+  };
 }
 
 /** p-quantile (0..1) of `xs` (nearest rank). */

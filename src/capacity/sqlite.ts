@@ -33,12 +33,18 @@ export class SqliteCapacityStore implements CapacityStore {
     const p = (sql: string) => this.db.prepare(sql);
     this.#s = {
       getCredit: p("SELECT * FROM capacity_credits WHERE client = ?"),
-      putCredit: p("INSERT INTO capacity_credits VALUES (@client, @credit, @at) ON CONFLICT(client) DO UPDATE SET credit=excluded.credit, at=excluded.at"),
+      putCredit: p(
+        "INSERT INTO capacity_credits VALUES (@client, @credit, @at) ON CONFLICT(client) DO UPDATE SET credit=excluded.credit, at=excluded.at",
+      ),
       getDebt: p("SELECT * FROM capacity_debts WHERE key = ?"),
-      putDebt: p("INSERT INTO capacity_debts VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value, at=excluded.at"),
+      putDebt: p(
+        "INSERT INTO capacity_debts VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value, at=excluded.at",
+      ),
       deleteDebt: p("DELETE FROM capacity_debts WHERE key = ?"),
       getPrice: p("SELECT * FROM capacity_price WHERE id = 1"),
-      putPrice: p("INSERT INTO capacity_price VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET price_micro=excluded.price_micro, at=excluded.at"),
+      putPrice: p(
+        "INSERT INTO capacity_price VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET price_micro=excluded.price_micro, at=excluded.at",
+      ),
     };
   }
 

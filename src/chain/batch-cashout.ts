@@ -52,7 +52,11 @@ export interface RouterEntry {
   beneficiarySignature: string;
 }
 
-function skippedFrom(receipt: TransactionReceipt, emitter: string, iface: CashoutRouter["interface"] | BatchCashoutExecutor["interface"]): SkippedEntry[] {
+function skippedFrom(
+  receipt: TransactionReceipt,
+  emitter: string,
+  iface: CashoutRouter["interface"] | BatchCashoutExecutor["interface"],
+): SkippedEntry[] {
   const out: SkippedEntry[] = [];
   for (const l of receipt.logs) {
     if (l.address.toLowerCase() !== emitter.toLowerCase()) continue;
@@ -110,11 +114,20 @@ export class CashoutRouterClient {
    * `beneficiary` and its `Cashout` signed for `recipient`; 65-byte signatures are sent in EIP-2098
    * compact form (≈ 1,700 gas of call data less per cheque).
    */
-  async cashManyCompact(beneficiary: string, recipient: string, entries: Omit<RouterEntry, "recipient">[], opts: BatchOptions = {}): Promise<BatchResult> {
+  async cashManyCompact(
+    beneficiary: string,
+    recipient: string,
+    entries: Omit<RouterEntry, "recipient">[],
+    opts: BatchOptions = {},
+  ): Promise<BatchResult> {
     const b = toAddress(beneficiary, "beneficiary");
     const list = entries.map((e, i) => {
       if (toAddress(e.cheque.beneficiary, "beneficiary") !== b) {
-        throw new InvalidArgumentError(`entries[${i}].cheque.beneficiary`, e.cheque.beneficiary, `the batch's beneficiary ${b}`);
+        throw new InvalidArgumentError(
+          `entries[${i}].cheque.beneficiary`,
+          e.cheque.beneficiary,
+          `the batch's beneficiary ${b}`,
+        );
       }
       const bs = compactSignature(e.beneficiarySignature, `entries[${i}].beneficiarySignature`);
       const is = compactSignature(e.cheque.signature, `entries[${i}].cheque.signature`);
@@ -130,7 +143,16 @@ export class CashoutRouterClient {
     });
     const gasPerEntry = toUint256(opts.gasPerEntry ?? 150_000n, "gasPerEntry");
     const overrides = opts.gasLimit === undefined ? {} : { gasLimit: toUint256(opts.gasLimit, "gasLimit") };
-    const res = await send(() => this.contract.cashManyCompact(b, toAddress(recipient, "recipient"), list, gasPerEntry, opts.checkFirst ?? true, overrides));
+    const res = await send(() =>
+      this.contract.cashManyCompact(
+        b,
+        toAddress(recipient, "recipient"),
+        list,
+        gasPerEntry,
+        opts.checkFirst ?? true,
+        overrides,
+      ),
+    );
     const skipped = skippedFrom(res.receipt, this.address, this.contract.interface);
     return { ...res, skipped, cashed: entries.length - skipped.length };
   }
@@ -138,7 +160,8 @@ export class CashoutRouterClient {
 
 /** A 65-byte (r ‖ s ‖ v) signature in EIP-2098 form; anything else is refused before sending. */
 function compactSignature(sig: string, argument: string): { r: string; yParityAndS: string } {
-  if (!/^0x[0-9a-fA-F]{130}$/.test(sig)) throw new InvalidArgumentError(argument, sig, "a 65-byte 0x-prefixed signature (EOA)");
+  if (!/^0x[0-9a-fA-F]{130}$/.test(sig))
+    throw new InvalidArgumentError(argument, sig, "a 65-byte 0x-prefixed signature (EOA)");
   try {
     const s = Signature.from(sig);
     return { r: s.r, yParityAndS: s.yParityAndS };

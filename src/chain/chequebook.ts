@@ -84,7 +84,12 @@ export class ChequebookFactoryClient {
   }
 
   /** The address `deployChequebook` will deploy to when sent by `deployer`. */
-  predictAddress(opts: { deployer: string; issuer: string; defaultHardDepositTimeout: AmountLike; salt: string }): Promise<Hex> {
+  predictAddress(opts: {
+    deployer: string;
+    issuer: string;
+    defaultHardDepositTimeout: AmountLike;
+    salt: string;
+  }): Promise<Hex> {
     return call(async () =>
       toAddress(
         await this.contract.predictAddress(
@@ -98,11 +103,17 @@ export class ChequebookFactoryClient {
   }
 
   /** Deploy a chequebook clone for `issuer`; returns its address (checked against the event). */
-  async deployChequebook(opts: { issuer: string; defaultHardDepositTimeout: AmountLike; salt: string }): Promise<TxResult & { address: Hex }> {
+  async deployChequebook(opts: {
+    issuer: string;
+    defaultHardDepositTimeout: AmountLike;
+    salt: string;
+  }): Promise<TxResult & { address: Hex }> {
     const issuer = toAddress(opts.issuer, "issuer");
     const timeout = toUint256(opts.defaultHardDepositTimeout, "defaultHardDepositTimeout");
     const salt = toBytes32(opts.salt, "salt");
-    const res = await send(() => this.contract.deploySimpleSwap(issuer, timeout, salt, { gasLimit: BEE_GAS_LIMITS.deploy }));
+    const res = await send(() =>
+      this.contract.deploySimpleSwap(issuer, timeout, salt, { gasLimit: BEE_GAS_LIMITS.deploy }),
+    );
     const log = res.receipt.logs
       .map((l) => this.contract.interface.parseLog(l))
       .find((l) => l?.name === "SimpleSwapDeployed");
@@ -160,7 +171,9 @@ export class ChequebookClient {
   }
   hardDeposit(beneficiary: string): Promise<HardDeposit> {
     return call(async () => {
-      const [amount, decreaseAmount, timeout, canBeDecreasedAt] = await this.contract.hardDeposits(toAddress(beneficiary, "beneficiary"));
+      const [amount, decreaseAmount, timeout, canBeDecreasedAt] = await this.contract.hardDeposits(
+        toAddress(beneficiary, "beneficiary"),
+      );
       return { amount, decreaseAmount, timeout, canBeDecreasedAt };
     });
   }
@@ -192,15 +205,25 @@ export class ChequebookClient {
   /** Cash `cheque` as its beneficiary (the runner must be the beneficiary), paying `recipient`. */
   async cashChequeBeneficiary(cheque: SignedCheque, recipient: string = cheque.beneficiary): Promise<CashResult> {
     const res = await send(() =>
-      this.contract.cashChequeBeneficiary(toAddress(recipient, "recipient"), toUint256(cheque.cumulativePayout), cheque.signature, {
-        gasLimit: BEE_GAS_LIMITS.cashout,
-      }),
+      this.contract.cashChequeBeneficiary(
+        toAddress(recipient, "recipient"),
+        toUint256(cheque.cumulativePayout),
+        cheque.signature,
+        {
+          gasLimit: BEE_GAS_LIMITS.cashout,
+        },
+      ),
     );
     return this.#cashResult(res);
   }
 
   /** Cash `cheque` for its beneficiary as a third party, with the beneficiary's `Cashout` signature. */
-  async cashCheque(opts: { cheque: SignedCheque; recipient: string; callerPayout: AmountLike; beneficiarySignature: string }): Promise<CashResult> {
+  async cashCheque(opts: {
+    cheque: SignedCheque;
+    recipient: string;
+    callerPayout: AmountLike;
+    beneficiarySignature: string;
+  }): Promise<CashResult> {
     const res = await send(() =>
       this.contract.cashCheque(
         toAddress(opts.cheque.beneficiary, "beneficiary"),
@@ -219,7 +242,9 @@ export class ChequebookClient {
     return send(() => this.contract.increaseHardDeposit(toAddress(beneficiary, "beneficiary"), toUint256(amount)));
   }
   prepareDecreaseHardDeposit(beneficiary: string, amount: AmountLike): Promise<TxResult> {
-    return send(() => this.contract.prepareDecreaseHardDeposit(toAddress(beneficiary, "beneficiary"), toUint256(amount)));
+    return send(() =>
+      this.contract.prepareDecreaseHardDeposit(toAddress(beneficiary, "beneficiary"), toUint256(amount)),
+    );
   }
   decreaseHardDeposit(beneficiary: string): Promise<TxResult> {
     return send(() => this.contract.decreaseHardDeposit(toAddress(beneficiary, "beneficiary")));
@@ -237,9 +262,17 @@ export class ChequebookClient {
     return call(() => this.contract.cashoutSignatureUsed(toBytes32(digest, "digest")));
   }
   /** `timeout` is the signed value: `customTimeoutValue(epoch, seconds)` (a plain number is epoch 0). */
-  setCustomHardDepositTimeout(beneficiary: string, timeout: AmountLike, beneficiarySignature: string): Promise<TxResult> {
+  setCustomHardDepositTimeout(
+    beneficiary: string,
+    timeout: AmountLike,
+    beneficiarySignature: string,
+  ): Promise<TxResult> {
     return send(() =>
-      this.contract.setCustomHardDepositTimeout(toAddress(beneficiary, "beneficiary"), toUint256(timeout, "timeout"), beneficiarySignature),
+      this.contract.setCustomHardDepositTimeout(
+        toAddress(beneficiary, "beneficiary"),
+        toUint256(timeout, "timeout"),
+        beneficiarySignature,
+      ),
     );
   }
 

@@ -48,9 +48,18 @@ export class EthersChainFacts implements ChainFacts {
     readonly opts: { liquidityTtlMs?: number; now?: () => number } = {},
   ) {}
 
-  static async connect(provider: Provider, factories: string[], opts: { liquidityTtlMs?: number } = {}): Promise<EthersChainFacts> {
+  static async connect(
+    provider: Provider,
+    factories: string[],
+    opts: { liquidityTtlMs?: number } = {},
+  ): Promise<EthersChainFacts> {
     const { chainId } = await call(() => provider.getNetwork());
-    return new EthersChainFacts(provider, chainId, factories.map((f) => toAddress(f, "factory")), opts);
+    return new EthersChainFacts(
+      provider,
+      chainId,
+      factories.map((f) => toAddress(f, "factory")),
+      opts,
+    );
   }
 
   async isKnownChequebook(chequebook: string): Promise<boolean> {

@@ -13,48 +13,131 @@ import { TokenClient } from "./token.js";
 registerErrorAbi(ServicePlans__factory.createInterface());
 
 type A<T> = T & Record<string, unknown>;
-export class SubmissionClosedError extends ContractRevertError<A<{ planId: bigint; submitDeadline: bigint; timestamp: bigint }>> { override readonly name = "SubmissionClosedError" as const; }
-export class InvalidShareTokenError extends ContractRevertError<A<{ word: string; depth: bigint; anchor: string }>> { override readonly name = "InvalidShareTokenError" as const; }
-export class InvalidReceiptSignatureError extends ContractRevertError<A<{ planId: bigint; provider: string; signer: string }>> { override readonly name = "InvalidReceiptSignatureError" as const; }
-export class ClaimNotOpenError extends ContractRevertError<A<{ planId: bigint; submitDeadline: bigint; timestamp: bigint }>> { override readonly name = "ClaimNotOpenError" as const; }
-export class ClaimClosedError extends ContractRevertError<A<{ planId: bigint; claimDeadline: bigint; timestamp: bigint }>> { override readonly name = "ClaimClosedError" as const; }
-export class AlreadyClaimedError extends ContractRevertError<A<{ planId: bigint; provider: string }>> { override readonly name = "AlreadyClaimedError" as const; }
-export class NothingToClaimError extends ContractRevertError<A<{ planId: bigint; provider: string }>> { override readonly name = "NothingToClaimError" as const; }
-export class SweepNotOpenError extends ContractRevertError<A<{ planId: bigint; claimDeadline: bigint; timestamp: bigint }>> { override readonly name = "SweepNotOpenError" as const; }
-export class AlreadySweptError extends ContractRevertError<A<{ planId: bigint }>> { override readonly name = "AlreadySweptError" as const; }
-export class UnknownPlanError extends ContractRevertError<A<{ planId: bigint }>> { override readonly name = "UnknownPlanError" as const; }
-export class InvalidDeadlinesError extends ContractRevertError<A<{ submitDeadline: bigint; claimDeadline: bigint; timestamp: bigint }>> { override readonly name = "InvalidDeadlinesError" as const; }
-export class NotFunderError extends ContractRevertError<A<{ caller: string; funder: string }>> { override readonly name = "NotFunderError" as const; }
-export class ZeroSignerError extends ContractRevertError { override readonly name = "ZeroSignerError" as const; }
-export class ZeroBudgetError extends ContractRevertError { override readonly name = "ZeroBudgetError" as const; }
-export class IncorrectNativeValueError extends ContractRevertError<A<{ expected: bigint; sent: bigint }>> { override readonly name = "IncorrectNativeValueError" as const; }
-export class DepthExceedsLengthError extends ContractRevertError<A<{ depth: bigint; length: bigint }>> { override readonly name = "DepthExceedsLengthError" as const; }
-export class SharesOverflowError extends ContractRevertError<A<{ baseShares: bigint; depth: bigint }>> { override readonly name = "SharesOverflowError" as const; }
+export class SubmissionClosedError extends ContractRevertError<
+  A<{ planId: bigint; submitDeadline: bigint; timestamp: bigint }>
+> {
+  override readonly name = "SubmissionClosedError" as const;
+}
+export class InvalidShareTokenError extends ContractRevertError<A<{ word: string; depth: bigint; anchor: string }>> {
+  override readonly name = "InvalidShareTokenError" as const;
+}
+export class InvalidReceiptSignatureError extends ContractRevertError<
+  A<{ planId: bigint; provider: string; signer: string }>
+> {
+  override readonly name = "InvalidReceiptSignatureError" as const;
+}
+export class ClaimNotOpenError extends ContractRevertError<
+  A<{ planId: bigint; submitDeadline: bigint; timestamp: bigint }>
+> {
+  override readonly name = "ClaimNotOpenError" as const;
+}
+export class ClaimClosedError extends ContractRevertError<
+  A<{ planId: bigint; claimDeadline: bigint; timestamp: bigint }>
+> {
+  override readonly name = "ClaimClosedError" as const;
+}
+export class AlreadyClaimedError extends ContractRevertError<A<{ planId: bigint; provider: string }>> {
+  override readonly name = "AlreadyClaimedError" as const;
+}
+export class NothingToClaimError extends ContractRevertError<A<{ planId: bigint; provider: string }>> {
+  override readonly name = "NothingToClaimError" as const;
+}
+export class SweepNotOpenError extends ContractRevertError<
+  A<{ planId: bigint; claimDeadline: bigint; timestamp: bigint }>
+> {
+  override readonly name = "SweepNotOpenError" as const;
+}
+export class AlreadySweptError extends ContractRevertError<A<{ planId: bigint }>> {
+  override readonly name = "AlreadySweptError" as const;
+}
+export class UnknownPlanError extends ContractRevertError<A<{ planId: bigint }>> {
+  override readonly name = "UnknownPlanError" as const;
+}
+export class InvalidDeadlinesError extends ContractRevertError<
+  A<{ submitDeadline: bigint; claimDeadline: bigint; timestamp: bigint }>
+> {
+  override readonly name = "InvalidDeadlinesError" as const;
+}
+export class NotFunderError extends ContractRevertError<A<{ caller: string; funder: string }>> {
+  override readonly name = "NotFunderError" as const;
+}
+export class ZeroSignerError extends ContractRevertError {
+  override readonly name = "ZeroSignerError" as const;
+}
+export class ZeroBudgetError extends ContractRevertError {
+  override readonly name = "ZeroBudgetError" as const;
+}
+export class IncorrectNativeValueError extends ContractRevertError<A<{ expected: bigint; sent: bigint }>> {
+  override readonly name = "IncorrectNativeValueError" as const;
+}
+export class DepthExceedsLengthError extends ContractRevertError<A<{ depth: bigint; length: bigint }>> {
+  override readonly name = "DepthExceedsLengthError" as const;
+}
+export class SharesOverflowError extends ContractRevertError<A<{ baseShares: bigint; depth: bigint }>> {
+  override readonly name = "SharesOverflowError" as const;
+}
 // errors added with the review fixes (issue 9: P-3, P-5, P-6, bounds before arithmetic)
-export class PlanExistsError extends ContractRevertError<A<{ planId: bigint }>> { override readonly name = "PlanExistsError" as const; }
-export class AmountsTooLargeError extends ContractRevertError<A<{ budget: bigint; bond: bigint }>> { override readonly name = "AmountsTooLargeError" as const; }
-export class ShareCapTooLargeError extends ContractRevertError<A<{ shareCap: bigint }>> { override readonly name = "ShareCapTooLargeError" as const; }
-export class ClaimWindowTooShortError extends ContractRevertError<A<{ submitDeadline: bigint; claimDeadline: bigint; minimum: bigint }>> { override readonly name = "ClaimWindowTooShortError" as const; }
-export class InvalidMinClaimWindowError extends ContractRevertError<A<{ minClaimWindow: bigint }>> { override readonly name = "InvalidMinClaimWindowError" as const; }
-export class BudgetTooLargeError extends ContractRevertError<A<{ planId: bigint; budget: bigint; amount: bigint }>> { override readonly name = "BudgetTooLargeError" as const; }
-export class TotalSharesOverflowError extends ContractRevertError<A<{ planId: bigint; totalShares: bigint; increase: bigint }>> { override readonly name = "TotalSharesOverflowError" as const; }
+export class PlanExistsError extends ContractRevertError<A<{ planId: bigint }>> {
+  override readonly name = "PlanExistsError" as const;
+}
+export class AmountsTooLargeError extends ContractRevertError<A<{ budget: bigint; bond: bigint }>> {
+  override readonly name = "AmountsTooLargeError" as const;
+}
+export class ShareCapTooLargeError extends ContractRevertError<A<{ shareCap: bigint }>> {
+  override readonly name = "ShareCapTooLargeError" as const;
+}
+export class ClaimWindowTooShortError extends ContractRevertError<
+  A<{ submitDeadline: bigint; claimDeadline: bigint; minimum: bigint }>
+> {
+  override readonly name = "ClaimWindowTooShortError" as const;
+}
+export class InvalidMinClaimWindowError extends ContractRevertError<A<{ minClaimWindow: bigint }>> {
+  override readonly name = "InvalidMinClaimWindowError" as const;
+}
+export class BudgetTooLargeError extends ContractRevertError<A<{ planId: bigint; budget: bigint; amount: bigint }>> {
+  override readonly name = "BudgetTooLargeError" as const;
+}
+export class TotalSharesOverflowError extends ContractRevertError<
+  A<{ planId: bigint; totalShares: bigint; increase: bigint }>
+> {
+  override readonly name = "TotalSharesOverflowError" as const;
+}
 for (const [n, c] of Object.entries({
-  SubmissionClosed: SubmissionClosedError, InvalidShareToken: InvalidShareTokenError, InvalidReceiptSignature: InvalidReceiptSignatureError,
-  ClaimNotOpen: ClaimNotOpenError, ClaimClosed: ClaimClosedError, AlreadyClaimed: AlreadyClaimedError, NothingToClaim: NothingToClaimError,
-  SweepNotOpen: SweepNotOpenError, AlreadySwept: AlreadySweptError, UnknownPlan: UnknownPlanError, InvalidDeadlines: InvalidDeadlinesError,
-  NotFunder: NotFunderError, ZeroSigner: ZeroSignerError, ZeroBudget: ZeroBudgetError, IncorrectNativeValue: IncorrectNativeValueError,
-  DepthExceedsLength: DepthExceedsLengthError, SharesOverflow: SharesOverflowError,
-  PlanExists: PlanExistsError, AmountsTooLarge: AmountsTooLargeError, ShareCapTooLarge: ShareCapTooLargeError,
-  ClaimWindowTooShort: ClaimWindowTooShortError, InvalidMinClaimWindow: InvalidMinClaimWindowError, BudgetTooLarge: BudgetTooLargeError,
+  SubmissionClosed: SubmissionClosedError,
+  InvalidShareToken: InvalidShareTokenError,
+  InvalidReceiptSignature: InvalidReceiptSignatureError,
+  ClaimNotOpen: ClaimNotOpenError,
+  ClaimClosed: ClaimClosedError,
+  AlreadyClaimed: AlreadyClaimedError,
+  NothingToClaim: NothingToClaimError,
+  SweepNotOpen: SweepNotOpenError,
+  AlreadySwept: AlreadySweptError,
+  UnknownPlan: UnknownPlanError,
+  InvalidDeadlines: InvalidDeadlinesError,
+  NotFunder: NotFunderError,
+  ZeroSigner: ZeroSignerError,
+  ZeroBudget: ZeroBudgetError,
+  IncorrectNativeValue: IncorrectNativeValueError,
+  DepthExceedsLength: DepthExceedsLengthError,
+  SharesOverflow: SharesOverflowError,
+  PlanExists: PlanExistsError,
+  AmountsTooLarge: AmountsTooLargeError,
+  ShareCapTooLarge: ShareCapTooLargeError,
+  ClaimWindowTooShort: ClaimWindowTooShortError,
+  InvalidMinClaimWindow: InvalidMinClaimWindowError,
+  BudgetTooLarge: BudgetTooLargeError,
   TotalSharesOverflow: TotalSharesOverflowError,
-})) registerRevertClass(n, c as never);
+}))
+  registerRevertClass(n, c as never);
 
 /** The shortest claim window a deployment enforces when nothing else is configured (1 day, as on chain). */
 export const DEFAULT_MIN_CLAIM_WINDOW = 86_400n;
 
 /** The id `createPlan` gives `funder`'s plan with `salt` (PROTOCOL.md §4): receipts can be signed before it exists. */
 export function planIdOf(funder: string, salt: string | Uint8Array): bigint {
-  return BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [toAddress(funder, "funder"), toSalt(salt)])));
+  return BigInt(
+    keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [toAddress(funder, "funder"), toSalt(salt)])),
+  );
 }
 
 function toSalt(salt: string | Uint8Array): Hex {
@@ -146,8 +229,15 @@ export class ServicePlansClient {
     if (token !== NATIVE_TOKEN) await this.#approve(token, total);
     const res = await send(() =>
       this.contract.createPlan(
-        token, toAddress(args.signer, "signer"), budget, bond, toUint256(args.shareCap, "shareCap"),
-        toUint256(args.submitDeadline, "submitDeadline"), toUint256(args.claimDeadline, "claimDeadline"), salt, { value },
+        token,
+        toAddress(args.signer, "signer"),
+        budget,
+        bond,
+        toUint256(args.shareCap, "shareCap"),
+        toUint256(args.submitDeadline, "submitDeadline"),
+        toUint256(args.claimDeadline, "claimDeadline"),
+        salt,
+        { value },
       ),
     );
     const log = res.receipt.logs.map((l) => this.contract.interface.parseLog(l)).find((l) => l?.name === "PlanCreated");
@@ -177,16 +267,28 @@ export class ServicePlansClient {
     return call(async () => {
       const p = await this.contract.getPlan(id);
       return {
-        planId: id, signer: toAddress(p.signer), funder: toAddress(p.funder), token: toAddress(p.token),
-        budget: p.budget, bond: p.bond, shareCap: p.shareCap, totalShares: p.totalShares, paidOut: p.paidOut,
-        submitDeadline: p.submitDeadline, claimDeadline: p.claimDeadline, swept: p.swept,
+        planId: id,
+        signer: toAddress(p.signer),
+        funder: toAddress(p.funder),
+        token: toAddress(p.token),
+        budget: p.budget,
+        bond: p.bond,
+        shareCap: p.shareCap,
+        totalShares: p.totalShares,
+        paidOut: p.paidOut,
+        submitDeadline: p.submitDeadline,
+        claimDeadline: p.claimDeadline,
+        swept: p.swept,
       };
     });
   }
 
   sharesOf(planId: AmountLike, provider: string): Promise<{ shares: bigint; claimed: boolean }> {
     return call(async () => {
-      const [shares, claimed] = await this.contract.sharesOf(toUint256(planId, "planId"), toAddress(provider, "provider"));
+      const [shares, claimed] = await this.contract.sharesOf(
+        toUint256(planId, "planId"),
+        toAddress(provider, "provider"),
+      );
       return { shares, claimed };
     });
   }
@@ -213,7 +315,10 @@ export class ServicePlansClient {
       const part = subs.slice(i, i + chunk);
       const res = await send(() => this.contract.submitBatch(part));
       const skipped = this.#events(res, "SubmissionSkipped").map((a) => ({
-        index: i + Number(a.index), planId: a.planId as bigint, provider: toAddress(a.provider as string), reason: a.reason as string,
+        index: i + Number(a.index),
+        planId: a.planId as bigint,
+        provider: toAddress(a.provider as string),
+        reason: a.reason as string,
       }));
       out.push({ ...res, skipped });
     }
@@ -234,15 +339,26 @@ export class ServicePlansClient {
     planIds: AmountLike[],
     provider: string,
   ): Promise<TxResult & { amounts: Map<bigint, bigint>; skipped: { planId: bigint; reason: string }[] }> {
-    if (planIds.length === 0 || planIds.length > 256) throw new InvalidArgumentError("planIds", planIds.length, "1 to 256 plans");
+    if (planIds.length === 0 || planIds.length > 256)
+      throw new InvalidArgumentError("planIds", planIds.length, "1 to 256 plans");
     const ids = planIds.map((p) => toUint256(p, "planId"));
     // unknown plans sort first and are skipped on chain like any other plan that cannot be claimed
-    const tokenOf = (id: bigint) => this.getPlan(id).then((p) => p.token as string, (e) => { if (e instanceof UnknownPlanError) return ""; throw e; });
+    const tokenOf = (id: bigint) =>
+      this.getPlan(id).then(
+        (p) => p.token as string,
+        (e) => {
+          if (e instanceof UnknownPlanError) return "";
+          throw e;
+        },
+      );
     const tokens = new Map(await Promise.all(ids.map(async (id) => [id, await tokenOf(id)] as const)));
     ids.sort((a, b) => (tokens.get(a)! < tokens.get(b)! ? -1 : tokens.get(a)! > tokens.get(b)! ? 1 : 0));
     const res = await send(() => this.contract.claimMany(ids, toAddress(provider, "provider")));
     const amounts = new Map(this.#events(res, "Claimed").map((a) => [a.planId as bigint, a.amount as bigint] as const));
-    const skipped = this.#events(res, "ClaimSkipped").map((a) => ({ planId: a.planId as bigint, reason: a.reason as string }));
+    const skipped = this.#events(res, "ClaimSkipped").map((a) => ({
+      planId: a.planId as bigint,
+      reason: a.reason as string,
+    }));
     return { ...res, amounts, skipped };
   }
 

@@ -1,6 +1,12 @@
 import { Contract, Interface, type ContractRunner } from "ethers";
 import { toAddress, toUint256, type AmountLike } from "../values.js";
-import { call, ContractRevertError, registerErrorAbi, registerRevertClass, SafeERC20FailedOperationError } from "./errors.js";
+import {
+  call,
+  ContractRevertError,
+  registerErrorAbi,
+  registerRevertClass,
+  SafeERC20FailedOperationError,
+} from "./errors.js";
 
 // one class per error name: SafeERC20FailedOperation is declared in errors.ts (the chequebook's ABI has it too)
 export { SafeERC20FailedOperationError };
@@ -31,19 +37,44 @@ const TOKEN_ERRORS = new Interface([
 ]);
 registerErrorAbi(TOKEN_ERRORS);
 type A<T> = T & Record<string, unknown>;
-export class ERC20InsufficientBalanceError extends ContractRevertError<A<{ sender: string; balance: bigint; needed: bigint }>> { override readonly name = "ERC20InsufficientBalanceError" as const; }
-export class ERC20InsufficientAllowanceError extends ContractRevertError<A<{ spender: string; allowance: bigint; needed: bigint }>> { override readonly name = "ERC20InsufficientAllowanceError" as const; }
-export class ERC20InvalidSenderError extends ContractRevertError<A<{ sender: string }>> { override readonly name = "ERC20InvalidSenderError" as const; }
-export class ERC20InvalidReceiverError extends ContractRevertError<A<{ receiver: string }>> { override readonly name = "ERC20InvalidReceiverError" as const; }
-export class ERC20InvalidApproverError extends ContractRevertError<A<{ approver: string }>> { override readonly name = "ERC20InvalidApproverError" as const; }
-export class ERC20InvalidSpenderError extends ContractRevertError<A<{ spender: string }>> { override readonly name = "ERC20InvalidSpenderError" as const; }
-export class SafeERC20FailedDecreaseAllowanceError extends ContractRevertError<A<{ spender: string; currentAllowance: bigint; requestedDecrease: bigint }>> { override readonly name = "SafeERC20FailedDecreaseAllowanceError" as const; }
+export class ERC20InsufficientBalanceError extends ContractRevertError<
+  A<{ sender: string; balance: bigint; needed: bigint }>
+> {
+  override readonly name = "ERC20InsufficientBalanceError" as const;
+}
+export class ERC20InsufficientAllowanceError extends ContractRevertError<
+  A<{ spender: string; allowance: bigint; needed: bigint }>
+> {
+  override readonly name = "ERC20InsufficientAllowanceError" as const;
+}
+export class ERC20InvalidSenderError extends ContractRevertError<A<{ sender: string }>> {
+  override readonly name = "ERC20InvalidSenderError" as const;
+}
+export class ERC20InvalidReceiverError extends ContractRevertError<A<{ receiver: string }>> {
+  override readonly name = "ERC20InvalidReceiverError" as const;
+}
+export class ERC20InvalidApproverError extends ContractRevertError<A<{ approver: string }>> {
+  override readonly name = "ERC20InvalidApproverError" as const;
+}
+export class ERC20InvalidSpenderError extends ContractRevertError<A<{ spender: string }>> {
+  override readonly name = "ERC20InvalidSpenderError" as const;
+}
+export class SafeERC20FailedDecreaseAllowanceError extends ContractRevertError<
+  A<{ spender: string; currentAllowance: bigint; requestedDecrease: bigint }>
+> {
+  override readonly name = "SafeERC20FailedDecreaseAllowanceError" as const;
+}
 for (const [n, c] of Object.entries({
-  ERC20InsufficientBalance: ERC20InsufficientBalanceError, ERC20InsufficientAllowance: ERC20InsufficientAllowanceError,
-  ERC20InvalidSender: ERC20InvalidSenderError, ERC20InvalidReceiver: ERC20InvalidReceiverError, ERC20InvalidApprover: ERC20InvalidApproverError,
-  ERC20InvalidSpender: ERC20InvalidSpenderError, SafeERC20FailedOperation: SafeERC20FailedOperationError,
+  ERC20InsufficientBalance: ERC20InsufficientBalanceError,
+  ERC20InsufficientAllowance: ERC20InsufficientAllowanceError,
+  ERC20InvalidSender: ERC20InvalidSenderError,
+  ERC20InvalidReceiver: ERC20InvalidReceiverError,
+  ERC20InvalidApprover: ERC20InvalidApproverError,
+  ERC20InvalidSpender: ERC20InvalidSpenderError,
+  SafeERC20FailedOperation: SafeERC20FailedOperationError,
   SafeERC20FailedDecreaseAllowance: SafeERC20FailedDecreaseAllowanceError,
-})) registerRevertClass(n, c as never);
+}))
+  registerRevertClass(n, c as never);
 
 /** A token's display facts, read once. */
 export interface TokenInfo {

@@ -12,7 +12,14 @@
  * JSON-RPC account (`eth_sendTransaction`) cannot give us the hash before the node has it.
  * `src/hardhat/operator-key.ts` turns the configured key of a Hardhat network into such a Wallet.
  */
-import { Transaction, isError, type Provider, type Signer, type TransactionReceipt, type TransactionRequest } from "ethers";
+import {
+  Transaction,
+  isError,
+  type Provider,
+  type Signer,
+  type TransactionReceipt,
+  type TransactionRequest,
+} from "ethers";
 import { SettlementError } from "../errors.js";
 import type { Hex } from "../crypto/index.js";
 import { toAddress } from "../values.js";
@@ -62,10 +69,14 @@ export type BroadcastFailure =
 /** The signer cannot sign raw transactions (a JSON-RPC account such as HardhatEthersSigner). */
 export class SignerCannotSignError extends SettlementError {
   override readonly name = "SignerCannotSignError" as const;
-  constructor(readonly address: string, cause: unknown) {
+  constructor(
+    readonly address: string,
+    cause: unknown,
+  ) {
     super(`the signer ${address} cannot sign raw transactions`, {
       cause,
-      details: "use a key (an ethers Wallet): on a Hardhat network configure `accounts` with the key (SWAP_DEPLOYER_KEY on `custom`)",
+      details:
+        "use a key (an ethers Wallet): on a Hardhat network configure `accounts` with the key (SWAP_DEPLOYER_KEY on `custom`)",
     });
   }
 }
@@ -73,7 +84,10 @@ export class SignerCannotSignError extends SettlementError {
 /** The simulation needs more gas than the fixed limit the call must be sent with (Bee's limits). */
 export class GasLimitTooLowError extends SettlementError {
   override readonly name = "GasLimitTooLowError" as const;
-  constructor(readonly estimate: bigint, readonly gasLimit: bigint) {
+  constructor(
+    readonly estimate: bigint,
+    readonly gasLimit: bigint,
+  ) {
     super(`the call needs ${estimate} gas, more than its fixed limit ${gasLimit}: it would run out of gas`);
   }
 }
@@ -170,7 +184,9 @@ export class TransactionSender {
     const estimate = await this.simulate(req);
     if (req.gasLimit !== undefined && estimate > req.gasLimit) throw new GasLimitTooLowError(estimate, req.gasLimit);
     const gasLimit = req.gasLimit ?? (estimate * 12n) / 10n; // a fixed limit (Bee's) wins; else the estimate + 20%
-    const populated = await this.#retry("populateTransaction", () => this.#o.signer.populateTransaction({ to: req.to, data: req.data, gasLimit }));
+    const populated = await this.#retry("populateTransaction", () =>
+      this.#o.signer.populateTransaction({ to: req.to, data: req.data, gasLimit }),
+    );
     const tx = await this.#sign(populated, []);
     hooks.record(tx); // durable before it can exist on chain
     await this.#broadcast(tx.rawTx);
@@ -210,7 +226,14 @@ export class TransactionSender {
       throw new SignerCannotSignError(await this.#o.signer.getAddress(), e);
     }
     const signed = Transaction.from(rawTx);
-    return { hash: signed.hash as Hex, rawTx: rawTx as Hex, nonce: signed.nonce, from: toAddress(signed.from!), replaced, signedAt: this.#now() };
+    return {
+      hash: signed.hash as Hex,
+      rawTx: rawTx as Hex,
+      nonce: signed.nonce,
+      from: toAddress(signed.from!),
+      replaced,
+      signedAt: this.#now(),
+    };
   }
 
   /** The same call at the same nonce, fees raised by `feeBumpPercent` and to at least the market. */
@@ -221,7 +244,12 @@ export class TransactionSender {
     const max = (a: bigint, b: bigint | null | undefined) => (b && b > a ? b : a);
     return this.#sign(
       {
-        to: old.to, data: old.data, nonce: old.nonce, gasLimit: old.gasLimit, chainId: old.chainId, type: 2,
+        to: old.to,
+        data: old.data,
+        nonce: old.nonce,
+        gasLimit: old.gasLimit,
+        chainId: old.chainId,
+        type: 2,
         maxPriorityFeePerGas: max(bump(old.maxPriorityFeePerGas), fee.maxPriorityFeePerGas),
         maxFeePerGas: max(bump(old.maxFeePerGas), fee.maxFeePerGas),
       },
@@ -243,10 +271,12 @@ export class TransactionSender {
 
   async #await(tx: TrackedTx): Promise<TxOutcome> {
     const receipt = await this.#retry("waitForTransaction", () =>
-      this.provider.waitForTransaction(tx.hash, this.#o.confirmations ?? 1, this.#o.waitMs ?? 120_000).catch((e: unknown) => {
-        if (isError(e, "TIMEOUT")) return null;
-        throw e;
-      }),
+      this.provider
+        .waitForTransaction(tx.hash, this.#o.confirmations ?? 1, this.#o.waitMs ?? 120_000)
+        .catch((e: unknown) => {
+          if (isError(e, "TIMEOUT")) return null;
+          throw e;
+        }),
     );
     return receipt ? this.#outcome(tx, receipt) : { kind: "pending", tx };
   }

@@ -10,10 +10,7 @@ export interface TxResult {
 }
 
 /** Send a contract transaction and wait for `confirmations`; reverts and provider errors become typed. */
-export async function send(
-  submit: () => Promise<ContractTransactionResponse>,
-  confirmations = 1,
-): Promise<TxResult> {
+export async function send(submit: () => Promise<ContractTransactionResponse>, confirmations = 1): Promise<TxResult> {
   return call(async () => {
     const tx = await submit();
     const receipt = await tx.wait(confirmations);
@@ -32,7 +29,9 @@ export function simulate(estimate: () => Promise<bigint>): Promise<bigint> {
 }
 
 /** The timestamp of the latest block (deadlines are compared with chain time, not the local clock). */
-export async function chainTime(provider: { getBlock(tag: "latest"): Promise<{ timestamp: number } | null> }): Promise<bigint> {
+export async function chainTime(provider: {
+  getBlock(tag: "latest"): Promise<{ timestamp: number } | null>;
+}): Promise<bigint> {
   return call(async () => BigInt((await provider.getBlock("latest"))?.timestamp ?? 0));
 }
 

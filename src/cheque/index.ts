@@ -51,8 +51,13 @@ export interface CustomDecreaseTimeout {
 
 /** Loose input: amounts as bigint, safe integer or numeric string. */
 export type ChequeInput = Omit<Cheque, "cumulativePayout"> & { cumulativePayout: AmountLike };
-export type CashoutInput = Omit<Cashout, "requestPayout" | "callerPayout"> & { requestPayout: AmountLike; callerPayout: AmountLike };
-export type CustomDecreaseTimeoutInput = Omit<CustomDecreaseTimeout, "decreaseTimeout"> & { decreaseTimeout: AmountLike };
+export type CashoutInput = Omit<Cashout, "requestPayout" | "callerPayout"> & {
+  requestPayout: AmountLike;
+  callerPayout: AmountLike;
+};
+export type CustomDecreaseTimeoutInput = Omit<CustomDecreaseTimeout, "decreaseTimeout"> & {
+  decreaseTimeout: AmountLike;
+};
 
 const chequeStruct = new StaticStruct<Cheque>(CHEQUE_TYPE, CHEQUE_TYPES.Cheque);
 const cashoutStruct = new StaticStruct<Cashout>(CASHOUT_TYPE, CASHOUT_TYPES.Cashout);
@@ -95,14 +100,29 @@ async function sign<T extends object>(
   signer: SignerLike,
 ): Promise<Hex> {
   const value = struct.normalise(input);
-  return signTypedMessage(signer, digestOf(struct, value, chainId), { domain: chequebookDomain(toChainId(chainId)), types, value: value as Record<string, unknown> });
+  return signTypedMessage(signer, digestOf(struct, value, chainId), {
+    domain: chequebookDomain(toChainId(chainId)),
+    types,
+    value: value as Record<string, unknown>,
+  });
 }
 
-function recover<T extends object>(struct: StaticStruct<T>, input: T, chainId: bigint | number, signature: string): Hex {
+function recover<T extends object>(
+  struct: StaticStruct<T>,
+  input: T,
+  chainId: bigint | number,
+  signature: string,
+): Hex {
   return recoverSigner(digestOf(struct, struct.normalise(input), chainId), signature);
 }
 
-function verify<T extends object>(struct: StaticStruct<T>, input: T, chainId: bigint | number, signature: string, signer: string): boolean {
+function verify<T extends object>(
+  struct: StaticStruct<T>,
+  input: T,
+  chainId: bigint | number,
+  signature: string,
+  signer: string,
+): boolean {
   return isSignedBy(() => digestOf(struct, struct.normalise(input), chainId), signature, signer);
 }
 
@@ -117,7 +137,12 @@ export function signCheque(cheque: ChequeInput, chainId: bigint | number, signer
 export function recoverChequeSigner(cheque: ChequeInput, chainId: bigint | number, signature: string): Hex {
   return recover(chequeStruct, cheque as Cheque, chainId, signature);
 }
-export function verifyCheque(cheque: ChequeInput, chainId: bigint | number, signature: string, issuer: string): boolean {
+export function verifyCheque(
+  cheque: ChequeInput,
+  chainId: bigint | number,
+  signature: string,
+  issuer: string,
+): boolean {
   return verify(chequeStruct, cheque as Cheque, chainId, signature, issuer);
 }
 /** Validates and normalises a cheque (checksummed addresses, bigint amount); throws `InvalidArgumentError`. */
@@ -136,7 +161,12 @@ export function signCashout(cashout: CashoutInput, chainId: bigint | number, sig
 export function recoverCashoutSigner(cashout: CashoutInput, chainId: bigint | number, signature: string): Hex {
   return recover(cashoutStruct, cashout as Cashout, chainId, signature);
 }
-export function verifyCashout(cashout: CashoutInput, chainId: bigint | number, signature: string, beneficiary: string): boolean {
+export function verifyCashout(
+  cashout: CashoutInput,
+  chainId: bigint | number,
+  signature: string,
+  beneficiary: string,
+): boolean {
   return verify(cashoutStruct, cashout as Cashout, chainId, signature, beneficiary);
 }
 
@@ -145,12 +175,25 @@ export function verifyCashout(cashout: CashoutInput, chainId: bigint | number, s
 export function hashCustomDecreaseTimeout(msg: CustomDecreaseTimeoutInput, chainId: bigint | number): Hex {
   return bytesToHex(digestOf(timeoutStruct, timeoutStruct.normalise(msg as CustomDecreaseTimeout), chainId));
 }
-export function signCustomDecreaseTimeout(msg: CustomDecreaseTimeoutInput, chainId: bigint | number, signer: SignerLike): Promise<Hex> {
+export function signCustomDecreaseTimeout(
+  msg: CustomDecreaseTimeoutInput,
+  chainId: bigint | number,
+  signer: SignerLike,
+): Promise<Hex> {
   return sign(timeoutStruct, CUSTOM_DECREASE_TIMEOUT_TYPES, msg as CustomDecreaseTimeout, chainId, signer);
 }
-export function recoverCustomDecreaseTimeoutSigner(msg: CustomDecreaseTimeoutInput, chainId: bigint | number, signature: string): Hex {
+export function recoverCustomDecreaseTimeoutSigner(
+  msg: CustomDecreaseTimeoutInput,
+  chainId: bigint | number,
+  signature: string,
+): Hex {
   return recover(timeoutStruct, msg as CustomDecreaseTimeout, chainId, signature);
 }
-export function verifyCustomDecreaseTimeout(msg: CustomDecreaseTimeoutInput, chainId: bigint | number, signature: string, beneficiary: string): boolean {
+export function verifyCustomDecreaseTimeout(
+  msg: CustomDecreaseTimeoutInput,
+  chainId: bigint | number,
+  signature: string,
+  beneficiary: string,
+): boolean {
   return verify(timeoutStruct, msg as CustomDecreaseTimeout, chainId, signature, beneficiary);
 }

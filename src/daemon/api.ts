@@ -25,10 +25,18 @@ export function routeList(app: FastifyInstance): { method: string; url: string }
   return (app as unknown as { routeList: { method: string; url: string }[] }).routeList;
 }
 
-export async function buildApi(opts: { config: DaemonConfig; env: NodeJS.ProcessEnv; log: Logger }): Promise<FastifyInstance> {
+export async function buildApi(opts: {
+  config: DaemonConfig;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+}): Promise<FastifyInstance> {
   const { config, env } = opts;
   const token = config.api.token ?? env[config.api.tokenEnv];
-  if (!token && !isLoopback(config.api.host)) throw new ConfigError("api.token", `required when api.host (${config.api.host}) is not loopback: set ${config.api.tokenEnv}`);
+  if (!token && !isLoopback(config.api.host))
+    throw new ConfigError(
+      "api.token",
+      `required when api.host (${config.api.host}) is not loopback: set ${config.api.tokenEnv}`,
+    );
   if (token !== undefined && token.length < 16) throw new ConfigError("api.token", "at least 16 characters");
   const app = Fastify({
     // request lines are logged at info: keep the API quiet unless something goes wrong
@@ -39,7 +47,12 @@ export async function buildApi(opts: { config: DaemonConfig; env: NodeJS.Process
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",
-      info: { title: "swap-node API", version: "0.1.0", description: "Settlement API of a SWAP node, modelled on Swarm Bee's chequebook/settlement endpoints. Amounts are decimal strings of token base units." },
+      info: {
+        title: "swap-node API",
+        version: "0.1.0",
+        description:
+          "Settlement API of a SWAP node, modelled on Swarm Bee's chequebook/settlement endpoints. Amounts are decimal strings of token base units.",
+      },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: token ? [{ bearer: [] }] : [],
     },
@@ -64,11 +77,14 @@ export async function buildApi(opts: { config: DaemonConfig; env: NodeJS.Process
     if (err instanceof ApiInputError) return reply.code(err.status).send({ code: err.code, message: err.message });
     const fe = err as FastifyError;
     if (fe.validation) return reply.code(400).send({ code: "BadRequest", message: fe.message });
-    if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) return reply.code(fe.statusCode).send({ code: fe.code ?? "BadRequest", message: fe.message });
+    if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500)
+      return reply.code(fe.statusCode).send({ code: fe.code ?? "BadRequest", message: fe.message });
     if (err instanceof SettlementError) return reply.code(409).send({ code: err.name, message: err.shortMessage });
     opts.log.error({ err: err.message }, "API handler failed");
     return reply.code(500).send({ code: "Internal", message: "internal error" });
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: "NotFound", message: `no route ${req.method} ${req.url.split("?")[0]}` }));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ code: "NotFound", message: `no route ${req.method} ${req.url.split("?")[0]}` }),
+  );
   return app;
 }

@@ -48,7 +48,10 @@ export class CashoutScheduler {
     this.#running = (async () => {
       try {
         const exclusive = this.opts.exclusive ?? ((fn) => fn());
-        const done = await exclusive(async () => [...(await this.service.resume()), ...(this.#stopped ? [] : await this.service.cashOutAll())]);
+        const done = await exclusive(async () => [
+          ...(await this.service.resume()),
+          ...(this.#stopped ? [] : await this.service.cashOutAll()),
+        ]);
         for (const r of done) {
           run.records.push({ id: r.id, status: r.status, chequebook: r.chequebook });
           this.opts.onRecord?.(r);

@@ -16,7 +16,11 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-const defaultIo: CliIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), env: process.env };
+const defaultIo: CliIo = {
+  out: (l) => process.stdout.write(`${l}\n`),
+  err: (l) => process.stderr.write(`${l}\n`),
+  env: process.env,
+};
 
 function parseArgs(argv: string[]): { command: string; config?: string; force: boolean } {
   const [command, ...rest] = argv;

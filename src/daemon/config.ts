@@ -14,7 +14,10 @@ import { fixedGasPrice } from "../settlement/fees.js";
 const MAX_U256 = (1n << 256n) - 1n;
 
 const amount = z
-  .union([z.string().regex(/^[0-9]{1,78}$/, "a non-negative decimal integer"), z.number().int().nonnegative().refine(Number.isSafeInteger, "a safe integer (quote larger amounts)")])
+  .union([
+    z.string().regex(/^[0-9]{1,78}$/, "a non-negative decimal integer"),
+    z.number().int().nonnegative().refine(Number.isSafeInteger, "a safe integer (quote larger amounts)"),
+  ])
   .transform((v) => BigInt(v))
   .refine((v) => v <= MAX_U256, "at most 2^256 − 1");
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "a 0x-prefixed 20-byte address");
@@ -38,16 +41,29 @@ export const configSchema = z.strictObject({
   key: z
     .strictObject({
       /** Environment variable holding the hex private key. */
-      env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default("SWAP_NODE_PRIVATE_KEY"),
+      env: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]*$/)
+        .default("SWAP_NODE_PRIVATE_KEY"),
       /** Encrypted JSON keystore (geth/ethers format). */
       keystore: z.string().optional(),
-      passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default("SWAP_NODE_KEYSTORE_PASSWORD"),
+      passwordEnv: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]*$/)
+        .default("SWAP_NODE_KEYSTORE_PASSWORD"),
       passwordFile: z.string().optional(),
       /** A private key in clear: refused unless `insecureAllowPlaintextKey` is true. */
-      privateKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "a 0x-prefixed 32-byte hex key").optional(),
+      privateKey: z
+        .string()
+        .regex(/^0x[0-9a-fA-F]{64}$/, "a 0x-prefixed 32-byte hex key")
+        .optional(),
       insecureAllowPlaintextKey: z.boolean().default(false),
     })
-    .default({ env: "SWAP_NODE_PRIVATE_KEY", passwordEnv: "SWAP_NODE_KEYSTORE_PASSWORD", insecureAllowPlaintextKey: false }),
+    .default({
+      env: "SWAP_NODE_PRIVATE_KEY",
+      passwordEnv: "SWAP_NODE_KEYSTORE_PASSWORD",
+      insecureAllowPlaintextKey: false,
+    }),
   /** Our chequebook; without it the node cannot pay (it consumes within free tiers only). */
   chequebook: address.optional(),
   thresholds: z
@@ -80,7 +96,10 @@ export const configSchema = z.strictObject({
       port: port.default(1635),
       /** Bearer token; required when `host` is not loopback. Prefer `tokenEnv`. */
       token: z.string().min(16).optional(),
-      tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default("SWAP_NODE_API_TOKEN"),
+      tokenEnv: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]*$/)
+        .default("SWAP_NODE_API_TOKEN"),
       /** Expose /debug routes (drive traffic, pause payments): demos and tests only. */
       debug: z.boolean().default(false),
     })
@@ -104,7 +123,9 @@ export const configSchema = z.strictObject({
       gasPriceNanoTokens: amount.optional(),
     })
     .default({ enabled: true, intervalMs: 60_000, minAmount: 0n, maxFeePercent: 5, batchSize: 50 }),
-  log: z.strictObject({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") }).default({ level: "info" }),
+  log: z
+    .strictObject({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+    .default({ level: "info" }),
 });
 
 export type DaemonConfig = z.output<typeof configSchema>;
@@ -112,8 +133,11 @@ export type DaemonConfig = z.output<typeof configSchema>;
 /** The cash-out service's policy from the `cashout` section. */
 export function cashoutPolicy(c: DaemonConfig["cashout"]): CashoutPolicy {
   return {
-    minAmount: c.minAmount, maxFeePercent: c.maxFeePercent, maxGasPriceWei: c.maxGasPriceWei,
-    alwaysCashAmount: c.alwaysCashAmount, batchSize: c.batchSize,
+    minAmount: c.minAmount,
+    maxFeePercent: c.maxFeePercent,
+    maxGasPriceWei: c.maxGasPriceWei,
+    alwaysCashAmount: c.alwaysCashAmount,
+    batchSize: c.batchSize,
     ...(c.gasPriceNanoTokens === undefined ? {} : { gasPrice: fixedGasPrice(c.gasPriceNanoTokens) }),
   };
 }
@@ -136,15 +160,21 @@ const NUMBER_KEYS = new Set(["api.port", "cashout.intervalMs"]);
 
 /** Validate a parsed document (+ env overrides); relative paths resolve against `baseDir`. */
 export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, baseDir = process.cwd()): DaemonConfig {
-  if (doc !== null && doc !== undefined && (typeof doc !== "object" || Array.isArray(doc))) throw new ConfigError("(root)", "expected a mapping of keys");
+  if (doc !== null && doc !== undefined && (typeof doc !== "object" || Array.isArray(doc)))
+    throw new ConfigError("(root)", "expected a mapping of keys");
   const merged = structuredClone((doc ?? {}) as Record<string, unknown>);
   for (const [name, key] of Object.entries(ENV_OVERRIDES)) {
     const raw = env[name];
     if (raw === undefined || raw === "") continue;
     let value: unknown = raw;
-    if (LIST_KEYS.has(key)) value = raw.split(",").map((s) => s.trim()).filter(Boolean);
+    if (LIST_KEYS.has(key))
+      value = raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (NUMBER_KEYS.has(key)) {
-      if (!/^[0-9]{1,15}$/.test(raw)) throw new ConfigError(key, `environment ${name}=${JSON.stringify(raw)} is not a number`);
+      if (!/^[0-9]{1,15}$/.test(raw))
+        throw new ConfigError(key, `environment ${name}=${JSON.stringify(raw)} is not a number`);
       value = Number(raw);
     }
     setPath(merged, key, value);
@@ -158,11 +188,19 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, baseDir =
   }
   const c = r.data;
   if (c.key.privateKey && !c.key.insecureAllowPlaintextKey) {
-    throw new ConfigError("key.privateKey", "a private key in clear in the config is refused; use key.env or key.keystore (or set key.insecureAllowPlaintextKey: true)");
+    throw new ConfigError(
+      "key.privateKey",
+      "a private key in clear in the config is refused; use key.env or key.keystore (or set key.insecureAllowPlaintextKey: true)",
+    );
   }
   if (!c.chain.rpcUrl && c.mode === "hard") throw new ConfigError("chain.rpcUrl", "required in hard mode");
-  if (!c.chain.rpcUrl && c.chain.chainId === undefined) throw new ConfigError("chain.chainId", "required without chain.rpcUrl");
-  if (c.thresholds.minPeerPayment !== undefined && c.thresholds.maxPeerPayment !== undefined && c.thresholds.minPeerPayment > c.thresholds.maxPeerPayment) {
+  if (!c.chain.rpcUrl && c.chain.chainId === undefined)
+    throw new ConfigError("chain.chainId", "required without chain.rpcUrl");
+  if (
+    c.thresholds.minPeerPayment !== undefined &&
+    c.thresholds.maxPeerPayment !== undefined &&
+    c.thresholds.minPeerPayment > c.thresholds.maxPeerPayment
+  ) {
     throw new ConfigError("thresholds.minPeerPayment", "greater than thresholds.maxPeerPayment");
   }
   if (c.thresholds.payment === 0n) throw new ConfigError("thresholds.payment", "must be positive");
@@ -179,7 +217,10 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new ConfigError("(file)", `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ConfigError(
+      "(file)",
+      `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   if (text.length > 1_000_000) throw new ConfigError("(file)", "larger than 1 MB");
   let doc: unknown;
@@ -211,7 +252,9 @@ export function isLoopback(host: string): boolean {
 /** The commented default config `swap-node init` writes. */
 export const DEFAULT_CONFIG_YAML = `# swap-node configuration (YAML). Unknown keys are errors.
 # Every key can be left out; the value shown is the default unless marked "example".
-# Environment overrides: ${Object.entries(ENV_OVERRIDES).map(([e, k]) => `${e} → ${k}`).join(", ")}.
+# Environment overrides: ${Object.entries(ENV_OVERRIDES)
+  .map(([e, k]) => `${e} → ${k}`)
+  .join(", ")}.
 
 # Database (SQLite), libp2p identity key and cash-out history live here.
 dataDir: ./swap-node-data

@@ -63,10 +63,23 @@ export class Daemon {
 
   static async start(config: DaemonConfig, opts: DaemonOptions = {}): Promise<Daemon> {
     const env = opts.env ?? process.env;
-    const log = opts.log ?? pino({ level: config.log.level, base: { svc: "swap-node" }, redact: ["key", "privateKey", "password", "token", "authorization"] });
+    const log =
+      opts.log ??
+      pino({
+        level: config.log.level,
+        base: { svc: "swap-node" },
+        redact: ["key", "privateKey", "password", "token", "authorization"],
+      });
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const wallet = await loadWallet(config.key, env);
-    const provider = config.chain.rpcUrl ? new JsonRpcProvider(config.chain.rpcUrl, undefined, { staticNetwork: true, polling: true, pollingInterval: 500, cacheTimeout: -1 }) : undefined;
+    const provider = config.chain.rpcUrl
+      ? new JsonRpcProvider(config.chain.rpcUrl, undefined, {
+          staticNetwork: true,
+          polling: true,
+          pollingInterval: 500,
+          cacheTimeout: -1,
+        })
+      : undefined;
     const chainId = provider ? (await provider.getNetwork()).chainId : BigInt(config.chain.chainId!);
     if (config.chain.chainId !== undefined && BigInt(config.chain.chainId) !== chainId) {
       throw new ConfigError("chain.chainId", `${config.chain.chainId} but the RPC endpoint is on chain ${chainId}`);
@@ -76,19 +89,34 @@ export class Daemon {
       try {
         deployment = loadDeployment(chainId, config.chain.deploymentsDir);
       } catch (e) {
-        if (config.mode === "hard" && !config.chain.factories) throw new ConfigError("chain.factories", `none configured and no deployment record for chain ${chainId}: ${(e as Error).message.split("\n")[0]}`);
+        if (config.mode === "hard" && !config.chain.factories)
+          throw new ConfigError(
+            "chain.factories",
+            `none configured and no deployment record for chain ${chainId}: ${(e as Error).message.split("\n")[0]}`,
+          );
       }
     }
     const metrics = new DaemonMetrics();
     const store = timedStore(new SqliteStore(join(config.dataDir, "swap.db")), metrics.storeLatency);
     const cleanup: (() => unknown)[] = [() => store.close(), () => provider?.destroy()];
     try {
-      const facts = config.mode === "hard" ? await EthersChainFacts.connect(provider!, config.chain.factories ?? [deployment!.factory]) : undefined;
+      const facts =
+        config.mode === "hard"
+          ? await EthersChainFacts.connect(provider!, config.chain.factories ?? [deployment!.factory])
+          : undefined;
       const t = config.thresholds;
       const policy: PolicyConfig = {
-        mode: config.mode, paymentThreshold: t.payment, tolerancePercent: t.tolerancePercent, earlyPaymentPercent: t.earlyPaymentPercent,
-        minPeerThreshold: t.minPeerPayment, maxPeerThreshold: t.maxPeerPayment, minChequeValue: t.minChequeValue,
-        embargoMsPerUnit: t.embargoMsPerUnit, maxEmbargoMs: t.maxEmbargoMs, freePerSecond: config.freeTier.perSecond, prices: config.prices,
+        mode: config.mode,
+        paymentThreshold: t.payment,
+        tolerancePercent: t.tolerancePercent,
+        earlyPaymentPercent: t.earlyPaymentPercent,
+        minPeerThreshold: t.minPeerPayment,
+        maxPeerThreshold: t.maxPeerPayment,
+        minChequeValue: t.minChequeValue,
+        embargoMsPerUnit: t.embargoMsPerUnit,
+        maxEmbargoMs: t.maxEmbargoMs,
+        freePerSecond: config.freeTier.perSecond,
+        prices: config.prices,
       };
       const handlers: Record<string, ServiceHandler> = {};
       for (const protocol of Object.keys(config.prices)) {
@@ -99,26 +127,50 @@ export class Daemon {
         };
       }
       const node = new SwapNode({
-        store, policy, chainId, beneficiary: wallet.address, chequebook: config.chequebook, signer: new LocalSigner(wallet.privateKey as `0x${string}`),
-        issuer: wallet.address, facts, handlers,
+        store,
+        policy,
+        chainId,
+        beneficiary: wallet.address,
+        chequebook: config.chequebook,
+        signer: new LocalSigner(wallet.privateKey as `0x${string}`),
+        issuer: wallet.address,
+        facts,
+        handlers,
       });
       cleanup.unshift(() => node.close());
       metrics.observe(node);
-      node.on("disconnected", (e) => log.warn({ peer: e.peer, reason: e.reason, embargoMs: e.embargoMs }, "peer disconnected for debt"));
+      node.on("disconnected", (e) =>
+        log.warn({ peer: e.peer, reason: e.reason, embargoMs: e.embargoMs }, "peer disconnected for debt"),
+      );
       node.on("cheque-rejected", (e) => log.warn({ peer: e.peer, err: e.error.name }, "cheque rejected"));
-      node.on("payment-failed", (e) => log.warn({ peer: e.peer, err: e.error.message.split("\n")[0] }, "payment failed"));
+      node.on("payment-failed", (e) =>
+        log.warn({ peer: e.peer, err: e.error.message.split("\n")[0] }, "payment failed"),
+      );
       node.on("frame-error", (e) => log.debug({ peer: e.peer, err: e.error.name }, "frame error"));
-      node.on("cheque-sent", (e) => log.debug({ peer: e.peer, cumulativePayout: e.cumulativePayout.toString() }, "cheque sent"));
-      node.on("cheque-received", (e) => log.debug({ peer: e.peer, cumulativePayout: e.cumulativePayout.toString(), duplicate: e.duplicate }, "cheque received"));
+      node.on("cheque-sent", (e) =>
+        log.debug({ peer: e.peer, cumulativePayout: e.cumulativePayout.toString() }, "cheque sent"),
+      );
+      node.on("cheque-received", (e) =>
+        log.debug(
+          { peer: e.peer, cumulativePayout: e.cumulativePayout.toString(), duplicate: e.duplicate },
+          "cheque received",
+        ),
+      );
 
       const host = await P2PHost.create({
-        privateKey: await loadPeerKey(config.dataDir), listen: config.p2p.listen, bootstrap: config.p2p.bootstrap,
-        redialMs: config.p2p.redialMs, maxConnections: config.p2p.maxConnections, node, log,
+        privateKey: await loadPeerKey(config.dataDir),
+        listen: config.p2p.listen,
+        bootstrap: config.p2p.bootstrap,
+        redialMs: config.p2p.redialMs,
+        maxConnections: config.p2p.maxConnections,
+        node,
+        log,
       });
       cleanup.unshift(() => host.stop());
       const services = new ServiceStreams(host.libp2p, node, { protocols: Object.keys(config.prices), log });
       const connected = provider ? wallet.connect(provider) : undefined;
-      const chequebookClient = config.chequebook && connected ? new ChequebookClient(config.chequebook, connected) : undefined;
+      const chequebookClient =
+        config.chequebook && connected ? new ChequebookClient(config.chequebook, connected) : undefined;
       let scheduler: CashoutScheduler | undefined;
       const lock = new ChainLock();
       if (connected && config.mode === "hard") {
@@ -130,13 +182,33 @@ export class Daemon {
           onBounce: hooks.onBounce, onPaid: hooks.onPaid, waitMs: 60_000,
         });
         scheduler = new CashoutScheduler(service, {
-          intervalMs: config.cashout.intervalMs, log, exclusive: (fn) => lock.run(fn),
+          intervalMs: config.cashout.intervalMs,
+          log,
+          exclusive: (fn) => lock.run(fn),
           onRecord: (r) => metrics.cashouts.inc({ outcome: r.status }),
         });
       }
       const api = await buildApi({ config, env, log });
-      cleanup.unshift(() => api.close(), () => scheduler?.stop());
-      const d = new Daemon(config, log, wallet, store, node, host, services, metrics, api, lock, provider, deployment, chequebookClient, scheduler);
+      cleanup.unshift(
+        () => api.close(),
+        () => scheduler?.stop(),
+      );
+      const d = new Daemon(
+        config,
+        log,
+        wallet,
+        store,
+        node,
+        host,
+        services,
+        metrics,
+        api,
+        lock,
+        provider,
+        deployment,
+        chequebookClient,
+        scheduler,
+      );
       await d.#serve();
       return d;
     } catch (e) {
@@ -158,7 +230,17 @@ export class Daemon {
     if (this.config.cashout.enabled) this.scheduler?.start();
     await this.api.listen({ host: this.config.api.host, port: this.config.api.port });
     this.ready = true;
-    this.log.info({ peerId: this.host.peerId, addresses: this.host.addresses(), api: this.apiUrl, beneficiary: this.wallet.address, chequebook: this.config.chequebook, mode: this.config.mode }, "swap-node started");
+    this.log.info(
+      {
+        peerId: this.host.peerId,
+        addresses: this.host.addresses(),
+        api: this.apiUrl,
+        beneficiary: this.wallet.address,
+        chequebook: this.config.chequebook,
+        mode: this.config.mode,
+      },
+      "swap-node started",
+    );
   }
 
   get apiUrl(): string {

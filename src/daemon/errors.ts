@@ -42,3 +42,16 @@ export class ApiInputError extends SettlementError {
     super(message);
   }
 }
+
+/** The local `hardhat node` of the demo and the daemon's chain tests exited or did not answer in time. */
+export class LocalChainStartError extends SettlementError {
+  override readonly name = "LocalChainStartError" as const;
+  constructor(
+    readonly rpcUrl: string,
+    readonly exitCode: number | null,
+  ) {
+    super(`hardhat node did not start at ${rpcUrl}`, {
+      details: exitCode === null ? "no answer within 60 s" : `it exited with code ${exitCode}`,
+    });
+  }
+}

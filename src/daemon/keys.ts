@@ -27,7 +27,8 @@ export async function loadWallet(cfg: DaemonConfig["key"], env: NodeJS.ProcessEn
         throw new KeyLoadError(`password file ${cfg.passwordFile}`, "unreadable", e);
       }
     }
-    if (password === undefined) throw new KeyLoadError(`keystore ${cfg.keystore}`, `no password: set ${cfg.passwordEnv} or key.passwordFile`);
+    if (password === undefined)
+      throw new KeyLoadError(`keystore ${cfg.keystore}`, `no password: set ${cfg.passwordEnv} or key.passwordFile`);
     try {
       const w = await Wallet.fromEncryptedJson(json, password);
       return new Wallet(w.privateKey);

@@ -41,12 +41,21 @@ export function writeConfig(doc: Record<string, unknown>, dir: string): string {
 }
 
 /** Start `swap-node start --config <file>` as a separate process, as an operator would. */
-export function spawnDaemon(file: string, env: NodeJS.ProcessEnv = {}, entry = ["--import", "tsx", MAIN]): DaemonProcess {
-  const child = spawn(process.execPath, [...entry, "start", "--config", file], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+export function spawnDaemon(
+  file: string,
+  env: NodeJS.ProcessEnv = {},
+  entry = ["--import", "tsx", MAIN],
+): DaemonProcess {
+  const child = spawn(process.execPath, [...entry, "start", "--config", file], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   let buf = "";
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
   const started = new Promise<{ api: string; peerId: string; addresses: string[] }>((resolve, reject) => {
     child.stdout!.on("data", (b: Buffer) => {
       buf += b.toString();
@@ -56,21 +65,27 @@ export function spawnDaemon(file: string, env: NodeJS.ProcessEnv = {}, entry = [
         try {
           const j = JSON.parse(l) as Record<string, unknown>;
           logs.push(j);
-          if (j.msg === "swap-node started") resolve({ api: j.api as string, peerId: j.peerId as string, addresses: j.addresses as string[] });
+          if (j.msg === "swap-node started")
+            resolve({ api: j.api as string, peerId: j.peerId as string, addresses: j.addresses as string[] });
         } catch {
           stderr.push(l);
         }
       }
     });
     child.stderr!.on("data", (b: Buffer) => stderr.push(b.toString()));
-    void exited.then((e) => reject(new Error(`daemon exited before start (${e.code ?? e.signal}): ${stderr.join("").slice(-2000)}`)));
+    void exited.then((e) =>
+      reject(new Error(`daemon exited before start (${e.code ?? e.signal}): ${stderr.join("").slice(-2000)}`)),
+    );
   });
   started.catch(() => undefined);
   return { child, started, exited, logs, stderr };
 }
 
 /** Signal a daemon by its pid and wait for it to exit. */
-export async function stopDaemon(p: DaemonProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export async function stopDaemon(
+  p: DaemonProcess,
+  signal: NodeJS.Signals = "SIGTERM",
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill(signal);
   return p.exited;
 }

@@ -11,6 +11,7 @@ import { TestToken__factory, type TestToken } from "../../typechain-types/index.
 import { deployAll, saveDeployment, type Deployment } from "../deployments.js";
 import { ChequebookFactoryClient } from "../chain/chequebook.js";
 import type { Hex } from "../crypto/index.js";
+import { LocalChainStartError } from "./errors.js";
 import { freePort } from "./launcher.js";
 
 /** Hardhat node's account #0 (its well-known development key; never holds real funds). */
@@ -33,7 +34,11 @@ export async function startLocalChain(deploymentsDir: string): Promise<LocalChai
   const rpcUrl = `http://127.0.0.1:${port}`;
   // hardhat's package exports do not include its CLI: find it beside its package.json
   const cli = join(dirname(createRequire(import.meta.url).resolve("hardhat/package.json")), "dist/src/cli.js");
-  const child: ChildProcess = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], { stdio: ["ignore", "ignore", "ignore"] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)],
+    { stdio: ["ignore", "ignore", "ignore"] },
+  );
   const exited = new Promise((r) => child.once("exit", r));
   const stop = async () => {
     provider?.destroy();
@@ -44,10 +49,17 @@ export async function startLocalChain(deploymentsDir: string): Promise<LocalChai
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const probe = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) };
-      const ok = await fetch(rpcUrl, probe).then((r) => r.ok, () => false);
+      const probe = {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      };
+      const ok = await fetch(rpcUrl, probe).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error("hardhat node did not start");
+      if (child.exitCode !== null || Date.now() > deadline) throw new LocalChainStartError(rpcUrl, child.exitCode);
       await new Promise((r) => setTimeout(r, 250));
     }
     provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 250 });
@@ -58,11 +70,21 @@ export async function startLocalChain(deploymentsDir: string): Promise<LocalChai
     saveDeployment(deployment, deploymentsDir);
     const factory = new ChequebookFactoryClient(deployment.factory, funder);
     return {
-      rpcUrl, provider, funder, token, deployment, deploymentsDir, stop,
+      rpcUrl,
+      provider,
+      funder,
+      token,
+      deployment,
+      deploymentsDir,
+      stop,
       async operator(tokens, label) {
         const wallet = Wallet.createRandom() as unknown as Wallet;
         await (await funder.sendTransaction({ to: wallet.address, value: 10n ** 18n })).wait();
-        const d = await factory.deployChequebook({ issuer: wallet.address, defaultHardDepositTimeout: 86_400, salt: id(`swap-node-${label}-${Date.now()}-${Math.random()}`) });
+        const d = await factory.deployChequebook({
+          issuer: wallet.address,
+          defaultHardDepositTimeout: 86_400,
+          salt: id(`swap-node-${label}-${Date.now()}-${Math.random()}`),
+        });
         if (tokens > 0n) await (await token.mint(d.address, tokens)).wait();
         return { wallet, chequebook: d.address };
       },

@@ -70,7 +70,10 @@ export class P2PHost {
   }
 
   async start(): Promise<void> {
-    await this.libp2p.handle(SWAP_PROTOCOL_ID, (stream, conn) => this.#attach(stream, conn), { maxInboundStreams: 2, maxOutboundStreams: 2 });
+    await this.libp2p.handle(SWAP_PROTOCOL_ID, (stream, conn) => this.#attach(stream, conn), {
+      maxInboundStreams: 2,
+      maxOutboundStreams: 2,
+    });
     this.libp2p.addEventListener("connection:open", (evt) => this.#ensureSession(evt.detail));
     await this.libp2p.start();
     this.#tick();
@@ -93,8 +96,11 @@ export class P2PHost {
   #tick(): void {
     if (!this.#accepting) return;
     for (const b of this.#bootstrap) {
-      if (b.peer === this.peerId || this.libp2p.getConnections().some((c) => c.remotePeer.toString() === b.peer)) continue;
-      this.libp2p.dial(b.addr, { signal: AbortSignal.timeout(10_000) }).catch((e: Error) => this.opts.log.debug({ peer: b.peer, err: e.message }, "dial failed"));
+      if (b.peer === this.peerId || this.libp2p.getConnections().some((c) => c.remotePeer.toString() === b.peer))
+        continue;
+      this.libp2p
+        .dial(b.addr, { signal: AbortSignal.timeout(10_000) })
+        .catch((e: Error) => this.opts.log.debug({ peer: b.peer, err: e.message }, "dial failed"));
     }
     for (const c of this.libp2p.getConnections()) this.#ensureSession(c);
   }

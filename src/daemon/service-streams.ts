@@ -41,15 +41,21 @@ export class ServiceStreams {
 
   async start(): Promise<void> {
     for (const protocol of this.opts.protocols) {
-      await this.libp2p.handle(serviceProtocolId(protocol), (stream, conn) => this.#serve(stream, conn.remotePeer.toString(), protocol), {
-        maxInboundStreams: MAX_STREAMS, maxOutboundStreams: MAX_STREAMS,
-      });
+      await this.libp2p.handle(
+        serviceProtocolId(protocol),
+        (stream, conn) => this.#serve(stream, conn.remotePeer.toString(), protocol),
+        {
+          maxInboundStreams: MAX_STREAMS,
+          maxOutboundStreams: MAX_STREAMS,
+        },
+      );
     }
   }
 
   async stop(): Promise<void> {
     await this.libp2p.unhandle(this.opts.protocols.map(serviceProtocolId)).catch(() => undefined);
-    for (const pool of this.#pools.values()) for (const s of pool.idle.splice(0)) s.abort(new ConnectionClosedError("node stopping"));
+    for (const pool of this.#pools.values())
+      for (const s of pool.idle.splice(0)) s.abort(new ConnectionClosedError("node stopping"));
   }
 
   // ------------------------------------------------------------------ server side
@@ -63,14 +69,18 @@ export class ServiceStreams {
         const req = d.ok ? d.message.request : undefined;
         // one request at a time: a second before the answer, or anything else, ends the stream
         if (!req || busy) {
-          this.node.emit("frame-error", { peer, error: d.ok ? new ServiceRefusedError("unexpected frame on a service stream") : d.error });
+          this.node.emit("frame-error", {
+            peer,
+            error: d.ok ? new ServiceRefusedError("unexpected frame on a service stream") : d.error,
+          });
           return stream.abort(new ServiceRefusedError("protocol violation"));
         }
         busy = true;
         this.#answer(peer, protocol, req)
           .then(({ res, refund }) => {
             busy = false;
-            if (stream.status === "open" && stream.writeStatus === "writable") stream.send(encodeMessage({ response: res }));
+            if (stream.status === "open" && stream.writeStatus === "writable")
+              stream.send(encodeMessage({ response: res }));
             else refund?.();
           })
           .catch((e: Error) => {
@@ -86,21 +96,36 @@ export class ServiceStreams {
    * balance view as a request on the SWAP stream). `refund` undoes the charge when the answer
    * cannot be handed to the stream: only delivered responses are billed.
    */
-  async #answer(peer: string, protocol: string, r: ServiceRequest): Promise<{ res: ServiceResponse; refund?: () => void }> {
+  async #answer(
+    peer: string,
+    protocol: string,
+    r: ServiceRequest,
+  ): Promise<{ res: ServiceResponse; refund?: () => void }> {
     const n = this.node;
     const host = n.sessionHost;
-    const respond = (resp: Omit<ServiceResponse, "id" | "balance" | "receivedCumulative" | "sentCumulative" | "forgiven">): ServiceResponse =>
-      ({ id: r.id, ...resp, ...wireView(host.viewFor(peer)) });
+    const respond = (
+      resp: Omit<ServiceResponse, "id" | "balance" | "receivedCumulative" | "sentCumulative" | "forgiven">,
+    ): ServiceResponse => ({ id: r.id, ...resp, ...wireView(host.viewFor(peer)) });
     const refuse = (code: RefusalCode, reason: string): ServiceResponse => {
       host.report({ kind: "refused", peer, protocol: r.protocol.slice(0, 64), reason, code });
-      return respond({ status: "refused", payload: new Uint8Array(0), reason, charged: new Uint8Array(0), units: 0, code });
+      return respond({
+        status: "refused",
+        payload: new Uint8Array(0),
+        reason,
+        charged: new Uint8Array(0),
+        units: 0,
+        code,
+      });
     };
-    if (r.protocol !== protocol) return { res: refuse("UnknownProtocol", `no service ${r.protocol.slice(0, 64)} on this stream`) };
+    if (r.protocol !== protocol)
+      return { res: refuse("UnknownProtocol", `no service ${r.protocol.slice(0, 64)} on this stream`) };
     const session = n.sessions.get(peer);
-    if (!session?.remote) return { res: refuse("PaymentRequired", "no SWAP session: open one on the SWAP stream first") };
+    if (!session?.remote)
+      return { res: refuse("PaymentRequired", "no SWAP session: open one on the SWAP stream first") };
     // A client pays before a request that would pass our threshold, but its cheque travels on the
     // SWAP stream and may land just after this request: give it a moment before refusing.
-    if (n.accounting.classify(peer, protocol, r.units) === "refused" && !n.ledger.get(peer).defaulting) await this.#chequeFrom(peer, CHEQUE_GRACE_MS);
+    if (n.accounting.classify(peer, protocol, r.units) === "refused" && !n.ledger.get(peer).defaulting)
+      await this.#chequeFrom(peer, CHEQUE_GRACE_MS);
     const a = host.admit(peer, r);
     if (a.refuse) {
       const res = refuse(a.code, a.reason);
@@ -120,7 +145,14 @@ export class ServiceStreams {
     }
     const bill = a.bill(out.units);
     return {
-      res: respond({ status: a.serviceClass, payload: out.payload, reason: "", charged: toBytes32BE(bill.charged), units: bill.units, code: "" }),
+      res: respond({
+        status: a.serviceClass,
+        payload: out.payload,
+        reason: "",
+        charged: toBytes32BE(bill.charged),
+        units: bill.units,
+        code: "",
+      }),
       refund: bill.refund,
     };
   }
@@ -145,7 +177,12 @@ export class ServiceStreams {
   // ------------------------------------------------------------------ client side
 
   /** Request `units` of `protocol` from `peer` on a service stream: reserve, send, apply on answer. */
-  async request(peer: string, protocol: string, payload: Uint8Array<ArrayBuffer> = new Uint8Array(0), units = 1): Promise<{ payload: Uint8Array; serviceClass: string }> {
+  async request(
+    peer: string,
+    protocol: string,
+    payload: Uint8Array<ArrayBuffer> = new Uint8Array(0),
+    units = 1,
+  ): Promise<{ payload: Uint8Array; serviceClass: string }> {
     const n = this.node;
     if (!n.sessions.get(peer)?.remote) throw new ConnectionClosedError(`no SWAP session with ${peer}`);
     const reservation = await n.accounting.prepareConsume(peer, protocol, units);
@@ -185,7 +222,9 @@ export class ServiceStreams {
       if (pool.open < MAX_STREAMS) {
         pool.open++;
         try {
-          return await this.libp2p.dialProtocol(peerIdFromString(peer), serviceProtocolId(protocol), { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
+          return await this.libp2p.dialProtocol(peerIdFromString(peer), serviceProtocolId(protocol), {
+            signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+          });
         } catch (e) {
           this.#give(peer, protocol, undefined);
           throw new ConnectionClosedError((e as Error).message);

@@ -53,7 +53,8 @@ export function streamDuplex(stream: Stream, opts: StreamDuplexOptions = {}): St
     const bytes = evt.data instanceof Uint8Array ? evt.data : evt.data.subarray();
     if (dataHandler) return dataHandler(bytes);
     earlyBytes += bytes.byteLength;
-    if (earlyBytes > maxBuffered) return stream.abort(new ConnectionClosedError("read buffer exceeded before the session started"));
+    if (earlyBytes > maxBuffered)
+      return stream.abort(new ConnectionClosedError("read buffer exceeded before the session started"));
     early.push(bytes);
   });
   stream.addEventListener("close", (evt) => finish(evt.error ? evt.error.message : reason));

@@ -31,19 +31,40 @@ export interface DemoReport {
   disconnects: { node: string; peer: string; embargoMs: number }[];
   /** Tokens minted into each node's chequebook. */
   funded: { node: string; chequebook: string; amount: bigint }[];
-  cashouts: { node: string; chequebook: string; beneficiary: string; status: string; totalPayout: bigint; gasUsed: bigint }[];
+  cashouts: {
+    node: string;
+    chequebook: string;
+    beneficiary: string;
+    status: string;
+    totalPayout: bigint;
+    gasUsed: bigint;
+  }[];
   plan: {
-    planId: bigint; budget: bigint; bond: bigint; shareCap: bigint; totalShares: bigint; payouts: { provider: string; shares: bigint; amount: bigint }[];
+    planId: bigint;
+    budget: bigint;
+    bond: bigint;
+    shareCap: bigint;
+    totalShares: bigint;
+    payouts: { provider: string; shares: bigint; amount: bigint }[];
     forgedRejected: number;
     /** What the sweep returned to the funder: the budget not paid out plus the bond (not over-issued). */
-    swept: bigint; unspentBudget: bigint; bondReturned: bigint; forfeited: bigint; matchesModel: boolean;
+    swept: bigint;
+    unspentBudget: bigint;
+    bondReturned: bigint;
+    forfeited: bigint;
+    matchesModel: boolean;
   };
   checks: { name: string; ok: boolean }[];
 }
 
 const UNIT = 10n ** 15n; // price per store message: 0.001 token
 
-export async function runDemo(opts: { provider: Provider; funder: Signer; network: string; log?: (line: string) => void }): Promise<DemoReport> {
+export async function runDemo(opts: {
+  provider: Provider;
+  funder: Signer;
+  network: string;
+  log?: (line: string) => void;
+}): Promise<DemoReport> {
   const log = opts.log ?? (() => {});
   const { provider, funder } = opts;
   const chainId = (await provider.getNetwork()).chainId;
@@ -74,7 +95,11 @@ export async function runDemo(opts: { provider: Provider; funder: Signer; networ
     const funded: DemoReport["funded"] = [];
     for (const name of names) {
       keys[name] = await wallet();
-      const d = await factoryClient.deployChequebook({ issuer: keys[name].address, defaultHardDepositTimeout: 86_400, salt: id(`demo-${name}-${Date.now()}-${nonce++}`) });
+      const d = await factoryClient.deployChequebook({
+        issuer: keys[name].address,
+        defaultHardDepositTimeout: 86_400,
+        salt: id(`demo-${name}-${Date.now()}-${nonce++}`),
+      });
       books[name] = d.address;
       const funding = 1_000n * UNIT;
       await mint(d.address, funding);
@@ -82,8 +107,20 @@ export async function runDemo(opts: { provider: Provider; funder: Signer; networ
       const store = new SqliteStore(join(dir, `${name}.db`));
       stores.push(store);
       node[name] = new SwapNode({
-        store, chainId, facts, beneficiary: keys[name].address, chequebook: d.address, signer: keys[name].privateKey as Hex,
-        policy: { mode: "hard", paymentThreshold: 100n * UNIT, tolerancePercent: 50n, embargoMsPerUnit: 1 / Number(UNIT), minChequeValue: UNIT, prices: { store: UNIT } },
+        store,
+        chainId,
+        facts,
+        beneficiary: keys[name].address,
+        chequebook: d.address,
+        signer: keys[name].privateKey as Hex,
+        policy: {
+          mode: "hard",
+          paymentThreshold: 100n * UNIT,
+          tolerancePercent: 50n,
+          embargoMsPerUnit: 1 / Number(UNIT),
+          minChequeValue: UNIT,
+          prices: { store: UNIT },
+        },
         handlers: { store: (p) => Uint8Array.from(p).reverse() },
         flushIntervalMs: 0,
       });
@@ -94,7 +131,10 @@ export async function runDemo(opts: { provider: Provider; funder: Signer; networ
     const disconnects: DemoReport["disconnects"] = [];
     const seenDisconnects = new Set<string>();
     for (const name of names) {
-      node[name].on("cheque-received", (e) => !e.duplicate && cheques.push({ from: e.peer, to: name, cumulativePayout: e.cumulativePayout }));
+      node[name].on(
+        "cheque-received",
+        (e) => !e.duplicate && cheques.push({ from: e.peer, to: name, cumulativePayout: e.cumulativePayout }),
+      );
       // both ends report a disconnect (the one that disconnects, then the one told): count it once,
       // under the node that disconnected (its event comes first)
       node[name].on("disconnected", (e) => {
@@ -139,8 +179,21 @@ export async function runDemo(opts: { provider: Provider; funder: Signer; networ
     log("cash-out of received cheques …");
     const cashouts: DemoReport["cashouts"] = [];
     for (const name of ["bob", "carol"]) {
-      const svc = new CashoutService({ store: node[name].store, signer: keys[name], policy: { minAmount: UNIT }, onBounce: (p) => node[name].setDefaulting(p, true) });
-      for (const r of await svc.cashOutAll()) cashouts.push({ node: name, chequebook: r.chequebook, beneficiary: r.beneficiary, status: r.status, totalPayout: r.totalPayout, gasUsed: r.gasUsed ?? 0n });
+      const svc = new CashoutService({
+        store: node[name].store,
+        signer: keys[name],
+        policy: { minAmount: UNIT },
+        onBounce: (p) => node[name].setDefaulting(p, true),
+      });
+      for (const r of await svc.cashOutAll())
+        cashouts.push({
+          node: name,
+          chequebook: r.chequebook,
+          beneficiary: r.beneficiary,
+          status: r.status,
+          totalPayout: r.totalPayout,
+          gasUsed: r.gasUsed ?? 0n,
+        });
     }
 
     // ------------------------------------------------------------------ 4. a service plan over relays
@@ -151,7 +204,15 @@ export async function runDemo(opts: { provider: Provider; funder: Signer; networ
     const shareCap = 1_500n;
     const now = BigInt((await provider.getBlock("latest"))!.timestamp);
     await mint(await funder.getAddress(), 2n * budget);
-    const { planId } = await plans.createPlan({ token: deployment.token, signer: customerKey.address, budget, bond: budget, shareCap, submitDeadline: now + 3_600n, claimDeadline: now + 90_000n });
+    const { planId } = await plans.createPlan({
+      token: deployment.token,
+      signer: customerKey.address,
+      budget,
+      bond: budget,
+      shareCap,
+      submitDeadline: now + 3_600n,
+      claimDeadline: now + 90_000n,
+    });
     const terms = await plans.getPlan(planId);
     const domain = await plans.domain();
     const relays = await Promise.all(Array.from({ length: 6 }, () => wallet()));
@@ -194,26 +255,64 @@ export async function runDemo(opts: { provider: Provider; funder: Signer; networ
 
     // ------------------------------------------------------------------ report
     const peers: DemoReport["peers"] = [];
-    for (const name of names) for (const r of node[name].ledger.peers()) {
-      const rec = node[name].ledger.get(r);
-      peers.push({ node: name, peer: r, balance: rec.balance, surplus: rec.surplus });
-    }
+    for (const name of names)
+      for (const r of node[name].ledger.peers()) {
+        const rec = node[name].ledger.get(r);
+        peers.push({ node: name, peer: r, balance: rec.balance, surplus: rec.surplus });
+      }
     const bobBook = new ChequebookClient(books.alice, provider);
     const checks = [
       { name: "cheques flowed at the payment threshold", ok: cheques.length >= 3 },
-      { name: "a peer that stopped paying was disconnected with an embargo", ok: disconnects.some((d) => d.peer === "dave") },
+      {
+        name: "a peer that stopped paying was disconnected with an embargo",
+        ok: disconnects.some((d) => d.peer === "dave"),
+      },
       { name: "it was served again after paying", ok: resumed },
-      { name: "cash-outs moved real tokens", ok: cashouts.length > 0 && cashouts.every((c) => c.status === "mined") && (await bobBook.totalPaidOut()) > 0n },
-      { name: "each side's view of the other is the exact negation", ok: names.every((a) => names.every((b) => a === b || !node[a].ledger.peers().includes(b) || node[a].ledger.balance(b) - node[a].ledger.get(b).surplus === -(node[b].ledger.balance(a) - node[b].ledger.get(a).surplus))) },
-      { name: "plan payouts equal the TypeScript model to the wei", ok: payouts.every((p) => p.amount === model.payouts.get(p.provider)) && swept.returned === model.sweep },
-      { name: "every share earned at least the floor price", ok: payouts.every((p) => p.amount >= p.shares * model.floorPerShare) },
+      {
+        name: "cash-outs moved real tokens",
+        ok: cashouts.length > 0 && cashouts.every((c) => c.status === "mined") && (await bobBook.totalPaidOut()) > 0n,
+      },
+      {
+        name: "each side's view of the other is the exact negation",
+        ok: names.every((a) =>
+          names.every(
+            (b) =>
+              a === b ||
+              !node[a].ledger.peers().includes(b) ||
+              node[a].ledger.balance(b) - node[a].ledger.get(b).surplus ===
+                -(node[b].ledger.balance(a) - node[b].ledger.get(a).surplus),
+          ),
+        ),
+      },
+      {
+        name: "plan payouts equal the TypeScript model to the wei",
+        ok: payouts.every((p) => p.amount === model.payouts.get(p.provider)) && swept.returned === model.sweep,
+      },
+      {
+        name: "every share earned at least the floor price",
+        ok: payouts.every((p) => p.amount >= p.shares * model.floorPerShare),
+      },
       { name: "forged share tokens were rejected", ok: forgedRejected > 0 },
     ];
     return {
-      deployment, peers, cheques, disconnects, cashouts,
+      deployment,
+      peers,
+      cheques,
+      disconnects,
+      cashouts,
       plan: {
-        planId, budget: final.budget, bond: final.bond, shareCap, totalShares: final.totalShares, payouts, forgedRejected, swept: swept.returned,
-        unspentBudget: final.budget - final.paidOut, bondReturned: swept.forfeited === 0n ? final.bond : 0n, forfeited: swept.forfeited, matchesModel: checks[5].ok,
+        planId,
+        budget: final.budget,
+        bond: final.bond,
+        shareCap,
+        totalShares: final.totalShares,
+        payouts,
+        forgedRejected,
+        swept: swept.returned,
+        unspentBudget: final.budget - final.paidOut,
+        bondReturned: swept.forfeited === 0n ? final.bond : 0n,
+        forfeited: swept.forfeited,
+        matchesModel: checks[5].ok,
       },
       funded,
       checks,

@@ -31,18 +31,30 @@ import { SqliteStore } from "./swap-adapter.js";
 
 const { values } = parseArgs({
   options: {
-    upstream: { type: "string" }, port: { type: "string", default: "8600" }, host: { type: "string", default: "127.0.0.1" },
-    db: { type: "string", default: ".swap/gateway.db" }, mode: { type: "string", default: "hard" }, rpc: { type: "string" },
-    "chain-id": { type: "string" }, factory: { type: "string" }, token: { type: "string" }, beneficiary: { type: "string" },
-    price: { type: "string", default: "1" }, threshold: { type: "string" }, "total-capacity": { type: "string", default: "1000" },
-    "min-capacity": { type: "string", default: "10" }, "free-allowance": { type: "string" }, "max-in-flight": { type: "string", default: "8" },
+    upstream: { type: "string" },
+    port: { type: "string", default: "8600" },
+    host: { type: "string", default: "127.0.0.1" },
+    db: { type: "string", default: ".swap/gateway.db" },
+    mode: { type: "string", default: "hard" },
+    rpc: { type: "string" },
+    "chain-id": { type: "string" },
+    factory: { type: "string" },
+    token: { type: "string" },
+    beneficiary: { type: "string" },
+    price: { type: "string", default: "1" },
+    threshold: { type: "string" },
+    "total-capacity": { type: "string", default: "1000" },
+    "min-capacity": { type: "string", default: "10" },
+    "free-allowance": { type: "string" },
+    "max-in-flight": { type: "string", default: "8" },
   },
   strict: true,
 });
 
 function int(name: string, v: string | undefined, max = 2 ** 40): number {
   const n = Number(v);
-  if (v === undefined || !/^\d{1,13}$/.test(v) || n < 1 || n > max) throw new BadGatewayRequestError(`--${name}`, `an integer in 1..${max}`);
+  if (v === undefined || !/^\d{1,13}$/.test(v) || n < 1 || n > max)
+    throw new BadGatewayRequestError(`--${name}`, `an integer in 1..${max}`);
   return n;
 }
 function big(name: string, v: string): bigint {
@@ -75,17 +87,27 @@ async function main(): Promise<void> {
   mkdirSync(dirname(values.db!), { recursive: true });
   const store = new SqliteStore(values.db!);
   const gw = openGateway({
-    upstream, store, chainId, facts, beneficiary: toAddress(values.beneficiary, "--beneficiary"), token: toAddress(values.token, "--token"),
-    chequebookFactory: factory, pricePerCostUnit: price,
+    upstream,
+    store,
+    chainId,
+    facts,
+    beneficiary: toAddress(values.beneficiary, "--beneficiary"),
+    token: toAddress(values.token, "--token"),
+    chequebookFactory: factory,
+    pricePerCostUnit: price,
     policy: { mode, paymentThreshold: values.threshold ? big("threshold", values.threshold) : 100n * price },
     capacity: {
-      totalCapacity: int("total-capacity", values["total-capacity"]), minCapacity, price: { minPriceMicro: price * 1_000_000n },
+      totalCapacity: int("total-capacity", values["total-capacity"]),
+      minCapacity,
+      price: { minPriceMicro: price * 1_000_000n },
       freeAllowance: values["free-allowance"] ? int("free-allowance", values["free-allowance"]) : undefined,
       maxInFlight: int("max-in-flight", values["max-in-flight"], 4096),
     },
   });
   const at = await gw.listen(int("port", values.port, 65535), values.host);
-  console.log(`gateway listening on ${at} (upstream ${upstream}, ${mode} mode, chain ${chainId}, beneficiary ${gw.settlement.beneficiary})`);
+  console.log(
+    `gateway listening on ${at} (upstream ${upstream}, ${mode} mode, chain ${chainId}, beneficiary ${gw.settlement.beneficiary})`,
+  );
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -84,9 +84,13 @@ export function createPaidFetch(o: PaidFetchOptions): PaidFetch {
     if (!a) throw new GatewayError(res.status, "NoSwapTerms", body);
     const extra = a.extra as Record<string, unknown>;
     const t: GatewayTerms = {
-      network: String(a.network), payTo: toAddress(a.payTo, "payTo"), asset: String(a.asset),
-      pricePerCostUnit: BigInt(String(extra.pricePerCostUnit)), paymentThreshold: BigInt(String(extra.paymentThreshold)),
-      disconnectThreshold: BigInt(String(extra.disconnectThreshold)), costTable: extra.costTable as CostTable,
+      network: String(a.network),
+      payTo: toAddress(a.payTo, "payTo"),
+      asset: String(a.asset),
+      pricePerCostUnit: BigInt(String(extra.pricePerCostUnit)),
+      paymentThreshold: BigInt(String(extra.paymentThreshold)),
+      disconnectThreshold: BigInt(String(extra.disconnectThreshold)),
+      costTable: extra.costTable as CostTable,
       chequebookFactory: String(extra.chequebookFactory),
     };
     if (t.network !== `eip155:${o.chainId}`) throw new GatewayError(res.status, "WrongNetwork", body);
@@ -97,7 +101,12 @@ export function createPaidFetch(o: PaidFetchOptions): PaidFetch {
   const sessionHeader = async (t: GatewayTerms) => {
     if (!session || session.expiresMs - now() < 60_000) {
       const expires = BigInt(Math.floor(now() / 1000) + (o.sessionSeconds ?? 3600));
-      const header = await signSession({ chequebook: o.chequebook, gateway: t.payTo, expires }, o.chainId, o.signer, o.issuer);
+      const header = await signSession(
+        { chequebook: o.chequebook, gateway: t.payTo, expires },
+        o.chainId,
+        o.signer,
+        o.issuer,
+      );
       session = { header, expiresMs: Number(expires) * 1000 };
     }
     return session.header;
@@ -108,7 +117,8 @@ export function createPaidFetch(o: PaidFetchOptions): PaidFetch {
     const run = paying.then(async () => {
       const at = (t.paymentThreshold * (o.payAtPercent ?? 80n)) / 100n;
       const claimed = force ?? state.balance;
-      const due = force !== undefined || claimed >= at || prepay > 0n ? (claimed < state.owed ? claimed : state.owed) : 0n;
+      const due =
+        force !== undefined || claimed >= at || prepay > 0n ? (claimed < state.owed ? claimed : state.owed) : 0n;
       const amount = (due > 0n ? due : 0n) + prepay;
       if (amount <= 0n) return undefined;
       const cheque = await o.payer.pay(t.payTo, amount);
@@ -116,14 +126,29 @@ export function createPaidFetch(o: PaidFetchOptions): PaidFetch {
       state.paid += amount;
       state.balance -= amount - prepay;
       state.cheques++;
-      const payload = { chequebook: cheque.chequebook, beneficiary: cheque.beneficiary, cumulativePayout: cheque.cumulativePayout.toString(), signature: cheque.signature };
-      return Buffer.from(JSON.stringify({ x402Version: 2, scheme: SCHEME, network: t.network, payload })).toString("base64");
+      const payload = {
+        chequebook: cheque.chequebook,
+        beneficiary: cheque.beneficiary,
+        cumulativePayout: cheque.cumulativePayout.toString(),
+        signature: cheque.signature,
+      };
+      return Buffer.from(JSON.stringify({ x402Version: 2, scheme: SCHEME, network: t.network, payload })).toString(
+        "base64",
+      );
     });
     paying = run.catch(() => undefined);
     return run;
   };
 
-  const once = async (url: URL, init: RequestInit, cost: number, t: GatewayTerms, force?: bigint, prepay = 0n, metered = true) => {
+  const once = async (
+    url: URL,
+    init: RequestInit,
+    cost: number,
+    t: GatewayTerms,
+    force?: bigint,
+    prepay = 0n,
+    metered = true,
+  ) => {
     const headers = new Headers(init.headers);
     headers.set(HEADERS.session, await sessionHeader(t));
     const cheque = await chequeIfDue(t, force, prepay);
@@ -152,21 +177,31 @@ export function createPaidFetch(o: PaidFetchOptions): PaidFetch {
     let res = await once(url, init, cost, t);
     const maxWait = o.maxStopWaitMs ?? 5000;
     for (let stops = 0; res.status === 429 && stops < 3; stops++) {
-      const body = (await res.clone().json().catch(() => ({}))) as { resumeAfterMs?: unknown };
-      const wait = typeof body.resumeAfterMs === "number" && Number.isFinite(body.resumeAfterMs) ? Math.max(1, Math.ceil(body.resumeAfterMs)) : Infinity;
+      const body = (await res
+        .clone()
+        .json()
+        .catch(() => ({}))) as { resumeAfterMs?: unknown };
+      const wait =
+        typeof body.resumeAfterMs === "number" && Number.isFinite(body.resumeAfterMs)
+          ? Math.max(1, Math.ceil(body.resumeAfterMs))
+          : Infinity;
       if (wait > maxWait) return res;
       await sleep(wait);
       res = await once(url, init, cost, t);
     }
     if (res.status !== 402) return res;
-    const body = (await res.clone().json().catch(() => ({}))) as { error?: string; amountDue?: string };
+    const body = (await res
+      .clone()
+      .json()
+      .catch(() => ({}))) as { error?: string; amountDue?: string };
     if (body.error !== "DebtOverThreshold" || !body.amountDue) return res;
     return once(url, init, cost, t, BigInt(body.amountDue)); // pay what we owe, then once more
   }) as PaidFetch;
   paidFetch.state = state;
   paidFetch.terms = terms;
   // control endpoints (/swap/*) are not metered
-  paidFetch.withPrepay = async (input, init, prepay) => once(new URL(input, base), init, 0, await terms(), undefined, prepay, false);
+  paidFetch.withPrepay = async (input, init, prepay) =>
+    once(new URL(input, base), init, 0, await terms(), undefined, prepay, false);
   return paidFetch;
 }
 
@@ -174,10 +209,19 @@ export function createPaidFetch(o: PaidFetchOptions): PaidFetch {
 export function paidJsonRpcProvider(url: string, paidFetch: PaidFetch, network?: Networkish): JsonRpcProvider {
   const req = new FetchRequest(url);
   req.getUrlFunc = async (r) => {
-    const res = await paidFetch(r.url, { method: r.method, headers: r.headers, body: r.body ? Buffer.from(r.body).toString("utf8") : undefined });
+    const res = await paidFetch(r.url, {
+      method: r.method,
+      headers: r.headers,
+      body: r.body ? Buffer.from(r.body).toString("utf8") : undefined,
+    });
     const headers: Record<string, string> = {};
     res.headers.forEach((value, name) => (headers[name] = value));
-    return { statusCode: res.status, statusMessage: res.statusText, headers, body: new Uint8Array(await res.arrayBuffer()) };
+    return {
+      statusCode: res.status,
+      statusMessage: res.statusText,
+      headers,
+      body: new Uint8Array(await res.arrayBuffer()),
+    };
   };
   return new JsonRpcProvider(req, network, network !== undefined ? { staticNetwork: true } : undefined);
 }

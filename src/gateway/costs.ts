@@ -16,8 +16,14 @@ export interface CostTable {
 export const DEFAULT_COSTS: CostTable = {
   default: 1,
   methods: {
-    eth_call: 4, eth_estimateGas: 4, eth_getLogs: 16, eth_getProof: 8, debug_traceTransaction: 64,
-    eth_sendRawTransaction: 2, eth_getBlockByNumber: 2, eth_getBlockByHash: 2,
+    eth_call: 4,
+    eth_estimateGas: 4,
+    eth_getLogs: 16,
+    eth_getProof: 8,
+    debug_traceTransaction: 64,
+    eth_sendRawTransaction: 2,
+    eth_getBlockByNumber: 2,
+    eth_getBlockByHash: 2,
   },
   maxBatch: 100,
 };
@@ -26,7 +32,9 @@ export const DEFAULT_COSTS: CostTable = {
 export function costOf(table: CostTable, body: unknown): number | undefined {
   const one = (call: unknown): number => {
     const m = call && typeof call === "object" ? (call as { method?: unknown }).method : undefined;
-    return typeof m === "string" && table.methods && Object.hasOwn(table.methods, m) ? table.methods[m]! : table.default;
+    return typeof m === "string" && table.methods && Object.hasOwn(table.methods, m)
+      ? table.methods[m]!
+      : table.default;
   };
   if (Array.isArray(body)) {
     if (body.length === 0 || body.length > (table.maxBatch ?? 100)) return undefined;

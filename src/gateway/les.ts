@@ -55,7 +55,15 @@ export class LesClient {
     if (q.capacity !== undefined) params.set("capacity", String(q.capacity));
     else params.set("credit", String(q.credit ?? 0n));
     const body = await this.#json(await this.paidFetch.withPrepay(`/swap/quote?${params}`, { method: "GET" }, 0n));
-    return { terms, quote: { capacity: body.capacity as number, holdSeconds: body.holdSeconds as number, cost: BigInt(body.cost as string), priceMicro: BigInt(body.priceMicro as string) } };
+    return {
+      terms,
+      quote: {
+        capacity: body.capacity as number,
+        holdSeconds: body.holdSeconds as number,
+        cost: BigInt(body.cost as string),
+        priceMicro: BigInt(body.priceMicro as string),
+      },
+    };
   }
 
   /** Hold `capacity` for at least `holdSeconds`: pays the quoted cost and takes the grant. */
@@ -79,7 +87,15 @@ export class LesClient {
   }
 
   async #grant(capacity: number, holdSeconds: number, prepay: bigint): Promise<BalanceView> {
-    const res = await this.paidFetch.withPrepay("/swap/capacity", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ capacity, holdSeconds }) }, prepay);
+    const res = await this.paidFetch.withPrepay(
+      "/swap/capacity",
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ capacity, holdSeconds }),
+      },
+      prepay,
+    );
     return toView(await this.#json(res));
   }
 
@@ -93,10 +109,22 @@ export class LesClient {
 export class LesProvider {
   constructor(readonly gateway: Gateway) {}
 
-  async queryConditions(): Promise<{ terms: unknown; totalCapacity: number; clients: number; priceMicro: bigint; soldOut: boolean }> {
+  async queryConditions(): Promise<{
+    terms: unknown;
+    totalCapacity: number;
+    clients: number;
+    priceMicro: bigint;
+    soldOut: boolean;
+  }> {
     const res = await this.gateway.app.inject({ method: "GET", url: "/swap/terms" });
     const pool = this.gateway.capacity.pool;
-    return { terms: res.json(), totalCapacity: pool.totalCapacity, clients: pool.size, priceMicro: pool.price.at(this.gateway.now()), soldOut: pool.price.soldOut };
+    return {
+      terms: res.json(),
+      totalCapacity: pool.totalCapacity,
+      clients: pool.size,
+      priceMicro: pool.price.at(this.gateway.now()),
+      soldOut: pool.price.soldOut,
+    };
   }
 
   /** Book a cheque (the `PAYMENT-SIGNATURE` header value) from a client's chequebook. */
@@ -111,7 +139,13 @@ export class LesProvider {
     const s = this.gateway.settlement;
     const pool = this.gateway.capacity.pool;
     const view = pool.has(id) ? pool.view(id) : undefined;
-    return { balance: s.exposure(id), surplus: s.surplus(id), credit: pool.creditOf(id), class: view?.cls, capacity: view?.capacity };
+    return {
+      balance: s.exposure(id),
+      surplus: s.surplus(id),
+      credit: pool.creditOf(id),
+      class: view?.cls,
+      capacity: view?.capacity,
+    };
   }
 
   closeContract(chequebook: string): BalanceView {
@@ -123,7 +157,10 @@ export class LesProvider {
 
 function toView(b: Record<string, unknown>): BalanceView {
   return {
-    balance: BigInt(String(b.balance ?? "0")), surplus: BigInt(String(b.surplus ?? "0")), credit: BigInt(String(b.credit ?? "0")),
-    class: b.class as string | undefined, capacity: b.capacity as number | undefined,
+    balance: BigInt(String(b.balance ?? "0")),
+    surplus: BigInt(String(b.surplus ?? "0")),
+    credit: BigInt(String(b.credit ?? "0")),
+    class: b.class as string | undefined,
+    capacity: b.capacity as number | undefined,
   };
 }

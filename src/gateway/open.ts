@@ -26,7 +26,9 @@ export interface OpenGatewayOptions {
   allowVolatileStore?: boolean;
   /** Capacity tables' database when the store is not SQLite (tests). Default: the store's own database. */
   capacityDb?: string;
-  gateway?: Partial<Pick<GatewayConfig, "maxSessionMs" | "bodyLimit" | "upstreamTimeoutMs" | "minHoldSeconds" | "logger">>;
+  gateway?: Partial<
+    Pick<GatewayConfig, "maxSessionMs" | "bodyLimit" | "upstreamTimeoutMs" | "minHoldSeconds" | "logger">
+  >;
 }
 
 export interface Gateway {
@@ -43,19 +45,35 @@ export interface Gateway {
 export function openGateway(o: OpenGatewayOptions): Gateway {
   const now = o.now ?? Date.now;
   const settlement = new SwapSettlement({
-    store: o.store, policy: o.policy, pricePerCostUnit: o.pricePerCostUnit, chainId: o.chainId, beneficiary: o.beneficiary,
-    facts: o.facts, now, allowVolatileStore: o.allowVolatileStore,
+    store: o.store,
+    policy: o.policy,
+    pricePerCostUnit: o.pricePerCostUnit,
+    chainId: o.chainId,
+    beneficiary: o.beneficiary,
+    facts: o.facts,
+    now,
+    allowVolatileStore: o.allowVolatileStore,
   });
   const db = settlement.database ?? o.capacityDb ?? ":memory:";
   const capacity = openCapacity({ ...o.capacity, db, now });
   const app = createGateway({
-    upstream: o.upstream, settlement, capacity, costs: o.costs ?? DEFAULT_COSTS, chainId: o.chainId, token: o.token,
-    chequebookFactory: o.chequebookFactory, now, ...o.gateway,
+    upstream: o.upstream,
+    settlement,
+    capacity,
+    costs: o.costs ?? DEFAULT_COSTS,
+    chainId: o.chainId,
+    token: o.token,
+    chequebookFactory: o.chequebookFactory,
+    now,
+    ...o.gateway,
   });
   const flush = setInterval(() => settlement.flush(), 1000);
   flush.unref();
   return {
-    app, settlement, capacity, now,
+    app,
+    settlement,
+    capacity,
+    now,
     async listen(port = 0, host = "127.0.0.1") {
       return app.listen({ port, host });
     },

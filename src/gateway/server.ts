@@ -15,7 +15,16 @@
  *  - Requests are admitted by the capacity layer: classes, flow control, fair queue.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { CapacityUnavailableError, ClientEvictedError, FlowStoppedError, FreeAllowanceExceededError, QueueFullError, RequestTooCostlyError, type CapacityStack, type EvictionReason } from "../capacity/index.js";
+import {
+  CapacityUnavailableError,
+  ClientEvictedError,
+  FlowStoppedError,
+  FreeAllowanceExceededError,
+  QueueFullError,
+  RequestTooCostlyError,
+  type CapacityStack,
+  type EvictionReason,
+} from "../capacity/index.js";
 import { addressGroup } from "../capacity/address-group.js";
 import { SettlementError, InvalidArgumentError } from "../errors.js";
 import type { Hex } from "../crypto/index.js";
@@ -95,7 +104,12 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
-  const terms = (costUnits: number, resource: string, error: string | undefined, extra: Record<string, unknown> = {}) => ({
+  const terms = (
+    costUnits: number,
+    resource: string,
+    error: string | undefined,
+    extra: Record<string, unknown> = {},
+  ) => ({
     x402Version: 2,
     resource: { url: resource, description: "paid upstream behind SWAP cheques", mimeType: "application/json" },
     accepts: [
@@ -115,8 +129,17 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
           costTable: c.costs,
           paymentThreshold: s.policy.paymentThreshold.toString(),
           disconnectThreshold: s.policy.disconnectThreshold.toString(),
-          freeAllowance: { costUnits: pool.freeAllowance, halfLifeSeconds: pool.halfLifeMs / 1000, capacity: pool.minCapacity },
-          capacity: { unit: "cost units per second", total: pool.totalCapacity, minimum: pool.minCapacity, priceMicroPerCostUnitSecond: pool.price.at(now()).toString() },
+          freeAllowance: {
+            costUnits: pool.freeAllowance,
+            halfLifeSeconds: pool.halfLifeMs / 1000,
+            capacity: pool.minCapacity,
+          },
+          capacity: {
+            unit: "cost units per second",
+            total: pool.totalCapacity,
+            minimum: pool.minCapacity,
+            priceMicroPerCostUnitSecond: pool.price.at(now()).toString(),
+          },
           quoteEndpoint: "/swap/quote",
           headers: { session: "SWAP-SESSION", cheque: "PAYMENT-SIGNATURE" },
         },
@@ -131,7 +154,12 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
     return reply.code(status).send(body);
   };
 
-  const typed = (e: SettlementError, extra: Record<string, unknown> = {}) => ({ error: e.name, message: e.shortMessage, ...fields(e), ...extra });
+  const typed = (e: SettlementError, extra: Record<string, unknown> = {}) => ({
+    error: e.name,
+    message: e.shortMessage,
+    ...fields(e),
+    ...extra,
+  });
 
   /** Who is calling: a verified paying session, or a free client keyed by its address. */
   const callerOf = async (req: FastifyRequest): Promise<Caller> => {
@@ -141,7 +169,8 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
     let session = sessions.get(header);
     if (!session || Number(session.expires) * 1000 <= now()) {
       session = verifySession(header, c.chainId, beneficiary as Hex, now(), maxSessionMs);
-      if (!(await s.checkIssuer(session.chequebook, session.issuer))) throw new BadSessionError(`${session.issuer} is not the issuer of a known chequebook ${session.chequebook}`);
+      if (!(await s.checkIssuer(session.chequebook, session.issuer)))
+        throw new BadSessionError(`${session.issuer} is not the issuer of a known chequebook ${session.chequebook}`);
       if (sessions.size >= MAX_SESSIONS_CACHED) sessions.clear();
       sessions.set(header, session);
     }
@@ -155,14 +184,17 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
     const header = req.headers[HEADERS.cheque];
     if (header === undefined) return 0n;
     if (!caller.session) throw new BadGatewayRequestError("PAYMENT-SIGNATURE", "a cheque needs a SWAP-SESSION");
-    if (typeof header !== "string" || header.length > 2048) throw new BadGatewayRequestError("PAYMENT-SIGNATURE", "one header of at most 2048 bytes");
+    if (typeof header !== "string" || header.length > 2048)
+      throw new BadGatewayRequestError("PAYMENT-SIGNATURE", "one header of at most 2048 bytes");
     const cheque = decodeCheque(header, c.chainId);
     const r = await s.receiveCheque(caller.id, cheque, caller.session.chequebook);
     return r.credited;
   };
 
   const connect = (caller: Caller, reply?: FastifyReply) => {
-    const standing = caller.paying ? { canPay: true, goodStanding: s.classify(caller.id, 0) !== "refused" } : { canPay: false, goodStanding: false };
+    const standing = caller.paying
+      ? { canPay: true, goodStanding: s.classify(caller.id, 0) !== "refused" }
+      : { canPay: false, goodStanding: false };
     const evicted = evictions.get(caller.id);
     try {
       const view = pool.connect(caller.id, caller.group, standing);
@@ -185,7 +217,17 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
       reply.header(HEADERS.cls, view.cls);
       reply.header(HEADERS.capacity, String(view.capacity));
     }
-    const body = { success: true, scheme: SCHEME, network, payer: caller.session?.chequebook, balance, class: view?.cls, capacity: view?.capacity, credit: view?.credit.toString(), ...extra };
+    const body = {
+      success: true,
+      scheme: SCHEME,
+      network,
+      payer: caller.session?.chequebook,
+      balance,
+      class: view?.cls,
+      capacity: view?.capacity,
+      credit: view?.credit.toString(),
+      ...extra,
+    };
     reply.header(HEADERS.response, Buffer.from(JSON.stringify(body)).toString("base64"));
     return body;
   };
@@ -207,7 +249,11 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
     }
     if (e instanceof QueueFullError) return fail(reply, 503, typed(e));
     if (e instanceof OverdraftError) {
-      return fail(reply, 402, terms(costUnits, url, "DebtOverThreshold", { ...typed(e), amountDue: s.exposure(caller!.id).toString() }));
+      return fail(
+        reply,
+        402,
+        terms(costUnits, url, "DebtOverThreshold", { ...typed(e), amountDue: s.exposure(caller!.id).toString() }),
+      );
     }
     if (e instanceof ChequeRejectedError) return fail(reply, 402, terms(costUnits, url, e.name, typed(e)));
     if (e instanceof BadSessionError) return fail(reply, 403, typed(e));
@@ -226,10 +272,18 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
     try {
       const holdMs = seconds(q.holdSeconds, "holdSeconds") * 1000;
       const who = typeof req.headers[HEADERS.session] === "string" ? (await callerOf(req)).id : undefined;
-      const quote = q.capacity !== undefined
-        ? pool.quoteCost(who && pool.has(who) ? who : undefined, integer(q.capacity, "capacity"), holdMs)
-        : pool.quoteCapacity(who && pool.has(who) ? who : undefined, amount(q.credit, "credit"), holdMs);
-      return { capacity: quote.capacity, holdSeconds: holdMs / 1000, cost: quote.cost.toString(), priceMicro: quote.priceMicro.toString(), at: quote.at, unit: "cost units per second" };
+      const quote =
+        q.capacity !== undefined
+          ? pool.quoteCost(who && pool.has(who) ? who : undefined, integer(q.capacity, "capacity"), holdMs)
+          : pool.quoteCapacity(who && pool.has(who) ? who : undefined, amount(q.credit, "credit"), holdMs);
+      return {
+        capacity: quote.capacity,
+        holdSeconds: holdMs / 1000,
+        cost: quote.cost.toString(),
+        priceMicro: quote.priceMicro.toString(),
+        at: quote.at,
+        unit: "cost units per second",
+      };
     } catch (e) {
       return refuse(reply, e, 0, req.url);
     }
@@ -256,10 +310,12 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
       caller = await callerOf(req);
       if (!caller.paying) throw new BadGatewayRequestError("SWAP-SESSION", "buying capacity needs a paying session");
       await takeCheque(req, caller);
-      const body = parseJson(req.body as Buffer | undefined) as { capacity?: unknown; holdSeconds?: unknown } | undefined;
+      const body = parseJson(req.body as Buffer | undefined) as
+        { capacity?: unknown; holdSeconds?: unknown } | undefined;
       const capacity = integer(body?.capacity, "capacity");
       const holdMs = seconds(body?.holdSeconds, "holdSeconds") * 1000;
-      if (holdMs < (c.minHoldSeconds ?? 10) * 1000) throw new BadGatewayRequestError("holdSeconds", `at least ${c.minHoldSeconds ?? 10}`);
+      if (holdMs < (c.minHoldSeconds ?? 10) * 1000)
+        throw new BadGatewayRequestError("holdSeconds", `at least ${c.minHoldSeconds ?? 10}`);
       if (!pool.has(caller.id)) connect(caller);
       const quote = pool.quoteCost(caller.id, capacity, holdMs); // refuses what cannot fit, moving nothing
       const id = caller.id;
@@ -290,7 +346,8 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
     let caller: Caller | undefined;
     let costUnits = c.costs.default;
     try {
-      const parsed = raw && raw.length > 0 && /json/.test(String(req.headers["content-type"] ?? "")) ? parseJson(raw) : undefined;
+      const parsed =
+        raw && raw.length > 0 && /json/.test(String(req.headers["content-type"] ?? "")) ? parseJson(raw) : undefined;
       const cu = costOf(c.costs, parsed);
       if (cu === undefined) throw new BadGatewayRequestError("body", "empty or too long a JSON-RPC batch");
       costUnits = cu;
@@ -298,13 +355,20 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
       await takeCheque(req, caller);
       if (caller.paying && s.defaulting(caller.id)) throw new IssuerDefaultingError(caller.session!.chequebook);
       if (caller.paying && s.classify(caller.id, costUnits) === "refused") {
-        throw new OverdraftError(caller.id, "serve", s.exposure(caller.id) + s.price(costUnits), s.policy.disconnectThreshold);
+        throw new OverdraftError(
+          caller.id,
+          "serve",
+          s.exposure(caller.id) + s.price(costUnits),
+          s.policy.disconnectThreshold,
+        );
       }
       connect(caller, reply);
       const reservation = caller.paying ? s.reserve(caller.id, costUnits) : undefined;
       let served;
       try {
-        served = await service.run(caller.id, costUnits, () => forward(upstream, req, raw, c.upstreamTimeoutMs ?? 30_000));
+        served = await service.run(caller.id, costUnits, () =>
+          forward(upstream, req, raw, c.upstreamTimeoutMs ?? 30_000),
+        );
       } catch (e) {
         reservation?.release();
         throw e;
@@ -341,20 +405,33 @@ async function forward(upstream: URL, req: FastifyRequest, body: Buffer | undefi
   } catch (e) {
     throw new UpstreamError(`upstream unreachable: ${(e as Error).message}`);
   }
-  return { status: res.status, contentType: res.headers.get("content-type") ?? "application/octet-stream", body: Buffer.from(await res.arrayBuffer()) };
+  return {
+    status: res.status,
+    contentType: res.headers.get("content-type") ?? "application/octet-stream",
+    body: Buffer.from(await res.arrayBuffer()),
+  };
 }
 
 export function decodeCheque(header: string, chainId: bigint): IncomingCheque {
   try {
-    const o = JSON.parse(Buffer.from(header, "base64").toString("utf8")) as { scheme?: unknown; payload?: Record<string, unknown> };
-    if (o.scheme !== SCHEME || !o.payload) throw new Error("scheme");
+    const o = JSON.parse(Buffer.from(header, "base64").toString("utf8")) as {
+      scheme?: unknown;
+      payload?: Record<string, unknown>;
+    };
+    if (o.scheme !== SCHEME || !o.payload) throw new BadGatewayRequestError("PAYMENT-SIGNATURE", "scheme"); // replaced below
     const p = o.payload;
     return {
-      chequebook: toAddress(p.chequebook, "chequebook"), beneficiary: toAddress(p.beneficiary, "beneficiary"),
-      cumulativePayout: BigInt(String(p.cumulativePayout)), signature: String(p.signature), chainId,
+      chequebook: toAddress(p.chequebook, "chequebook"),
+      beneficiary: toAddress(p.beneficiary, "beneficiary"),
+      cumulativePayout: BigInt(String(p.cumulativePayout)),
+      signature: String(p.signature),
+      chainId,
     };
   } catch {
-    throw new BadGatewayRequestError("PAYMENT-SIGNATURE", `base64 JSON {x402Version, scheme: "${SCHEME}", payload: {chequebook, beneficiary, cumulativePayout, signature}} expected`);
+    throw new BadGatewayRequestError(
+      "PAYMENT-SIGNATURE",
+      `base64 JSON {x402Version, scheme: "${SCHEME}", payload: {chequebook, beneficiary, cumulativePayout, signature}} expected`,
+    );
   }
 }
 
@@ -378,7 +455,8 @@ function seconds(v: unknown, name: string): number {
   return n;
 }
 function amount(v: unknown, name: string): bigint {
-  if (typeof v !== "string" || !/^\d{1,78}$/.test(v)) throw new BadGatewayRequestError(name, "a decimal amount in base units");
+  if (typeof v !== "string" || !/^\d{1,78}$/.test(v))
+    throw new BadGatewayRequestError(name, "a decimal amount in base units");
   return BigInt(v);
 }
 

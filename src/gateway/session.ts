@@ -43,7 +43,12 @@ function digest(m: SessionMessage, chainId: bigint): Uint8Array {
   return typedDataDigest(sep, struct.hashStruct(struct.normalise(m)));
 }
 
-export async function signSession(m: SessionMessage, chainId: bigint, signer: SignerLike, issuer: string): Promise<string> {
+export async function signSession(
+  m: SessionMessage,
+  chainId: bigint,
+  signer: SignerLike,
+  issuer: string,
+): Promise<string> {
   const value = struct.normalise(m);
   const signature = await signTypedMessage(signer, digest(value, chainId), {
     domain: { name: "SwapGateway", version: "1", chainId },
@@ -58,7 +63,13 @@ export function encodeSession(s: SignedSession): string {
 }
 
 /** Decode and verify a session header; `BadSessionError` for anything wrong. */
-export function verifySession(header: string, chainId: bigint, gateway: Hex, nowMs: number, maxLifetimeMs: number): SignedSession {
+export function verifySession(
+  header: string,
+  chainId: bigint,
+  gateway: Hex,
+  nowMs: number,
+  maxLifetimeMs: number,
+): SignedSession {
   if (typeof header !== "string" || header.length > 1024) throw new BadSessionError("header missing or too long");
   let raw: Record<string, unknown>;
   try {
@@ -69,8 +80,11 @@ export function verifySession(header: string, chainId: bigint, gateway: Hex, now
   let s: SignedSession;
   try {
     s = {
-      chequebook: toAddress(raw.chequebook, "chequebook"), gateway: toAddress(raw.gateway, "gateway"),
-      expires: BigInt(String(raw.expires)), issuer: toAddress(raw.issuer, "issuer"), signature: String(raw.signature),
+      chequebook: toAddress(raw.chequebook, "chequebook"),
+      gateway: toAddress(raw.gateway, "gateway"),
+      expires: BigInt(String(raw.expires)),
+      issuer: toAddress(raw.issuer, "issuer"),
+      signature: String(raw.signature),
     };
   } catch {
     throw new BadSessionError("fields malformed");
@@ -88,4 +102,3 @@ export function verifySession(header: string, chainId: bigint, gateway: Hex, now
   if (signer !== s.issuer) throw new BadSessionError(`signed by ${signer}, not the issuer ${s.issuer}`);
   return s;
 }
-

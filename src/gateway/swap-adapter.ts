@@ -8,7 +8,13 @@ import type Database from "better-sqlite3";
 import { Accounting, type SettlementPort } from "../accounting/accounting.js";
 import { InvalidArgumentError } from "../errors.js";
 import { Ledger, type Reservation } from "../accounting/ledger.js";
-import { resolvePolicy, type Mode, type PolicyConfig, type ResolvedPolicy, type ServiceClass } from "../accounting/policy.js";
+import {
+  resolvePolicy,
+  type Mode,
+  type PolicyConfig,
+  type ResolvedPolicy,
+  type ServiceClass,
+} from "../accounting/policy.js";
 import type { ChainFacts } from "../chain/facts.js";
 import type { SignedCheque } from "../cheque/index.js";
 import type { Hex } from "../crypto/index.js";
@@ -25,7 +31,18 @@ import { VolatileStoreError } from "./errors.js";
 /** The protocol name the gateway accounts HTTP service under (a price per cost unit). */
 export const HTTP_PROTOCOL = "http";
 
-export { ChequeRejectedError, OverdraftError, SqliteStore, type Store, type IncomingCheque, type ReceiveResult, type Mode, type ServiceClass, type SignedCheque, type Funds };
+export {
+  ChequeRejectedError,
+  OverdraftError,
+  SqliteStore,
+  type Store,
+  type IncomingCheque,
+  type ReceiveResult,
+  type Mode,
+  type ServiceClass,
+  type SignedCheque,
+  type Funds,
+};
 
 export interface SwapSettlementConfig {
   store: Store;
@@ -59,8 +76,12 @@ export class SwapSettlement {
     const neverPays: SettlementPort = { pay: async () => undefined }; // a gateway only serves
     this.accounting = new Accounting(this.ledger, this.policy, neverPays, config.now ?? Date.now);
     this.receiver = new ChequeReceiver(config.store, this.ledger, {
-      beneficiary: this.beneficiary, chainId: config.chainId, mode: this.policy.mode, minChequeValue: this.policy.minChequeValue,
-      facts: config.facts, now: config.now,
+      beneficiary: this.beneficiary,
+      chainId: config.chainId,
+      mode: this.policy.mode,
+      minChequeValue: this.policy.minChequeValue,
+      facts: config.facts,
+      now: config.now,
     });
   }
 
@@ -80,7 +101,11 @@ export class SwapSettlement {
   registerPeer(peer: string, issuer: string, now: number): void {
     if (this.#issuers.get(peer) === issuer) return;
     this.#issuers.set(peer, issuer);
-    this.accounting.registerPeer(peer, { paymentThreshold: this.policy.paymentThreshold, canPay: true, connectedAt: now });
+    this.accounting.registerPeer(peer, {
+      paymentThreshold: this.policy.paymentThreshold,
+      canPay: true,
+      connectedAt: now,
+    });
   }
 
   receiveCheque(peer: string, cheque: IncomingCheque, chequebook: string): Promise<ReceiveResult> {
@@ -138,8 +163,20 @@ export class SwapSettlement {
 export class SwapPayer {
   readonly #issuer: ChequeIssuer;
 
-  constructor(store: Store, config: { chequebook: string; chainId: bigint; signer: SignerLike; funds: () => Promise<Funds>; now?: () => number }) {
-    this.#issuer = new ChequeIssuer(store, new Ledger(store), { ...config, chequebook: toAddress(config.chequebook, "chequebook") });
+  constructor(
+    store: Store,
+    config: {
+      chequebook: string;
+      chainId: bigint;
+      signer: SignerLike;
+      funds: () => Promise<Funds>;
+      now?: () => number;
+    },
+  ) {
+    this.#issuer = new ChequeIssuer(store, new Ledger(store), {
+      ...config,
+      chequebook: toAddress(config.chequebook, "chequebook"),
+    });
   }
 
   /** Sign and record a cheque raising what `beneficiary` may cash by `amount`. */

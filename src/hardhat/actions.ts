@@ -12,7 +12,10 @@ import { chainIdOf, chainTime } from "../chain/tx.js";
 import { confirmLive, note, print, progress, run } from "./render.js";
 
 type Hre = HardhatRuntimeEnvironment;
-interface Common { json: boolean; db: string }
+interface Common {
+  json: boolean;
+  db: string;
+}
 
 async function withOperator(hre: Hre, a: Common, fn: (op: ops.Operator) => Promise<unknown>) {
   await run(async () => {
@@ -51,21 +54,34 @@ export const swapDeploy = (a: Common & { token: string; yes: boolean; verify: bo
     await confirmLive("deploying the factory and ServicePlans", { local: isLocalChain(chainId), yes: a.yes, chainId });
     const done = progress(`deploying to ${c.network} with Ignition`);
     const r = await ops.deploySystem({
-      signer: c.signer, provider: c.eip1193, network: c.network, root: c.root, token: a.token || undefined,
+      signer: c.signer,
+      provider: c.eip1193,
+      network: c.network,
+      root: c.root,
+      token: a.token || undefined,
       verify: a.verify ? await hardhatVerifier(hre) : undefined,
     });
     done();
     for (const v of r.verified) note(`verified ${v.contract} at ${v.address}`);
     if (a.json) return print({ ...r.deployment, file: r.file }, true);
     const { blocks, chequebooks: _, ...rest } = r.deployment;
-    print(Object.entries({ ...rest, factoryBlock: blocks.factory, servicePlansBlock: blocks.servicePlans, file: r.file }).map(([field, value]) => ({ field, value })), false);
+    print(
+      Object.entries({
+        ...rest,
+        factoryBlock: blocks.factory,
+        servicePlansBlock: blocks.servicePlans,
+        file: r.file,
+      }).map(([field, value]) => ({ field, value })),
+      false,
+    );
   }, a.json);
 
 /** hardhat-verify's `verifyContract` bound to this runtime (the project must load that plugin; the
  * toolboxes do). Loaded only when `--verify` is given. */
 async function hardhatVerifier(hre: Hre): Promise<ops.Verifier> {
   const { verifyContract } = await import("@nomicfoundation/hardhat-verify/verify");
-  return (req) => verifyContract({ address: req.address, contract: req.contract, constructorArgs: req.constructorArgs }, hre);
+  return (req) =>
+    verifyContract({ address: req.address, contract: req.contract, constructorArgs: req.constructorArgs }, hre);
 }
 
 export const swapFaucet = (a: Common & { amount: string; to: string; baseUnits: boolean }, hre: Hre) =>
@@ -78,7 +94,10 @@ export const swapFaucet = (a: Common & { amount: string; to: string; baseUnits: 
 export const chequebookDeploy = (a: Common & { timeout: bigint; salt: string; yes: boolean }, hre: Hre) =>
   withOperator(hre, a, async (op) => {
     await confirmLive("deploying your chequebook", { local: op.local, yes: a.yes, chainId: op.chainId });
-    const r = await timed("deploying your chequebook", ops.deployChequebook(op, a.timeout, id(a.salt || `${op.address}`)));
+    const r = await timed(
+      "deploying your chequebook",
+      ops.deployChequebook(op, a.timeout, id(a.salt || `${op.address}`)),
+    );
     return { ...r, defaultHardDepositTimeout: a.json ? a.timeout : formatDuration(a.timeout) };
   });
 export const chequebookDeposit = (a: Common & { amount: string; baseUnits: boolean }, hre: Hre) =>
@@ -90,14 +109,23 @@ export const chequebookDeposit = (a: Common & { amount: string; baseUnits: boole
 export const chequebookWithdraw = (a: Common & { amount: string; baseUnits: boolean; yes: boolean }, hre: Hre) =>
   withOperator(hre, a, async (op) => {
     const amount = parseAmount(a.amount, op.token, { baseUnits: a.baseUnits });
-    await confirmLive(`withdrawing ${formatAmount(amount, op.token)}`, { local: op.local, yes: a.yes, chainId: op.chainId });
+    await confirmLive(`withdrawing ${formatAmount(amount, op.token)}`, {
+      local: op.local,
+      yes: a.yes,
+      chainId: op.chainId,
+    });
     const r = await timed("withdrawing", ops.withdraw(op, amount));
     return { withdrawn: amt(a, amount, op.token), tx: r.hash };
   });
 export const chequebookBalance = (a: Common, hre: Hre) =>
   withOperator(hre, a, async (op) => {
     const s = await ops.chequebookStatus(op);
-    return { chequebook: s.chequebook, balance: amt(a, s.balance, op.token), liquidBalance: amt(a, s.liquidBalance, op.token), totalHardDeposit: amt(a, s.totalHardDeposit, op.token) };
+    return {
+      chequebook: s.chequebook,
+      balance: amt(a, s.balance, op.token),
+      liquidBalance: amt(a, s.liquidBalance, op.token),
+      totalHardDeposit: amt(a, s.totalHardDeposit, op.token),
+    };
   });
 export const chequebookStatus = (a: Common, hre: Hre) =>
   withOperator(hre, a, async (op) => {
@@ -105,40 +133,78 @@ export const chequebookStatus = (a: Common, hre: Hre) =>
     if (a.json) return s;
     const f = (v: bigint) => formatAmount(v, op.token);
     return Object.entries({
-      chequebook: s.chequebook, issuer: s.issuer, balance: f(s.balance), liquidBalance: f(s.liquidBalance), totalHardDeposit: f(s.totalHardDeposit),
-      totalPaidOut: f(s.totalPaidOut), bounced: s.bounced, issued: f(s.issued), available: f(s.available), received: f(s.received),
+      chequebook: s.chequebook,
+      issuer: s.issuer,
+      balance: f(s.balance),
+      liquidBalance: f(s.liquidBalance),
+      totalHardDeposit: f(s.totalHardDeposit),
+      totalPaidOut: f(s.totalPaidOut),
+      bounced: s.bounced,
+      issued: f(s.issued),
+      available: f(s.available),
+      received: f(s.received),
       defaultHardDepositTimeout: formatDuration(s.defaultHardDepositTimeout),
     }).map(([field, value]) => ({ field, value }));
   });
 export const cheques = (a: Common, hre: Hre) =>
   withOperator(hre, a, async (op) =>
-    ops.chequesByPeer(op).map((r) => ({ ...r, sent: r.sent === undefined ? undefined : amt(a, r.sent, op.token), received: r.received === undefined ? undefined : amt(a, r.received, op.token) })),
+    ops.chequesByPeer(op).map((r) => ({
+      ...r,
+      sent: r.sent === undefined ? undefined : amt(a, r.sent, op.token),
+      received: r.received === undefined ? undefined : amt(a, r.received, op.token),
+    })),
   );
 
 interface CashoutArgs extends Common, PolicyOptions {
-  peer: string; all: boolean; dryRun: boolean; yes: boolean;
+  peer: string;
+  all: boolean;
+  dryRun: boolean;
+  yes: boolean;
 }
 export const cashout = (a: CashoutArgs, hre: Hre) =>
   withOperator(hre, a, async (op) => {
-    if (!a.peer && !a.all && !a.dryRun) throw new (await import("../errors.js")).InvalidArgumentError("cashout", "", "one of --peer <id>, --all or --dry-run");
+    if (!a.peer && !a.all && !a.dryRun)
+      throw new (await import("../errors.js")).InvalidArgumentError(
+        "cashout",
+        "",
+        "one of --peer <id>, --all or --dry-run",
+      );
     const policy = cashoutPolicy(a, op.token);
-    if (a.all && !a.dryRun) await confirmLive("cashing out every peer", { local: op.local, yes: a.yes, chainId: op.chainId });
+    if (a.all && !a.dryRun)
+      await confirmLive("cashing out every peer", { local: op.local, yes: a.yes, chainId: op.chainId });
     const r = await ops.cashout(op, policy, {
-      peer: a.peer || undefined, all: a.all, dryRun: a.dryRun,
-      onProgress: (p) => note(`[${p.index}/${p.total}] ${p.peer} … ${p.record ? `${p.record.status} ${formatAmount(p.record.totalPayout, op.token)}${p.record.txHash ? ` (${p.record.txHash})` : ""}` : `failed: ${p.error?.shortMessage} [${p.error?.name}]`}`),
+      peer: a.peer || undefined,
+      all: a.all,
+      dryRun: a.dryRun,
+      onProgress: (p) =>
+        note(
+          `[${p.index}/${p.total}] ${p.peer} … ${p.record ? `${p.record.status} ${formatAmount(p.record.totalPayout, op.token)}${p.record.txHash ? ` (${p.record.txHash})` : ""}` : `failed: ${p.error?.shortMessage} [${p.error?.name}]`}`,
+        ),
     });
     note(
       `assumption: gas price ${Number(r.plan.gasPriceWei) / 1e9} gwei (node), priced at ${policy.gasPrice ? `${a.gasPrice || process.env.SWAP_GAS_PRICE} ${op.token.symbol} per gas (--gas-price)` : `1 wei = 1 base unit of ${op.token.symbol} (default; --gas-price to set)`}` +
         `; fee cap ${r.plan.maxFeePercent}% of the value cashed; batch size ${r.plan.batchSize}; gas = a real estimate of each transaction`,
     );
     const row = (c: (typeof r.plan.candidates)[number]) => ({
-      peer: c.peer, chequebook: c.chequebook, owed: amt(a, c.requestPayout, op.token), payout: amt(a, c.totalPayout, op.token),
-      tx: c.batch, gas: c.gas, fee: c.gasCostInToken === undefined ? undefined : amt(a, c.gasCostInToken, op.token),
-      feePercent: c.feePercent === undefined ? undefined : `${c.feePercent.toFixed(3)}%`, decision: c.profitable ? "cash" : "wait", reason: c.reason,
+      peer: c.peer,
+      chequebook: c.chequebook,
+      owed: amt(a, c.requestPayout, op.token),
+      payout: amt(a, c.totalPayout, op.token),
+      tx: c.batch,
+      gas: c.gas,
+      fee: c.gasCostInToken === undefined ? undefined : amt(a, c.gasCostInToken, op.token),
+      feePercent: c.feePercent === undefined ? undefined : `${c.feePercent.toFixed(3)}%`,
+      decision: c.profitable ? "cash" : "wait",
+      reason: c.reason,
     });
     if (a.dryRun) return r.plan.candidates.map(row);
     const recs = [...r.resumed, ...r.sent].map((x) => ({
-      chequebook: x.chequebook, status: x.status, paid: amt(a, x.totalPayout, op.token), gasUsed: x.gasUsed, tx: x.txHash, error: x.error,
+      chequebook: x.chequebook,
+      status: x.status,
+      paid: amt(a, x.totalPayout, op.token),
+      gasUsed: x.gasUsed,
+      tx: x.txHash,
+      error: x.error,
     }));
     for (const f of r.failed) note(`failed: ${f.peer} — ${f.error.shortMessage} [${f.error.name}]`);
     if (r.failed.length) process.exitCode = 1;
@@ -146,7 +212,19 @@ export const cashout = (a: CashoutArgs, hre: Hre) =>
     return recs;
   });
 
-export const planCreate = (a: Common & { token: string; signer: string; budget: string; bond: string; cap: bigint; submitIn: bigint; claimIn: bigint; baseUnits: boolean }, hre: Hre) =>
+export const planCreate = (
+  a: Common & {
+    token: string;
+    signer: string;
+    budget: string;
+    bond: string;
+    cap: bigint;
+    submitIn: bigint;
+    claimIn: bigint;
+    baseUnits: boolean;
+  },
+  hre: Hre,
+) =>
   withOperator(hre, a, async (op) => {
     const token = a.token || op.deployment.token;
     const t = await tokenInfo(op, token);
@@ -154,11 +232,30 @@ export const planCreate = (a: Common & { token: string; signer: string; budget: 
     const bond = a.bond ? parseAmount(a.bond, t, { baseUnits: a.baseUnits, argument: "bond" }) : 0n;
     if (token.toLowerCase() !== NATIVE_TOKEN.toLowerCase()) {
       const balance = await new TokenClient(token, op.signer).balanceOf(op.address);
-      if (balance < budget + bond) throw new ERC20InsufficientBalanceError("ERC20InsufficientBalance", { sender: op.address, balance, needed: budget + bond });
+      if (balance < budget + bond)
+        throw new ERC20InsufficientBalanceError("ERC20InsufficientBalance", {
+          sender: op.address,
+          balance,
+          needed: budget + bond,
+        });
     }
     const submitDeadline = (await now(op)) + a.submitIn;
-    const r = await ops.plansClient(op).createPlan({ token, signer: a.signer || op.address, budget, bond, shareCap: a.cap, submitDeadline, claimDeadline: submitDeadline + a.claimIn });
-    return { planId: r.planId, budget: amt(a, budget, t), bond: amt(a, bond, t), submitDeadline: a.json ? submitDeadline : formatTime(submitDeadline, await now(op)), tx: r.hash };
+    const r = await ops.plansClient(op).createPlan({
+      token,
+      signer: a.signer || op.address,
+      budget,
+      bond,
+      shareCap: a.cap,
+      submitDeadline,
+      claimDeadline: submitDeadline + a.claimIn,
+    });
+    return {
+      planId: r.planId,
+      budget: amt(a, budget, t),
+      bond: amt(a, bond, t),
+      submitDeadline: a.json ? submitDeadline : formatTime(submitDeadline, await now(op)),
+      tx: r.hash,
+    };
   });
 export const planFund = (a: Common & { plan: bigint; amount: string; baseUnits: boolean }, hre: Hre) =>
   withOperator(hre, a, async (op) => {
@@ -176,13 +273,28 @@ export const planStatus = (a: Common & { plan: bigint }, hre: Hre) =>
     const t = await tokenInfo(op, p.token);
     const ts = await now(op);
     return Object.entries({
-      planId: p.planId, funder: p.funder, signer: p.signer, token: `${t.symbol} ${p.token}`, budget: formatAmount(p.budget, t), bond: formatAmount(p.bond, t),
-      shareCap: p.shareCap, totalShares: p.totalShares, paidOut: formatAmount(p.paidOut, t), submitDeadline: formatTime(p.submitDeadline, ts),
-      claimDeadline: formatTime(p.claimDeadline, ts), swept: p.swept, overIssued,
+      planId: p.planId,
+      funder: p.funder,
+      signer: p.signer,
+      token: `${t.symbol} ${p.token}`,
+      budget: formatAmount(p.budget, t),
+      bond: formatAmount(p.bond, t),
+      shareCap: p.shareCap,
+      totalShares: p.totalShares,
+      paidOut: formatAmount(p.paidOut, t),
+      submitDeadline: formatTime(p.submitDeadline, ts),
+      claimDeadline: formatTime(p.claimDeadline, ts),
+      swept: p.swept,
+      overIssued,
     }).map(([field, value]) => ({ field, value }));
   });
 export const planSubmit = (a: Common & { file: string }, hre: Hre) =>
-  withOperator(hre, a, async (op) => (await ops.plansClient(op).submitBatch(ops.readSubmissions(a.file))).map((t) => ({ tx: t.hash, gasUsed: t.gasUsed })));
+  withOperator(hre, a, async (op) =>
+    (await ops.plansClient(op).submitBatch(ops.readSubmissions(a.file))).map((t) => ({
+      tx: t.hash,
+      gasUsed: t.gasUsed,
+    })),
+  );
 export const planClaim = (a: Common & { plan: bigint; provider: string }, hre: Hre) =>
   withOperator(hre, a, async (op) => {
     const c = ops.plansClient(op);
@@ -197,5 +309,13 @@ export const planSweep = (a: Common & { plan: bigint; yes: boolean }, hre: Hre) 
     const t = await tokenInfo(op, p.token);
     await confirmLive(`sweeping plan ${a.plan}`, { local: op.local, yes: a.yes, chainId: op.chainId });
     const r = await c.sweep(a.plan);
-    return { planId: a.plan, returned: amt(a, r.returned, t), forfeited: amt(a, r.forfeited, t), budget: amt(a, p.budget, t), bond: amt(a, p.bond, t), paidOut: amt(a, p.paidOut, t), tx: r.hash };
+    return {
+      planId: a.plan,
+      returned: amt(a, r.returned, t),
+      forfeited: amt(a, r.forfeited, t),
+      budget: amt(a, p.budget, t),
+      bond: amt(a, p.bond, t),
+      paidOut: amt(a, p.paidOut, t),
+      tx: r.hash,
+    };
   });

@@ -10,7 +10,15 @@
  *   against the node's `eth_accounts[0]`.
  * Hardhat's in-process network is refused for commands that keep state (`EphemeralNetworkError`).
  */
-import { BrowserProvider, HDNodeWallet, Wallet, Mnemonic, type Eip1193Provider, type Provider, type Signer } from "ethers";
+import {
+  BrowserProvider,
+  HDNodeWallet,
+  Wallet,
+  Mnemonic,
+  type Eip1193Provider,
+  type Provider,
+  type Signer,
+} from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { SettlementError } from "../errors.js";
 import { EphemeralNetworkError } from "../ops/operator.js";
@@ -20,13 +28,20 @@ export class NoOperatorKeyError extends SettlementError {
   override readonly name = "NoOperatorKeyError" as const;
   constructor(readonly network: string) {
     super(`no private key configured for network "${network}" (its accounts are the node's)`, {
-      details: "configure `accounts: [configVariable(\"SWAP_DEPLOYER_KEY\")]` for the network, or use `--network custom` with SWAP_DEPLOYER_KEY set",
+      details:
+        'configure `accounts: [configVariable("SWAP_DEPLOYER_KEY")]` for the network, or use `--network custom` with SWAP_DEPLOYER_KEY set',
     });
   }
 }
 
-interface ConfigVar { get(): Promise<string> }
-type Accounts = "remote" | ConfigVar[] | { mnemonic: ConfigVar; passphrase: ConfigVar; path: string; initialIndex: number } | { privateKey: ConfigVar }[];
+interface ConfigVar {
+  get(): Promise<string>;
+}
+type Accounts =
+  | "remote"
+  | ConfigVar[]
+  | { mnemonic: ConfigVar; passphrase: ConfigVar; path: string; initialIndex: number }
+  | { privateKey: ConfigVar }[];
 
 async function firstKey(accounts: Accounts | undefined): Promise<string | undefined> {
   if (!accounts || accounts === "remote") return undefined;
@@ -37,7 +52,8 @@ async function firstKey(accounts: Accounts | undefined): Promise<string | undefi
   }
   const phrase = await accounts.mnemonic.get();
   const pass = await accounts.passphrase.get();
-  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(phrase, pass), `${accounts.path}/${accounts.initialIndex}`).privateKey;
+  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(phrase, pass), `${accounts.path}/${accounts.initialIndex}`)
+    .privateKey;
 }
 
 export interface OperatorConnection {
@@ -52,7 +68,10 @@ export interface OperatorConnection {
 }
 
 /** Connect to the selected network with a raw-signing wallet for its operator key. */
-export async function connectOperator(hre: HardhatRuntimeEnvironment, opts: { persistent?: boolean } = {}): Promise<OperatorConnection> {
+export async function connectOperator(
+  hre: HardhatRuntimeEnvironment,
+  opts: { persistent?: boolean } = {},
+): Promise<OperatorConnection> {
   const conn = await hre.network.getOrCreate();
   const ephemeral = conn.networkConfig.type === "edr-simulated";
   if (ephemeral && opts.persistent !== false) throw new EphemeralNetworkError(conn.networkName);
@@ -67,5 +86,12 @@ export async function connectOperator(hre: HardhatRuntimeEnvironment, opts: { pe
     if (candidate && remote && new Wallet(candidate).address.toLowerCase() === remote.toLowerCase()) key = candidate;
   }
   if (!key) throw new NoOperatorKeyError(conn.networkName);
-  return { signer: new Wallet(key, provider), provider, eip1193: conn.provider as never, network: conn.networkName, root: hre.config.paths.root, ephemeral };
+  return {
+    signer: new Wallet(key, provider),
+    provider,
+    eip1193: conn.provider as never,
+    network: conn.networkName,
+    root: hre.config.paths.root,
+    ephemeral,
+  };
 }

@@ -13,13 +13,15 @@ const HINTS: Record<string, string> = {
   ClaimNotOpenError: "wait for the submission deadline to pass (see `plan status`)",
   SweepNotOpenError: "wait for the claim deadline to pass (see `plan status`)",
   SubmissionClosedError: "the submission deadline has passed",
-  ERC20InsufficientBalanceError: "get tokens first (on a development chain: `npx hardhat swap faucet <amount> --network localhost`)",
+  ERC20InsufficientBalanceError:
+    "get tokens first (on a development chain: `npx hardhat swap faucet <amount> --network localhost`)",
   ERC20InsufficientAllowanceError: "approve the contract for the amount first",
   SafeERC20FailedOperationError: "the token refused the transfer: check the token address and balance",
   ChequeNotIncreasingError: "this cheque is already cashed; wait for a larger one",
   UnknownPlanError: "check the plan id (the id printed by `plan create`)",
   ConfirmationRequiredError: "re-run with --yes to confirm",
-  IgnitionDeploymentError: "see `npx hardhat ignition status chain-<id>`; another --token on the same chain needs its own journal (move ignition/deployments/chain-<id> away)",
+  IgnitionDeploymentError:
+    "see `npx hardhat ignition status chain-<id>`; another --token on the same chain needs its own journal (move ignition/deployments/chain-<id> away)",
 };
 
 export const toJson = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x), 2);
@@ -30,8 +32,14 @@ export function print(data: unknown, json: boolean): void {
   if (rows.length === 0) return void console.log("(nothing)");
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r as object)))];
   const cell = (v: unknown) => (v === undefined || v === null ? "–" : typeof v === "object" ? toJson(v) : String(v));
-  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell((r as Record<string, unknown>)[c]).length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const widths = cols.map((c) =>
+    Math.max(c.length, ...rows.map((r) => cell((r as Record<string, unknown>)[c]).length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   console.log(line(cols));
   console.log(line(widths.map((w) => "-".repeat(w))));
   for (const r of rows) console.log(line(cols.map((c) => cell((r as Record<string, unknown>)[c]))));
@@ -58,9 +66,13 @@ export class ConfirmationRequiredError extends SettlementError {
 }
 
 /** On a live chain ask before `action` (unless `yes`); without a terminal, refuse. */
-export async function confirmLive(action: string, opts: { local: boolean; yes: boolean; chainId: bigint }): Promise<void> {
+export async function confirmLive(
+  action: string,
+  opts: { local: boolean; yes: boolean; chainId: bigint },
+): Promise<void> {
   if (opts.local || opts.yes) return;
-  if (!process.stdin.isTTY) throw new ConfirmationRequiredError(`${action} on chain ${opts.chainId} (no terminal to ask)`);
+  if (!process.stdin.isTTY)
+    throw new ConfirmationRequiredError(`${action} on chain ${opts.chainId} (no terminal to ask)`);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(`${action} on chain ${opts.chainId}. Proceed? [y/N] `);
@@ -77,7 +89,9 @@ export async function run(body: () => Promise<void>, json = false): Promise<void
     await body();
   } catch (e) {
     if (!(e instanceof SettlementError)) throw e;
-    const fix = e.details?.match(/^(run |use |start |configure |pass |redeploy |point |get |list |re-run |check )/) ? e.details : HINTS[e.name];
+    const fix = e.details?.match(/^(run |use |start |configure |pass |redeploy |point |get |list |re-run |check )/)
+      ? e.details
+      : HINTS[e.name];
     if (json) console.log(toJson({ error: { name: e.name, message: e.shortMessage, fix: fix ?? null } }));
     else {
       console.error(`error: ${e.shortMessage} [${e.name}]`);

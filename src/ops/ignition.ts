@@ -10,14 +10,19 @@
  * resumes or reuses what is on chain; on a development chain nothing is journaled (a restarted
  * `hardhat node` starts empty).
  */
-import { buildModule, deploy, DeploymentResultType, type Artifact, type ArtifactResolver } from "@nomicfoundation/ignition-core";
+import {
+  buildModule,
+  deploy,
+  DeploymentResultType,
+  type Artifact,
+  type ArtifactResolver,
+} from "@nomicfoundation/ignition-core";
 import { SettlementError } from "../errors.js";
 import { toAddress } from "../values.js";
 import type { Hex } from "../crypto/index.js";
 import { ChequebookFactory__factory, Chequebook__factory, ServicePlans__factory, TestToken__factory, CashoutRouter__factory } from "../../typechain-types/index.js";
 import type { Deployment } from "../deployments.js";
 import { DEFAULT_MIN_CLAIM_WINDOW_SECONDS, SOURCES, type Eip1193, type SwapContractName } from "./verify.js";
-
 
 /** The contracts the modules deploy, from this package's typechain factories (abi + bytecode). */
 const CONTRACTS = {
@@ -34,8 +39,14 @@ export const swapArtifactResolver: ArtifactResolver = {
     const c = CONTRACTS[contractName as SwapContractName];
     if (!c) throw new UnknownContractError(contractName);
     return {
-      _format: "hh3-artifact-1", contractName, sourceName: c.sourceName, abi: c.f.abi as unknown as Artifact["abi"],
-      bytecode: c.f.bytecode, deployedBytecode: "0x", linkReferences: {}, deployedLinkReferences: {},
+      _format: "hh3-artifact-1",
+      contractName,
+      sourceName: c.sourceName,
+      abi: c.f.abi as unknown as Artifact["abi"],
+      bytecode: c.f.bytecode,
+      deployedBytecode: "0x",
+      linkReferences: {},
+      deployedLinkReferences: {},
     };
   },
   async getBuildInfo() {
@@ -53,10 +64,21 @@ export class UnknownContractError extends SettlementError {
 /** Ignition refused or failed the deployment (validation, reconciliation with its journal, a revert). */
 export class IgnitionDeploymentError extends SettlementError {
   override readonly name = "IgnitionDeploymentError" as const;
-  constructor(readonly kind: string, readonly errors: Record<string, string[]>, readonly deploymentDir: string | undefined) {
-    super(`Ignition deployment failed (${kind}): ${Object.entries(errors).map(([f, e]) => `${f}: ${e.join("; ")}`).join(" | ")}`, {
-      details: deploymentDir ? `see Ignition's journal in ${deploymentDir} (\`npx hardhat ignition status\`)` : undefined,
-    });
+  constructor(
+    readonly kind: string,
+    readonly errors: Record<string, string[]>,
+    readonly deploymentDir: string | undefined,
+  ) {
+    super(
+      `Ignition deployment failed (${kind}): ${Object.entries(errors)
+        .map(([f, e]) => `${f}: ${e.join("; ")}`)
+        .join(" | ")}`,
+      {
+        details: deploymentDir
+          ? `see Ignition's journal in ${deploymentDir} (\`npx hardhat ignition status\`)`
+          : undefined,
+      },
+    );
   }
 }
 
@@ -104,7 +126,12 @@ export async function deployWithIgnition(o: IgnitionDeployOptions): Promise<Depl
   const accounts = (await o.provider.request({ method: "eth_accounts" })) as string[];
   const confirmed = new Map<string, string>();
   const listener = new Proxy({} as Record<string, unknown>, {
-    get: (_, k) => (k === "then" ? undefined : k === "transactionConfirm" ? async (e: { futureId: string; hash: string }) => void confirmed.set(e.futureId, e.hash) : async () => {}),
+    get: (_, k) =>
+      k === "then"
+        ? undefined
+        : k === "transactionConfirm"
+          ? async (e: { futureId: string; hash: string }) => void confirmed.set(e.futureId, e.hash)
+          : async () => {},
   });
   const module = o.token === undefined ? SwapSettlementDevModule : SwapSettlementModule;
   const r = await deploy({
@@ -137,7 +164,9 @@ export async function deployWithIgnition(o: IgnitionDeployOptions): Promise<Depl
   const block = async (futureId: string) => {
     const hash = confirmed.get(`${module.id}#${futureId}`);
     if (!hash) return 0; // reused from Ignition's journal: scan from genesis
-    const receipt = (await o.provider.request({ method: "eth_getTransactionReceipt", params: [hash] })) as { blockNumber: string } | null;
+    const receipt = (await o.provider.request({ method: "eth_getTransactionReceipt", params: [hash] })) as {
+      blockNumber: string;
+    } | null;
     return receipt ? Number(BigInt(receipt.blockNumber)) : 0;
   };
   return {

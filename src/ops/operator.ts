@@ -32,7 +32,9 @@ import type { Submission } from "../plans/collector.js";
 export class NoChequebookError extends SettlementError {
   override readonly name = "NoChequebookError" as const;
   constructor(readonly issuer: string) {
-    super(`no chequebook recorded for ${issuer}`, { details: "run `npx hardhat chequebook deploy --network <name>` first" });
+    super(`no chequebook recorded for ${issuer}`, {
+      details: "run `npx hardhat chequebook deploy --network <name>` first",
+    });
   }
 }
 
@@ -40,16 +42,23 @@ export class NoChequebookError extends SettlementError {
 export class EphemeralNetworkError extends SettlementError {
   override readonly name = "EphemeralNetworkError" as const;
   constructor(readonly network: string) {
-    super(`network "${network}" is Hardhat's in-process chain: it vanishes when this command ends, so nothing it records would stay true`, {
-      details: "start `npx hardhat node --hostname 127.0.0.1` and add `--network localhost` (or use --network custom)",
-    });
+    super(
+      `network "${network}" is Hardhat's in-process chain: it vanishes when this command ends, so nothing it records would stay true`,
+      {
+        details:
+          "start `npx hardhat node --hostname 127.0.0.1` and add `--network localhost` (or use --network custom)",
+      },
+    );
   }
 }
 
 /** A development-only action (faucet, open-mint test token) on a chain that is not local. */
 export class NotLocalChainError extends SettlementError {
   override readonly name = "NotLocalChainError" as const;
-  constructor(readonly action: string, readonly chainId: bigint) {
+  constructor(
+    readonly action: string,
+    readonly chainId: bigint,
+  ) {
     super(`${action} is refused on chain ${chainId}: only development chains (31337, 1337) allow it`, {
       details: action.startsWith("deploying")
         ? "pass the real token with `--token 0x…`"
@@ -63,8 +72,13 @@ export class NotLocalChainError extends SettlementError {
 /** `--peer` names no peer (nor chequebook) we hold a cheque from. */
 export class UnknownPeerError extends SettlementError {
   override readonly name = "UnknownPeerError" as const;
-  constructor(readonly peer: string, readonly known: string[]) {
-    super(`no cheque received from peer ${peer}`, { details: `list peers with \`npx hardhat cheques\`${known.length ? ` (known: ${known.slice(0, 5).join(", ")}${known.length > 5 ? ", …" : ""})` : " (none yet)"}` });
+  constructor(
+    readonly peer: string,
+    readonly known: string[],
+  ) {
+    super(`no cheque received from peer ${peer}`, {
+      details: `list peers with \`npx hardhat cheques\`${known.length ? ` (known: ${known.slice(0, 5).join(", ")}${known.length > 5 ? ", …" : ""})` : " (none yet)"}`,
+    });
   }
 }
 
@@ -78,15 +92,27 @@ export interface Paths {
 }
 
 /** Resolve every path from the project root and the environment (see the module comment). */
-export function resolvePaths(opts: { root: string; network: string; chainId: bigint; db?: string; env?: NodeJS.ProcessEnv }): Paths {
+export function resolvePaths(opts: {
+  root: string;
+  network: string;
+  chainId: bigint;
+  db?: string;
+  env?: NodeJS.ProcessEnv;
+}): Paths {
   const env = opts.env ?? process.env;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(opts.root, p));
   const dataDir = abs(env.SWAP_DATA_DIR || ".swap");
   const dbRaw = opts.db || env.SWAP_DB || join(dataDir, `${opts.network}.db`);
   const db = dbRaw === ":memory:" ? dbRaw : abs(dbRaw);
   const local = isLocalChain(opts.chainId);
-  const own = env.SWAP_DEPLOYMENTS_DIR ? [abs(env.SWAP_DEPLOYMENTS_DIR)] : [join(dataDir, "deployments"), join(opts.root, "deployments")];
-  const out = env.SWAP_DEPLOYMENTS_DIR ? abs(env.SWAP_DEPLOYMENTS_DIR) : local ? join(dataDir, "deployments") : join(opts.root, "deployments");
+  const own = env.SWAP_DEPLOYMENTS_DIR
+    ? [abs(env.SWAP_DEPLOYMENTS_DIR)]
+    : [join(dataDir, "deployments"), join(opts.root, "deployments")];
+  const out = env.SWAP_DEPLOYMENTS_DIR
+    ? abs(env.SWAP_DEPLOYMENTS_DIR)
+    : local
+      ? join(dataDir, "deployments")
+      : join(opts.root, "deployments");
   return { root: opts.root, dataDir, db, deploymentDirs: own, deploymentOut: out };
 }
 
@@ -123,7 +149,10 @@ export async function openOperator(o: OpenOptions): Promise<Operator> {
   const { chainId, facts } = await chainOf(o.signer);
   const paths = resolvePaths({ root: o.root, network: o.network, chainId, db: o.db });
   const { deployment, file } = await findDeployment({
-    network: o.network, dirs: paths.deploymentDirs, chainId, getCode: async (a) => ((await facts.hasCode(a)) ? "0x01" : "0x"),
+    network: o.network,
+    dirs: paths.deploymentDirs,
+    chainId,
+    getCode: async (a) => ((await facts.hasCode(a)) ? "0x01" : "0x"),
   });
   const token = await new TokenClient(deployment.token, o.signer).info();
   let store: Store | undefined;
@@ -132,8 +161,17 @@ export async function openOperator(o: OpenOptions): Promise<Operator> {
     store = new SqliteStore(paths.db);
   }
   return {
-    signer: o.signer, address: toAddress(await o.signer.getAddress()), network: o.network, chainId, local: isLocalChain(chainId),
-    deployment, deploymentFile: file, token, paths, store: store!, close: () => store?.close(),
+    signer: o.signer,
+    address: toAddress(await o.signer.getAddress()),
+    network: o.network,
+    chainId,
+    local: isLocalChain(chainId),
+    deployment,
+    deploymentFile: file,
+    token,
+    paths,
+    store: store!,
+    close: () => store?.close(),
   };
 }
 
@@ -162,12 +200,23 @@ export async function deploySystem(o: {
   const local = isLocalChain(chainId);
   if (!o.token && !local) throw new NotLocalChainError("deploying the open-mint test token", chainId);
   if (o.verify && local) throw new NotLocalChainError("verifying on a block explorer", chainId);
-  if (!o.provider) throw new InvalidArgumentError("provider", "", "the network's EIP-1193 provider (Hardhat: `(await hre.network.connect()).provider`)");
+  if (!o.provider)
+    throw new InvalidArgumentError(
+      "provider",
+      "",
+      "the network's EIP-1193 provider (Hardhat: `(await hre.network.connect()).provider`)",
+    );
   const token = o.token ? toAddress(o.token, "token") : undefined;
   const { deployWithIgnition } = await import("./ignition.js"); // needs @nomicfoundation/ignition-core
   const deployment = await deployWithIgnition({
-    provider: o.provider, sender: await o.signer.getAddress(), network: o.network, chainId, local, token,
-    deploymentDir: o.deploymentDir ?? ignitionDeploymentDir(o.root, chainId, local), confirmations: o.confirmations,
+    provider: o.provider,
+    sender: await o.signer.getAddress(),
+    network: o.network,
+    chainId,
+    local,
+    token,
+    deploymentDir: o.deploymentDir ?? ignitionDeploymentDir(o.root, chainId, local),
+    confirmations: o.confirmations,
   });
   const file = saveDeployment(deployment, paths.deploymentOut);
   const verified: VerifyRequest[] = [];
@@ -194,7 +243,11 @@ export function chequebookOf(op: Operator): ChequebookClient {
   return new ChequebookClient(cb, op.signer);
 }
 
-export async function deployChequebook(op: Operator, timeout: AmountLike, salt: string): Promise<{ chequebook: Hex; gasUsed: bigint; tx: string }> {
+export async function deployChequebook(
+  op: Operator,
+  timeout: AmountLike,
+  salt: string,
+): Promise<{ chequebook: Hex; gasUsed: bigint; tx: string }> {
   const f = new ChequebookFactoryClient(op.deployment.factory, op.signer);
   const args = [op.address, toUint256(timeout, "timeout"), salt] as const;
   await simulate(() => f.contract.deploySimpleSwap.estimateGas(...args));
@@ -207,13 +260,27 @@ export async function deployChequebook(op: Operator, timeout: AmountLike, salt: 
 export async function chequebookStatus(op: Operator) {
   const book = chequebookOf(op);
   const [balance, liquid, totalPaidOut, totalHardDeposit, bounced, timeout] = await Promise.all([
-    book.balance(), book.liquidBalance(), book.totalPaidOut(), book.totalHardDeposit(), book.bounced(), book.defaultHardDepositTimeout(),
+    book.balance(),
+    book.liquidBalance(),
+    book.totalPaidOut(),
+    book.totalHardDeposit(),
+    book.bounced(),
+    book.defaultHardDepositTimeout(),
   ]);
   const issued = op.store.totalIssued(book.address);
   const received = op.store.listReceived().reduce((s, c) => s + c.cumulativePayout, 0n);
   return {
-    chequebook: book.address, issuer: op.address, balance, liquidBalance: liquid, totalHardDeposit, totalPaidOut, bounced,
-    issued, available: balance + totalPaidOut - issued, received, defaultHardDepositTimeout: timeout,
+    chequebook: book.address,
+    issuer: op.address,
+    balance,
+    liquidBalance: liquid,
+    totalHardDeposit,
+    totalPaidOut,
+    bounced,
+    issued,
+    available: balance + totalPaidOut - issued,
+    received,
+    defaultHardDepositTimeout: timeout,
   };
 }
 
@@ -226,7 +293,11 @@ export async function deposit(op: Operator, amount: bigint) {
   const token = new TokenClient(op.deployment.token, op.signer);
   const balance = await token.balanceOf(op.address);
   if (balance < amount) {
-    throw new ERC20InsufficientBalanceError("ERC20InsufficientBalance", { sender: op.address, balance, needed: amount });
+    throw new ERC20InsufficientBalanceError("ERC20InsufficientBalance", {
+      sender: op.address,
+      balance,
+      needed: amount,
+    });
   }
   const allowance = await token.allowance(op.address, book.address);
   let approveTx: string | undefined;
@@ -244,9 +315,18 @@ export async function withdraw(op: Operator, amount: bigint) {
 
 /** Last cheque sent to and received from each peer. */
 export function chequesByPeer(op: Operator) {
-  const rows = new Map<string, { peer: string; sent?: bigint; sentTo?: string; received?: bigint; receivedFrom?: string }>();
-  for (const c of op.store.listIssued()) rows.set(c.peer, { ...(rows.get(c.peer) ?? { peer: c.peer }), sent: c.cumulativePayout, sentTo: c.beneficiary });
-  for (const c of op.store.listReceived()) rows.set(c.peer, { ...(rows.get(c.peer) ?? { peer: c.peer }), received: c.cumulativePayout, receivedFrom: c.chequebook });
+  const rows = new Map<
+    string,
+    { peer: string; sent?: bigint; sentTo?: string; received?: bigint; receivedFrom?: string }
+  >();
+  for (const c of op.store.listIssued())
+    rows.set(c.peer, { ...(rows.get(c.peer) ?? { peer: c.peer }), sent: c.cumulativePayout, sentTo: c.beneficiary });
+  for (const c of op.store.listReceived())
+    rows.set(c.peer, {
+      ...(rows.get(c.peer) ?? { peer: c.peer }),
+      received: c.cumulativePayout,
+      receivedFrom: c.chequebook,
+    });
   return [...rows.values()];
 }
 
@@ -259,7 +339,9 @@ export function cashoutService(op: Operator, policy: CashoutPolicy, casher?: Bat
 /** The chequebooks `peer` (a peer id or a chequebook address) names; `UnknownPeerError` if none. */
 export function chequebooksOf(op: Operator, peer: string): string[] {
   const received = op.store.listReceived();
-  const hits = received.filter((c) => c.peer === peer || c.chequebook.toLowerCase() === peer.toLowerCase()).map((c) => c.chequebook);
+  const hits = received
+    .filter((c) => c.peer === peer || c.chequebook.toLowerCase() === peer.toLowerCase())
+    .map((c) => c.chequebook);
   if (!hits.length) throw new UnknownPeerError(peer, [...new Set(received.map((c) => c.peer))]);
   return hits;
 }
@@ -268,7 +350,13 @@ export function chequebooksOf(op: Operator, peer: string): string[] {
 export async function cashout(
   op: Operator,
   policy: CashoutPolicy,
-  which: { peer?: string; all?: boolean; dryRun?: boolean; onProgress?: (p: CashoutProgress) => void; casher?: BatchCasher },
+  which: {
+    peer?: string;
+    all?: boolean;
+    dryRun?: boolean;
+    onProgress?: (p: CashoutProgress) => void;
+    casher?: BatchCasher;
+  },
 ) {
   const svc = cashoutService(op, policy, which.casher);
   const chequebooks = which.peer ? chequebooksOf(op, which.peer) : undefined;
@@ -283,7 +371,13 @@ export function plansClient(op: Operator): ServicePlansClient {
 export function readSubmissions(file: string): Submission[] {
   const raw = JSON.parse(readFileSync(file, "utf8"));
   return (Array.isArray(raw) ? raw : [raw]).map((s: Record<string, string>) => ({
-    planId: BigInt(s.planId), provider: toAddress(s.provider), baseShares: BigInt(s.baseShares), anchor: s.anchor as Hex,
-    length: BigInt(s.length), depth: BigInt(s.depth), word: s.word as Hex, signature: s.signature as Hex,
+    planId: BigInt(s.planId),
+    provider: toAddress(s.provider),
+    baseShares: BigInt(s.baseShares),
+    anchor: s.anchor as Hex,
+    length: BigInt(s.length),
+    depth: BigInt(s.depth),
+    word: s.word as Hex,
+    signature: s.signature as Hex,
   }));
 }

@@ -9,19 +9,31 @@ import { MAX_UINT256 } from "../values.js";
 import type { TokenInfo } from "../chain/token.js";
 
 /** Parse an amount: `1.5` (token units), `1500wei` (base units), or base units when `baseUnits`. */
-export function parseAmount(text: string, token: Pick<TokenInfo, "decimals" | "symbol">, opts: { baseUnits?: boolean; argument?: string } = {}): bigint {
+export function parseAmount(
+  text: string,
+  token: Pick<TokenInfo, "decimals" | "symbol">,
+  opts: { baseUnits?: boolean; argument?: string } = {},
+): bigint {
   const argument = opts.argument ?? "amount";
-  if (typeof text !== "string" || text.trim() === "") throw new InvalidArgumentError(argument, text, `an amount in ${token.symbol} like 1.5, or base units like 1500wei`);
+  if (typeof text !== "string" || text.trim() === "")
+    throw new InvalidArgumentError(argument, text, `an amount in ${token.symbol} like 1.5, or base units like 1500wei`);
   const t = text.trim();
   let v: bigint;
   if (/^[0-9]+wei$/i.test(t)) v = BigInt(t.slice(0, -3));
   else if (opts.baseUnits) {
-    if (!/^[0-9]+$/.test(t)) throw new InvalidArgumentError(argument, text, "an integer number of base units (with --base-units)");
+    if (!/^[0-9]+$/.test(t))
+      throw new InvalidArgumentError(argument, text, "an integer number of base units (with --base-units)");
     v = BigInt(t);
   } else {
-    if (!/^[0-9]+(\.[0-9]+)?$/.test(t)) throw new InvalidArgumentError(argument, text, `an amount in ${token.symbol} like 1.5, or base units like 1500wei`);
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(t))
+      throw new InvalidArgumentError(
+        argument,
+        text,
+        `an amount in ${token.symbol} like 1.5, or base units like 1500wei`,
+      );
     const frac = t.split(".")[1] ?? "";
-    if (frac.length > token.decimals) throw new InvalidArgumentError(argument, text, `at most ${token.decimals} decimals (${token.symbol})`);
+    if (frac.length > token.decimals)
+      throw new InvalidArgumentError(argument, text, `at most ${token.decimals} decimals (${token.symbol})`);
     v = parseUnits(t, token.decimals);
   }
   if (v > MAX_UINT256) throw new InvalidArgumentError(argument, text, "a value below 2^256");
@@ -35,7 +47,10 @@ export function formatAmount(v: bigint, token: Pick<TokenInfo, "decimals" | "sym
 
 /** A unix time (seconds) as "2026-11-23 16:40:00 UTC, in 23 h" (or "… ago"). */
 export function formatTime(unixSeconds: bigint, nowSeconds: bigint): string {
-  const date = new Date(Number(unixSeconds) * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  const date = new Date(Number(unixSeconds) * 1000)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
   return `${date} (${unixSeconds}, ${relative(unixSeconds - nowSeconds)})`;
 }
 
@@ -43,7 +58,8 @@ export function formatTime(unixSeconds: bigint, nowSeconds: bigint): string {
 export function relative(deltaSeconds: bigint): string {
   const d = deltaSeconds < 0n ? -deltaSeconds : deltaSeconds;
   if (d === 0n) return "now";
-  const text = d < 120n ? `${d} s` : d < 7200n ? `${d / 60n} min` : d < 172_800n ? `${d / 3600n} h` : `${d / 86_400n} d`;
+  const text =
+    d < 120n ? `${d} s` : d < 7200n ? `${d / 60n} min` : d < 172_800n ? `${d / 3600n} h` : `${d / 86_400n} d`;
   return deltaSeconds > 0n ? `in ${text}` : `${text} ago`;
 }
 

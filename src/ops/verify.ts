@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { Hex } from "../crypto/index.js";
 import type { Deployment } from "../deployments.js";
+import { DEFAULT_MIN_CLAIM_WINDOW } from "../chain/plans.js";
 
 /** ServicePlans' minimum claim window when a deployment does not say (one day; as `DEFAULT_MIN_CLAIM_WINDOW`
  * of chain/plans.ts, which this file does not import: it stays free of the contract bindings). */
@@ -52,4 +53,3 @@ export function verifyRequests(d: Deployment, opts: { testToken: boolean }): Ver
     ...(d.cashoutRouter ? [{ address: d.cashoutRouter, contract: qualifiedName("CashoutRouter"), constructorArgs: [] }] : []),
   ];
 }
-

@@ -102,15 +102,21 @@ export class ShareCollector {
 
   /** Accept a signed receipt (sent with the first token of each chain). */
   acceptReceipt(receipt: SignedShareReceipt): void {
-    if (receipt.planId !== this.planId) throw new InvalidReceiptError(`plan ${receipt.planId}, expected ${this.planId}`);
-    if (toAddress(receipt.provider) !== this.provider) throw new InvalidReceiptError(`provider ${receipt.provider}, expected ${this.provider}`);
+    if (receipt.planId !== this.planId)
+      throw new InvalidReceiptError(`plan ${receipt.planId}, expected ${this.planId}`);
+    if (toAddress(receipt.provider) !== this.provider)
+      throw new InvalidReceiptError(`provider ${receipt.provider}, expected ${this.provider}`);
     if (receipt.length > this.#maxLength) {
-      throw new InvalidReceiptError(`chain length ${receipt.length} beyond the ${this.#maxLength} a submission can carry`);
+      throw new InvalidReceiptError(
+        `chain length ${receipt.length} beyond the ${this.#maxLength} a submission can carry`,
+      );
     }
     if (this.#chains.has(receipt.anchor)) return;
     // a receipt restarting below what we already prove would make us serve for nothing
     if (receipt.baseShares < this.#bestShares) {
-      throw new InvalidReceiptError(`baseShares ${receipt.baseShares} below the ${this.#bestShares} shares already proven`);
+      throw new InvalidReceiptError(
+        `baseShares ${receipt.baseShares} below the ${this.#bestShares} shares already proven`,
+      );
     }
     // ECDSA only, as on chain: a receipt must stay valid whatever the signer's owner does later
     if (!verifyShareReceipt(receipt, this.#domain, receipt.signature, this.#planSigner)) {
@@ -225,7 +231,8 @@ export function checkPlan(plan: PlanTerms, policy: PlanPolicy, now: bigint): voi
     if (plan.totalShares !== undefined && plan.totalShares > plan.shareCap) reject("already over-issued");
   }
   const minBondBps = policy.minBondBps ?? 10_000n;
-  if (plan.bond * 10_000n < plan.budget * minBondBps) reject(`bond ${plan.bond} below ${minBondBps} bps of budget ${plan.budget}`);
+  if (plan.bond * 10_000n < plan.budget * minBondBps)
+    reject(`bond ${plan.bond} below ${minBondBps} bps of budget ${plan.budget}`);
   if (plan.submitDeadline < now + (policy.minSubmitWindow ?? 3_600n)) reject("submission deadline too close");
   if (plan.claimDeadline < plan.submitDeadline + (policy.minClaimWindow ?? 86_400n)) reject("claim window too short");
 }
@@ -245,6 +252,9 @@ export async function checkPlanSigner(plan: { planId: bigint; signer: string }, 
   const signer = toAddress(plan.signer, "signer");
   const code = await codeAt(signer);
   if (code !== "0x" && code !== "" && !DELEGATION.test(code)) {
-    throw new PlanRejectedError(plan.planId, `receipt signer ${signer} is a contract: receipts must be ECDSA signatures of a key`);
+    throw new PlanRejectedError(
+      plan.planId,
+      `receipt signer ${signer} is a contract: receipts must be ECDSA signatures of a key`,
+    );
   }
 }

@@ -3,7 +3,10 @@ import { SettlementError } from "../errors.js";
 /** A share token does not hash to the last accepted word (forged, or from another chain). */
 export class ForgedShareTokenError extends SettlementError {
   override readonly name = "ForgedShareTokenError" as const;
-  constructor(readonly index: number, readonly lastIndex: number) {
+  constructor(
+    readonly index: number,
+    readonly lastIndex: number,
+  ) {
     super(`share token ${index} does not hash to accepted word ${lastIndex}`);
   }
 }
@@ -11,7 +14,10 @@ export class ForgedShareTokenError extends SettlementError {
 /** A share token at or below the last accepted index: a replay. */
 export class ReplayedShareTokenError extends SettlementError {
   override readonly name = "ReplayedShareTokenError" as const;
-  constructor(readonly index: number, readonly lastIndex: number) {
+  constructor(
+    readonly index: number,
+    readonly lastIndex: number,
+  ) {
     super(`share token ${index} is not beyond the last accepted ${lastIndex}`);
   }
 }
@@ -19,7 +25,10 @@ export class ReplayedShareTokenError extends SettlementError {
 /** More packets lost in a row than the collector tolerates (bounded work per token). */
 export class ShareTokenGapError extends SettlementError {
   override readonly name = "ShareTokenGapError" as const;
-  constructor(readonly gap: number, readonly maxGap: number) {
+  constructor(
+    readonly gap: number,
+    readonly maxGap: number,
+  ) {
     super(`share token gap ${gap} exceeds the tolerated ${maxGap}`);
   }
 }
@@ -43,7 +52,10 @@ export class InvalidReceiptError extends SettlementError {
 /** The plan does not protect the provider (cap, bond or deadlines outside its policy). */
 export class PlanRejectedError extends SettlementError {
   override readonly name = "PlanRejectedError" as const;
-  constructor(readonly planId: bigint, readonly reason: string) {
+  constructor(
+    readonly planId: bigint,
+    readonly reason: string,
+  ) {
     super(`plan ${planId} rejected: ${reason}`);
   }
 }
@@ -51,7 +63,10 @@ export class PlanRejectedError extends SettlementError {
 /** A hash chain cannot produce the requested word. */
 export class ChainExhaustedError extends SettlementError {
   override readonly name = "ChainExhaustedError" as const;
-  constructor(readonly index: number, readonly length: number) {
+  constructor(
+    readonly index: number,
+    readonly length: number,
+  ) {
     super(`hash chain of length ${length} has no word ${index}`);
   }
 }

@@ -80,7 +80,9 @@ export class ShareIssuer {
     if (!s.next && s.index > this.#length - Math.min(64, this.#length >> 1)) {
       s.next = this.#newChain(p, s.receipt.baseShares + BigInt(this.#length));
     }
-    const out: IssuedToken = { token: { planId: this.planId, anchor: s.receipt.anchor, index: s.index, word: s.chain.word(s.index) } };
+    const out: IssuedToken = {
+      token: { planId: this.planId, anchor: s.receipt.anchor, index: s.index, word: s.chain.word(s.index) },
+    };
     if (!s.announced) {
       out.receipt = s.receipt;
       s.announced = true;

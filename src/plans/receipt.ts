@@ -11,8 +11,10 @@ import type { TypedField } from "../cheque/eip712.js";
 
 export const SERVICE_PLANS_DOMAIN_NAME = "ServicePlans";
 export const SERVICE_PLANS_DOMAIN_VERSION = "1";
-export const SERVICE_PLANS_DOMAIN_TYPE = "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)";
-export const SHARE_RECEIPT_TYPE = "ShareReceipt(uint256 planId,address provider,uint256 baseShares,bytes32 anchor,uint256 length)";
+export const SERVICE_PLANS_DOMAIN_TYPE =
+  "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)";
+export const SHARE_RECEIPT_TYPE =
+  "ShareReceipt(uint256 planId,address provider,uint256 baseShares,bytes32 anchor,uint256 length)";
 export const SHARE_RECEIPT_TYPES: { ShareReceipt: TypedField[] } = {
   ShareReceipt: [
     { name: "planId", type: "uint256" },
@@ -95,7 +97,11 @@ export function hashShareReceipt(receipt: ShareReceiptInput, domain: PlansDomain
   return bytesToHex(digest(receipt, domain));
 }
 
-export async function signShareReceipt(receipt: ShareReceiptInput, domain: PlansDomain, signer: SignerLike): Promise<Hex> {
+export async function signShareReceipt(
+  receipt: ShareReceiptInput,
+  domain: PlansDomain,
+  signer: SignerLike,
+): Promise<Hex> {
   const value = toShareReceipt(receipt);
   return signTypedMessage(signer, digest(value, domain), {
     domain: {
@@ -113,6 +119,11 @@ export function recoverShareReceiptSigner(receipt: ShareReceiptInput, domain: Pl
   return recoverSigner(digest(receipt, domain), signature);
 }
 
-export function verifyShareReceipt(receipt: ShareReceiptInput, domain: PlansDomain, signature: string, signer: string): boolean {
+export function verifyShareReceipt(
+  receipt: ShareReceiptInput,
+  domain: PlansDomain,
+  signature: string,
+  signer: string,
+): boolean {
   return isSignedBy(() => digest(receipt, domain), signature, signer);
 }

@@ -4,7 +4,10 @@ import { SettlementError } from "../errors.js";
  * of the failed transaction was kept; the caller refuses the work it cannot record and retries later. */
 export class StoreUnavailableError extends SettlementError {
   override readonly name = "StoreUnavailableError" as const;
-  constructor(readonly code: string, cause?: unknown) {
+  constructor(
+    readonly code: string,
+    cause?: unknown,
+  ) {
     super(`store unavailable: ${code}`, { cause });
   }
 }
@@ -13,7 +16,10 @@ export class StoreUnavailableError extends SettlementError {
  * open so a wrong path never starts a node with an empty ledger. */
 export class StoreOpenError extends SettlementError {
   override readonly name = "StoreOpenError" as const;
-  constructor(readonly path: string, readonly reason: string) {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
     super(`cannot open store ${path}: ${reason}`);
   }
 }

@@ -79,7 +79,10 @@ export class MemoryStore implements Store {
   }
   listCashouts(filter: { chequebook?: string; status?: CashoutStatus } = {}) {
     return [...this.#cashouts.values()]
-      .filter((r) => (!filter.chequebook || r.chequebook === filter.chequebook) && (!filter.status || r.status === filter.status))
+      .filter(
+        (r) =>
+          (!filter.chequebook || r.chequebook === filter.chequebook) && (!filter.status || r.status === filter.status),
+      )
       .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))
       .map((r) => ({ ...r }));
   }

@@ -71,10 +71,14 @@ export class SqliteStore implements Store {
 
   /** Open the database at `path` (":memory:" for a throwaway one); a missing file is created, an
    * empty one only with `{ create: true }`, a foreign one never (`StoreOpenError`). */
-  constructor(readonly path: string, opts: SqliteStoreOptions = {}) {
+  constructor(
+    readonly path: string,
+    opts: SqliteStoreOptions = {},
+  ) {
     const file = path !== ":memory:" && path !== "";
     const existed = file && existsSync(path);
-    if (existed && statSync(path).size === 0 && !opts.create) throw new StoreOpenError(path, "empty file (pass { create: true } to start a new database)");
+    if (existed && statSync(path).size === 0 && !opts.create)
+      throw new StoreOpenError(path, "empty file (pass { create: true } to start a new database)");
     try {
       this.db = new Database(path);
     } catch (e) {
@@ -90,7 +94,8 @@ export class SqliteStore implements Store {
     const p = (sql: string) => this.db.prepare(sql);
     this.#stmt = {
       getPeer: p("SELECT * FROM peers WHERE peer = ?"),
-      putPeer: p(`INSERT INTO peers VALUES (@peer, @balance, @surplus, @protocols, @chequebook, @defaulting, @embargo_until)
+      putPeer:
+        p(`INSERT INTO peers VALUES (@peer, @balance, @surplus, @protocols, @chequebook, @defaulting, @embargo_until)
         ON CONFLICT(peer) DO UPDATE SET balance=excluded.balance, surplus=excluded.surplus, protocols=excluded.protocols,
         chequebook=excluded.chequebook, defaulting=excluded.defaulting, embargo_until=excluded.embargo_until`),
       listPeers: p("SELECT * FROM peers ORDER BY peer"),
@@ -99,14 +104,18 @@ export class SqliteStore implements Store {
         ON CONFLICT(chequebook, beneficiary) DO UPDATE SET cumulative=excluded.cumulative, signature=excluded.signature,
         peer=excluded.peer, issued_at=excluded.issued_at`),
       total: p("SELECT total_issued FROM totals WHERE chequebook = ?"),
-      putTotal: p("INSERT INTO totals VALUES (?, ?) ON CONFLICT(chequebook) DO UPDATE SET total_issued=excluded.total_issued"),
+      putTotal: p(
+        "INSERT INTO totals VALUES (?, ?) ON CONFLICT(chequebook) DO UPDATE SET total_issued=excluded.total_issued",
+      ),
       listIssued: p("SELECT * FROM issued ORDER BY chequebook, beneficiary"),
       lastReceived: p("SELECT * FROM received WHERE chequebook = ?"),
-      putReceived: p(`INSERT INTO received VALUES (@chequebook, @beneficiary, @cumulative, @signature, @peer, @chain_id, @received_at)
+      putReceived:
+        p(`INSERT INTO received VALUES (@chequebook, @beneficiary, @cumulative, @signature, @peer, @chain_id, @received_at)
         ON CONFLICT(chequebook) DO UPDATE SET beneficiary=excluded.beneficiary, cumulative=excluded.cumulative,
         signature=excluded.signature, peer=excluded.peer, chain_id=excluded.chain_id, received_at=excluded.received_at`),
       listReceived: p("SELECT * FROM received ORDER BY chequebook"),
-      putCashout: p(`INSERT INTO cashouts VALUES (@id, @chequebook, @beneficiary, @cumulative, @request_payout, @total_payout,
+      putCashout:
+        p(`INSERT INTO cashouts VALUES (@id, @chequebook, @beneficiary, @cumulative, @request_payout, @total_payout,
         @status, @tx_hash, @raw_tx, @nonce, @caller, @replaced, @gas_used, @error, @created_at, @updated_at)
         ON CONFLICT(id) DO UPDATE SET total_payout=excluded.total_payout, status=excluded.status, tx_hash=excluded.tx_hash,
         raw_tx=excluded.raw_tx, nonce=excluded.nonce, caller=excluded.caller, replaced=excluded.replaced, gas_used=excluded.gas_used, error=excluded.error,
@@ -125,13 +134,20 @@ export class SqliteStore implements Store {
     let version = this.db.pragma("user_version", { simple: true }) as number;
     if (hadData && appId !== APPLICATION_ID) {
       // a database of this library from before versioning has our tables and no marks: adopt it
-      const tables = (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+      const tables = (
+        this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+      ).map((r) => r.name);
       const ours = ["peers", "issued", "totals", "received", "cashouts"].every((t) => tables.includes(t));
-      if (appId !== 0 || version !== 0 || !ours) throw new StoreOpenError(path, `not a database of this library (application_id ${appId}, tables ${tables.join(",") || "none"})`);
+      if (appId !== 0 || version !== 0 || !ours)
+        throw new StoreOpenError(
+          path,
+          `not a database of this library (application_id ${appId}, tables ${tables.join(",") || "none"})`,
+        );
       version = 1;
       this.db.pragma(`user_version = ${version}`);
     }
-    if (version > SCHEMA_VERSION) throw new StoreOpenError(path, `schema version ${version} is newer than this library's ${SCHEMA_VERSION}`);
+    if (version > SCHEMA_VERSION)
+      throw new StoreOpenError(path, `schema version ${version} is newer than this library's ${SCHEMA_VERSION}`);
     this.db.transaction(() => {
       for (let v = version; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]);
       this.db.pragma(`application_id = ${APPLICATION_ID}`);
@@ -158,9 +174,13 @@ export class SqliteStore implements Store {
   }
   putPeer(r: PeerRecord): void {
     this.#run(this.#stmt.putPeer, {
-      peer: r.peer, balance: r.balance.toString(), surplus: r.surplus.toString(),
+      peer: r.peer,
+      balance: r.balance.toString(),
+      surplus: r.surplus.toString(),
       protocols: JSON.stringify(Object.fromEntries(Object.entries(r.protocols).map(([k, v]) => [k, v.toString()]))),
-      chequebook: r.chequebook ?? null, defaulting: r.defaulting ? 1 : 0, embargo_until: r.embargoUntil,
+      chequebook: r.chequebook ?? null,
+      defaulting: r.defaulting ? 1 : 0,
+      embargo_until: r.embargoUntil,
     });
   }
   listPeers(): PeerRecord[] {
@@ -175,10 +195,18 @@ export class SqliteStore implements Store {
     this.transaction(() => {
       const prev = this.lastIssued(c.chequebook, c.beneficiary)?.cumulativePayout ?? 0n;
       this.#run(this.#stmt.putIssued, {
-        chequebook: c.chequebook, beneficiary: c.beneficiary, cumulative: c.cumulativePayout.toString(),
-        signature: c.signature, peer: c.peer, issued_at: c.issuedAt,
+        chequebook: c.chequebook,
+        beneficiary: c.beneficiary,
+        cumulative: c.cumulativePayout.toString(),
+        signature: c.signature,
+        peer: c.peer,
+        issued_at: c.issuedAt,
       });
-      this.#run(this.#stmt.putTotal, c.chequebook, (this.totalIssued(c.chequebook) + c.cumulativePayout - prev).toString());
+      this.#run(
+        this.#stmt.putTotal,
+        c.chequebook,
+        (this.totalIssued(c.chequebook) + c.cumulativePayout - prev).toString(),
+      );
     });
   }
   totalIssued(chequebook: string): bigint {
@@ -195,8 +223,13 @@ export class SqliteStore implements Store {
   }
   putReceived(c: ReceivedCheque): void {
     this.#run(this.#stmt.putReceived, {
-      chequebook: c.chequebook, beneficiary: c.beneficiary, cumulative: c.cumulativePayout.toString(),
-      signature: c.signature, peer: c.peer, chain_id: c.chainId.toString(), received_at: c.receivedAt,
+      chequebook: c.chequebook,
+      beneficiary: c.beneficiary,
+      cumulative: c.cumulativePayout.toString(),
+      signature: c.signature,
+      peer: c.peer,
+      chain_id: c.chainId.toString(),
+      received_at: c.receivedAt,
     });
   }
   listReceived(): ReceivedCheque[] {
@@ -205,11 +238,22 @@ export class SqliteStore implements Store {
 
   putCashout(r: CashoutRecord): void {
     this.#run(this.#stmt.putCashout, {
-      id: r.id, chequebook: r.chequebook, beneficiary: r.beneficiary, cumulative: r.cumulativePayout.toString(),
-      request_payout: r.requestPayout.toString(), total_payout: r.totalPayout.toString(), status: r.status,
-      tx_hash: r.txHash ?? null, raw_tx: r.rawTx ?? null, nonce: r.nonce ?? null, caller: r.caller ?? null,
-      replaced: r.replacedTxHashes ? JSON.stringify(r.replacedTxHashes) : null, gas_used: r.gasUsed?.toString() ?? null, error: r.error ?? null,
-      created_at: r.createdAt, updated_at: r.updatedAt,
+      id: r.id,
+      chequebook: r.chequebook,
+      beneficiary: r.beneficiary,
+      cumulative: r.cumulativePayout.toString(),
+      request_payout: r.requestPayout.toString(),
+      total_payout: r.totalPayout.toString(),
+      status: r.status,
+      tx_hash: r.txHash ?? null,
+      raw_tx: r.rawTx ?? null,
+      nonce: r.nonce ?? null,
+      caller: r.caller ?? null,
+      replaced: r.replacedTxHashes ? JSON.stringify(r.replacedTxHashes) : null,
+      gas_used: r.gasUsed?.toString() ?? null,
+      error: r.error ?? null,
+      created_at: r.createdAt,
+      updated_at: r.updatedAt,
     });
   }
   getCashout(id: string): CashoutRecord | undefined {
@@ -217,7 +261,9 @@ export class SqliteStore implements Store {
     return r && cashoutFromRow(r);
   }
   listCashouts(filter: { chequebook?: string; status?: CashoutStatus } = {}): CashoutRecord[] {
-    return (this.#stmt.listCashouts.all({ chequebook: filter.chequebook ?? null, status: filter.status ?? null }) as Row[]).map(cashoutFromRow);
+    return (
+      this.#stmt.listCashouts.all({ chequebook: filter.chequebook ?? null, status: filter.status ?? null }) as Row[]
+    ).map(cashoutFromRow);
   }
 
   #run(stmt: Database.Statement, ...args: unknown[]): void {
@@ -241,31 +287,57 @@ export class SqliteStore implements Store {
 }
 
 function peerFromRow(r: Row): PeerRecord {
-  const protocols = Object.fromEntries(Object.entries(JSON.parse(r.protocols as string) as Record<string, string>).map(([k, v]) => [k, BigInt(v)]));
+  const protocols = Object.fromEntries(
+    Object.entries(JSON.parse(r.protocols as string) as Record<string, string>).map(([k, v]) => [k, BigInt(v)]),
+  );
   return {
-    peer: r.peer as string, balance: BigInt(r.balance as string), surplus: BigInt(r.surplus as string), protocols,
-    chequebook: (r.chequebook as string | null) ?? undefined, defaulting: r.defaulting === 1, embargoUntil: r.embargo_until as number,
+    peer: r.peer as string,
+    balance: BigInt(r.balance as string),
+    surplus: BigInt(r.surplus as string),
+    protocols,
+    chequebook: (r.chequebook as string | null) ?? undefined,
+    defaulting: r.defaulting === 1,
+    embargoUntil: r.embargo_until as number,
   };
 }
 function issuedFromRow(r: Row): IssuedCheque {
   return {
-    chequebook: r.chequebook as string, beneficiary: r.beneficiary as string, cumulativePayout: BigInt(r.cumulative as string),
-    signature: r.signature as string, peer: r.peer as string, issuedAt: r.issued_at as number,
+    chequebook: r.chequebook as string,
+    beneficiary: r.beneficiary as string,
+    cumulativePayout: BigInt(r.cumulative as string),
+    signature: r.signature as string,
+    peer: r.peer as string,
+    issuedAt: r.issued_at as number,
   };
 }
 function receivedFromRow(r: Row): ReceivedCheque {
   return {
-    chequebook: r.chequebook as string, beneficiary: r.beneficiary as string, cumulativePayout: BigInt(r.cumulative as string),
-    signature: r.signature as string, peer: r.peer as string, chainId: BigInt(r.chain_id as string), receivedAt: r.received_at as number,
+    chequebook: r.chequebook as string,
+    beneficiary: r.beneficiary as string,
+    cumulativePayout: BigInt(r.cumulative as string),
+    signature: r.signature as string,
+    peer: r.peer as string,
+    chainId: BigInt(r.chain_id as string),
+    receivedAt: r.received_at as number,
   };
 }
 function cashoutFromRow(r: Row): CashoutRecord {
   return {
-    id: r.id as string, chequebook: r.chequebook as string, beneficiary: r.beneficiary as string,
-    cumulativePayout: BigInt(r.cumulative as string), requestPayout: BigInt(r.request_payout as string),
-    totalPayout: BigInt(r.total_payout as string), status: r.status as CashoutStatus, txHash: (r.tx_hash as string | null) ?? undefined,
-    rawTx: (r.raw_tx as string | null) ?? undefined, nonce: (r.nonce as number | null) ?? undefined, caller: (r.caller as string | null) ?? undefined,
-    replacedTxHashes: r.replaced ? (JSON.parse(r.replaced as string) as string[]) : undefined, gasUsed: r.gas_used == null ? undefined : BigInt(r.gas_used as string),
-    error: (r.error as string | null) ?? undefined, createdAt: r.created_at as number, updatedAt: r.updated_at as number,
+    id: r.id as string,
+    chequebook: r.chequebook as string,
+    beneficiary: r.beneficiary as string,
+    cumulativePayout: BigInt(r.cumulative as string),
+    requestPayout: BigInt(r.request_payout as string),
+    totalPayout: BigInt(r.total_payout as string),
+    status: r.status as CashoutStatus,
+    txHash: (r.tx_hash as string | null) ?? undefined,
+    rawTx: (r.raw_tx as string | null) ?? undefined,
+    nonce: (r.nonce as number | null) ?? undefined,
+    caller: (r.caller as string | null) ?? undefined,
+    replacedTxHashes: r.replaced ? (JSON.parse(r.replaced as string) as string[]) : undefined,
+    gasUsed: r.gas_used == null ? undefined : BigInt(r.gas_used as string),
+    error: (r.error as string | null) ?? undefined,
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
   };
 }

@@ -25,7 +25,9 @@ export function decodeBody(body: Uint8Array): SwapMessage {
   } catch (e) {
     throw new FrameDecodeError("malformed protobuf", e);
   }
-  const set = [msg.handshake, msg.cheque, msg.ack, msg.reject, msg.request, msg.response, msg.disconnect].filter((x) => x !== undefined);
+  const set = [msg.handshake, msg.cheque, msg.ack, msg.reject, msg.request, msg.response, msg.disconnect].filter(
+    (x) => x !== undefined,
+  );
   if (set.length !== 1) throw new FrameDecodeError(`expected exactly one message, got ${set.length}`);
   return msg;
 }
@@ -41,7 +43,8 @@ function encodeVarint(n: number): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-export type Decoded = { ok: true; message: SwapMessage; bytes: number } | { ok: false; error: FrameDecodeError | FrameTooLargeError };
+export type Decoded =
+  { ok: true; message: SwapMessage; bytes: number } | { ok: false; error: FrameDecodeError | FrameTooLargeError };
 
 /**
  * Incremental decoder: push chunks, get whole frames (or errors for bad ones) back. Each byte is

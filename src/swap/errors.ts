@@ -11,7 +11,10 @@ export class FrameDecodeError extends SettlementError {
 /** A frame announced a length beyond the limit. */
 export class FrameTooLargeError extends SettlementError {
   override readonly name = "FrameTooLargeError" as const;
-  constructor(readonly length: number, readonly maxLength: number) {
+  constructor(
+    readonly length: number,
+    readonly maxLength: number,
+  ) {
     super(`frame of ${length} bytes exceeds the limit of ${maxLength}`);
   }
 }
@@ -19,7 +22,10 @@ export class FrameTooLargeError extends SettlementError {
 /** The peer's handshake is unacceptable (threshold out of bounds, other chain, bad address). */
 export class HandshakeRejectedError extends SettlementError {
   override readonly name = "HandshakeRejectedError" as const;
-  constructor(readonly reason: string, details?: string) {
+  constructor(
+    readonly reason: string,
+    details?: string,
+  ) {
     super(`handshake rejected: ${reason}`, { details });
   }
 }
@@ -27,7 +33,11 @@ export class HandshakeRejectedError extends SettlementError {
 /** The announced payment threshold is outside the configured bounds. */
 export class ThresholdOutOfBoundsError extends SettlementError {
   override readonly name = "ThresholdOutOfBoundsError" as const;
-  constructor(readonly threshold: bigint, readonly min: bigint, readonly max: bigint) {
+  constructor(
+    readonly threshold: bigint,
+    readonly min: bigint,
+    readonly max: bigint,
+  ) {
     super(`payment threshold ${threshold} outside [${min}, ${max}]`);
   }
 }
@@ -43,19 +53,32 @@ export class ConnectionClosedError extends SettlementError {
 /** A reconnect attempt during the peer's embargo. */
 export class EmbargoedError extends SettlementError {
   override readonly name = "EmbargoedError" as const;
-  constructor(readonly peer: string, readonly untilMs: number) {
+  constructor(
+    readonly peer: string,
+    readonly untilMs: number,
+  ) {
     super(`peer ${peer} is embargoed until ${new Date(untilMs).toISOString()}`);
   }
 }
 
 /** Typed refusal reasons on the wire (`ServiceResponse.code`). */
-export type RefusalCode = "UnknownProtocol" | "PaymentRequired" | "IssuerDefaulting" | "StoreUnavailable" | "Overdraft" | "ServiceFailed" | "Busy";
+export type RefusalCode =
+  | "UnknownProtocol"
+  | "PaymentRequired"
+  | "IssuerDefaulting"
+  | "StoreUnavailable"
+  | "Overdraft"
+  | "ServiceFailed"
+  | "Busy";
 
 /** The peer refused our request (it wants payment first, or it embargoed us). `code` is the typed
  * reason the peer sent (empty from peers that do not send one). */
 export class ServiceRefusedError extends SettlementError {
   override readonly name = "ServiceRefusedError" as const;
-  constructor(readonly reason: string, readonly code: RefusalCode | "" = "") {
+  constructor(
+    readonly reason: string,
+    readonly code: RefusalCode | "" = "",
+  ) {
     super(`service refused: ${reason}`);
   }
 }
@@ -63,7 +86,10 @@ export class ServiceRefusedError extends SettlementError {
 /** A per-node cap (connections, pending handshakes) is reached: the new connection is closed. */
 export class ConnectionLimitError extends SettlementError {
   override readonly name = "ConnectionLimitError" as const;
-  constructor(readonly kind: "connections" | "handshakes", readonly limit: number) {
+  constructor(
+    readonly kind: "connections" | "handshakes",
+    readonly limit: number,
+  ) {
     super(`too many ${kind}: limit ${limit}`);
   }
 }
@@ -71,7 +97,11 @@ export class ConnectionLimitError extends SettlementError {
 /** A number sent by the peer is outside the range we accept. */
 export class PeerValueOutOfRangeError extends SettlementError {
   override readonly name = "PeerValueOutOfRangeError" as const;
-  constructor(readonly field: string, readonly value: bigint, readonly max: bigint) {
+  constructor(
+    readonly field: string,
+    readonly value: bigint,
+    readonly max: bigint,
+  ) {
     super(`peer sent ${field} = ${value}, above the limit ${max}`);
   }
 }
@@ -79,15 +109,26 @@ export class PeerValueOutOfRangeError extends SettlementError {
 /** The peer's announced balance view is further from ours than the tolerance: treated as fraud. */
 export class BalanceMismatchError extends SettlementError {
   override readonly name = "BalanceMismatchError" as const;
-  constructor(readonly peer: string, readonly announced: bigint, readonly local: bigint, readonly drift: bigint, readonly tolerance: bigint) {
-    super(`peer ${peer} claims we owe ${announced}, we hold ${local}: drift ${drift} exceeds the tolerance ${tolerance}`);
+  constructor(
+    readonly peer: string,
+    readonly announced: bigint,
+    readonly local: bigint,
+    readonly drift: bigint,
+    readonly tolerance: bigint,
+  ) {
+    super(
+      `peer ${peer} claims we owe ${announced}, we hold ${local}: drift ${drift} exceeds the tolerance ${tolerance}`,
+    );
   }
 }
 
 /** The peer sent too many malformed frames within the window: disconnected and embargoed. */
 export class TooManyBadFramesError extends SettlementError {
   override readonly name = "TooManyBadFramesError" as const;
-  constructor(readonly count: number, readonly windowMs: number) {
+  constructor(
+    readonly count: number,
+    readonly windowMs: number,
+  ) {
     super(`${count} malformed frames within ${windowMs} ms`);
   }
 }
@@ -111,7 +152,10 @@ export class UnexpectedMessageError extends SettlementError {
 /** We cannot pay: the chequebook's uncommitted balance does not cover the cheque. */
 export class InsufficientChequebookFundsError extends SettlementError {
   override readonly name = "InsufficientChequebookFundsError" as const;
-  constructor(readonly amount: bigint, readonly available: bigint) {
+  constructor(
+    readonly amount: bigint,
+    readonly available: bigint,
+  ) {
     super(`cannot issue ${amount}: only ${available} uncommitted in the chequebook`);
   }
 }
@@ -122,31 +166,46 @@ export abstract class ChequeRejectedError extends SettlementError {}
 
 export class WrongBeneficiaryError extends ChequeRejectedError {
   override readonly name = "WrongBeneficiaryError" as const;
-  constructor(readonly expected: string, readonly got: string) {
+  constructor(
+    readonly expected: string,
+    readonly got: string,
+  ) {
     super(`cheque is for ${got}, not us (${expected})`);
   }
 }
 export class WrongChainError extends ChequeRejectedError {
   override readonly name = "WrongChainError" as const;
-  constructor(readonly expected: bigint, readonly got: bigint) {
+  constructor(
+    readonly expected: bigint,
+    readonly got: bigint,
+  ) {
     super(`cheque is for chain ${got}, we are on ${expected}`);
   }
 }
 export class ChequebookChangedError extends ChequeRejectedError {
   override readonly name = "ChequebookChangedError" as const;
-  constructor(readonly expected: string, readonly got: string) {
+  constructor(
+    readonly expected: string,
+    readonly got: string,
+  ) {
     super(`peer pays from ${got}, but its chequebook is ${expected}`);
   }
 }
 export class NonIncreasingChequeError extends ChequeRejectedError {
   override readonly name = "NonIncreasingChequeError" as const;
-  constructor(readonly cumulativePayout: bigint, readonly lastCumulativePayout: bigint) {
+  constructor(
+    readonly cumulativePayout: bigint,
+    readonly lastCumulativePayout: bigint,
+  ) {
     super(`cumulative payout ${cumulativePayout} is not above the last received ${lastCumulativePayout}`);
   }
 }
 export class ChequeBelowMinimumError extends ChequeRejectedError {
   override readonly name = "ChequeBelowMinimumError" as const;
-  constructor(readonly amount: bigint, readonly minimum: bigint) {
+  constructor(
+    readonly amount: bigint,
+    readonly minimum: bigint,
+  ) {
     super(`cheque pays ${amount}, below the minimum ${minimum}`);
   }
 }
@@ -158,13 +217,19 @@ export class UnknownChequebookError extends ChequeRejectedError {
 }
 export class BadChequeSignatureError extends ChequeRejectedError {
   override readonly name = "BadChequeSignatureError" as const;
-  constructor(readonly issuer: string, readonly recovered: string | undefined) {
+  constructor(
+    readonly issuer: string,
+    readonly recovered: string | undefined,
+  ) {
     super(`cheque not signed by the chequebook's issuer ${issuer}${recovered ? ` (signed by ${recovered})` : ""}`);
   }
 }
 export class InsufficientLiquidityError extends ChequeRejectedError {
   override readonly name = "InsufficientLiquidityError" as const;
-  constructor(readonly required: bigint, readonly available: bigint) {
+  constructor(
+    readonly required: bigint,
+    readonly available: bigint,
+  ) {
     super(`chequebook can pay ${available} of the ${required} it would owe us`);
   }
 }
@@ -173,7 +238,10 @@ export class InsufficientLiquidityError extends ChequeRejectedError {
  * issuers allows (its wallet can stop honouring the signature at any time). */
 export class ContractIssuerLimitError extends ChequeRejectedError {
   override readonly name = "ContractIssuerLimitError" as const;
-  constructor(readonly uncashed: bigint, readonly limit: bigint) {
+  constructor(
+    readonly uncashed: bigint,
+    readonly limit: bigint,
+  ) {
     super(`contract-wallet issuer: ${uncashed} uncashed exceeds the limit ${limit}`);
   }
 }
@@ -182,7 +250,10 @@ export class ContractIssuerLimitError extends ChequeRejectedError {
  * metered it, which the next cheque or handshake reconciles (views can differ by that request). */
 export class RequestTimeoutError extends SettlementError {
   override readonly name = "RequestTimeoutError" as const;
-  constructor(readonly protocol: string, readonly ms: number) {
+  constructor(
+    readonly protocol: string,
+    readonly ms: number,
+  ) {
     super(`no response to a ${protocol} request within ${ms} ms`);
   }
 }

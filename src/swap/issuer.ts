@@ -47,7 +47,14 @@ export class ChequeIssuer {
   /** The last cheque issued to `beneficiary` (to re-send after a reconnect or restart). */
   last(beneficiary: string): SignedCheque | undefined {
     const c = this.store.lastIssued(this.config.chequebook, toAddress(beneficiary, "beneficiary"));
-    return c && { chequebook: c.chequebook, beneficiary: c.beneficiary, cumulativePayout: c.cumulativePayout, signature: c.signature as Hex };
+    return (
+      c && {
+        chequebook: c.chequebook,
+        beneficiary: c.beneficiary,
+        cumulativePayout: c.cumulativePayout,
+        signature: c.signature as Hex,
+      }
+    );
   }
 
   /**
@@ -68,7 +75,14 @@ export class ChequeIssuer {
       // only the cheque record: the balance that payment settled was in the lost state too, and
       // comes back from the peer's balance view
       this.store.transaction(() =>
-        this.store.putIssued({ chequebook, beneficiary, cumulativePayout: c.cumulativePayout, signature: c.signature, peer, issuedAt: (this.config.now ?? Date.now)() }),
+        this.store.putIssued({
+          chequebook,
+          beneficiary,
+          cumulativePayout: c.cumulativePayout,
+          signature: c.signature,
+          peer,
+          issuedAt: (this.config.now ?? Date.now)(),
+        }),
       );
       this.ledger.onPersisted?.(peer);
       return true;
@@ -91,7 +105,9 @@ export class ChequeIssuer {
    * paidOut). Returns the cheque to send, or undefined when the amount is not positive.
    */
   issue(peer: string, beneficiary: string, amount: bigint | (() => bigint)): Promise<SignedCheque | undefined> {
-    const run = this.#lock.then(() => this.#issue(peer, toAddress(beneficiary, "beneficiary"), typeof amount === "function" ? amount() : amount));
+    const run = this.#lock.then(() =>
+      this.#issue(peer, toAddress(beneficiary, "beneficiary"), typeof amount === "function" ? amount() : amount),
+    );
     this.#lock = run.catch(() => undefined);
     return run as Promise<SignedCheque>;
   }

@@ -34,7 +34,15 @@ import {
   type RefusalCode,
 } from "./errors.js";
 import { fromBytesBE, toBytes32BE, toInt256BE } from "./codec.js";
-import { DEFAULT_LIMITS, PeerSession, type Admission, type BalanceView, type RemoteTerms, type SessionHost, type SessionLimits } from "./session.js";
+import {
+  DEFAULT_LIMITS,
+  PeerSession,
+  type Admission,
+  type BalanceView,
+  type RemoteTerms,
+  type SessionHost,
+  type SessionLimits,
+} from "./session.js";
 import type { Handshake, Cheque } from "./swap.pb.js";
 import type { Duplex } from "./transport.js";
 
@@ -93,7 +101,7 @@ export interface NodeEvents {
   /** We adopted the peer's balance view (`from` → `to`: what we owe it, net). */
   "balance-synced": [{ peer: string; from: bigint; to: bigint }];
   /** Our own record was below the cheque the peer holds from us: adopted. */
-  "resynced": [{ peer: string; cumulativePayout: bigint }];
+  resynced: [{ peer: string; cumulativePayout: bigint }];
   /** The database refused a write: paid work is refused until it recovers. */
   "store-unavailable": [{ error: StoreUnavailableError }];
   "store-recovered": [];
@@ -135,22 +143,48 @@ export class SwapNode extends EventEmitter<NodeEvents> {
     this.chainId = config.chainId;
     this.beneficiary = toAddress(config.beneficiary, "beneficiary");
     this.chequebook = config.chequebook ? toAddress(config.chequebook, "chequebook") : undefined;
-    if (this.policy.mode === "hard" && !config.facts) throw new InvalidArgumentError("facts", undefined, "ChainFacts in hard mode");
-    this.limits = { ...DEFAULT_LIMITS, ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}), ...config.limits };
+    if (this.policy.mode === "hard" && !config.facts)
+      throw new InvalidArgumentError("facts", undefined, "ChainFacts in hard mode");
+    this.limits = {
+      ...DEFAULT_LIMITS,
+      ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
+      ...config.limits,
+    };
     this.ledger = new Ledger(this.store);
     // a cheque moved (issued, adopted or received): the cached cumulatives are stale, synchronously
     this.ledger.onPersisted = (peer) => this.#cums.delete(peer);
     if (this.chequebook && config.signer) {
-      const funds = config.facts && this.policy.mode === "hard" ? chainFunds(config.facts, this.chequebook) : mockFunds(config.mockFunds ?? (() => ({ balance: 1n << 255n, totalPaidOut: 0n })));
+      const funds =
+        config.facts && this.policy.mode === "hard"
+          ? chainFunds(config.facts, this.chequebook)
+          : mockFunds(config.mockFunds ?? (() => ({ balance: 1n << 255n, totalPaidOut: 0n })));
       this.issuer = new ChequeIssuer(this.store, this.ledger, {
-        chequebook: this.chequebook, chainId: this.chainId, signer: config.signer, funds: funds.funds, paidOut: funds.paidOut, now: this.now, crashPoint: config.crashPoint,
+        chequebook: this.chequebook,
+        chainId: this.chainId,
+        signer: config.signer,
+        funds: funds.funds,
+        paidOut: funds.paidOut,
+        now: this.now,
+        crashPoint: config.crashPoint,
       });
     }
     this.receiver = new ChequeReceiver(this.store, this.ledger, {
-      beneficiary: this.beneficiary, chainId: this.chainId, mode: this.policy.mode, minChequeValue: this.policy.minChequeValue,
-      facts: config.facts, verifier: config.verifier, contractIssuerMaxUncashed: this.policy.contractIssuerMaxUncashed, now: this.now, crashPoint: config.crashPoint,
+      beneficiary: this.beneficiary,
+      chainId: this.chainId,
+      mode: this.policy.mode,
+      minChequeValue: this.policy.minChequeValue,
+      facts: config.facts,
+      verifier: config.verifier,
+      contractIssuerMaxUncashed: this.policy.contractIssuerMaxUncashed,
+      now: this.now,
+      crashPoint: config.crashPoint,
     });
-    this.accounting = new Accounting(this.ledger, this.policy, { pay: (peer, amount) => this.#pay(peer, amount) }, this.now);
+    this.accounting = new Accounting(
+      this.ledger,
+      this.policy,
+      { pay: (peer, amount) => this.#pay(peer, amount) },
+      this.now,
+    );
     // without a chequebook we cannot pay: consume within what the peer grants (free tier)
     if (!this.issuer) this.accounting.paymentsEnabled = false;
     this.#host = this.#makeHost();
@@ -187,7 +221,8 @@ export class SwapNode extends EventEmitter<NodeEvents> {
     const maxHandshakes = this.config.maxPendingHandshakes ?? 128;
     if (this.#handshaking >= maxHandshakes) refuse(new ConnectionLimitError("handshakes", maxHandshakes));
     const maxConnections = this.config.maxConnections ?? 1_024;
-    if (this.sessions.size >= maxConnections && !this.sessions.has(peer)) refuse(new ConnectionLimitError("connections", maxConnections));
+    if (this.sessions.size >= maxConnections && !this.sessions.has(peer))
+      refuse(new ConnectionLimitError("connections", maxConnections));
     this.sessions.get(peer)?.close("replaced by a new connection");
     const session = new PeerSession(this.#host, duplex, peer);
     this.sessions.set(peer, session);
@@ -291,7 +326,11 @@ export class SwapNode extends EventEmitter<NodeEvents> {
       const before = this.ledger.balance(peer);
       const cheque = await this.issuer.issue(peer, beneficiary, amount);
       if (!cheque) return;
-      this.emit("cheque-sent", { peer, cumulativePayout: cheque.cumulativePayout, amount: this.ledger.balance(peer) - before });
+      this.emit("cheque-sent", {
+        peer,
+        cumulativePayout: cheque.cumulativePayout,
+        amount: this.ledger.balance(peer) - before,
+      });
       // on the peer's current connection (it may have reconnected meanwhile); if none, the cheque
       // is re-sent on the next connect
       const session = this.sessions.get(peer);
@@ -351,8 +390,10 @@ export class SwapNode extends EventEmitter<NodeEvents> {
   #checkHandshake(h: Handshake): RemoteTerms {
     const p = this.policy;
     const threshold = h.paymentThresholdBe.length ? fromBytesBE(h.paymentThresholdBe) : h.paymentThreshold;
-    if (threshold < p.minPeerThreshold || threshold > p.maxPeerThreshold) throw new ThresholdOutOfBoundsError(threshold, p.minPeerThreshold, p.maxPeerThreshold);
-    if (h.chainId !== this.chainId) throw new HandshakeRejectedError("other chain", `peer is on ${h.chainId}, we are on ${this.chainId}`);
+    if (threshold < p.minPeerThreshold || threshold > p.maxPeerThreshold)
+      throw new ThresholdOutOfBoundsError(threshold, p.minPeerThreshold, p.maxPeerThreshold);
+    if (h.chainId !== this.chainId)
+      throw new HandshakeRejectedError("other chain", `peer is on ${h.chainId}, we are on ${this.chainId}`);
     if (!MODES.has(h.mode)) throw new HandshakeRejectedError("unknown mode", JSON.stringify(h.mode.slice(0, 32)));
     const freePerSecond = fromBytesBE(h.freePerSecond);
     if (freePerSecond > UNBOUNDED) throw new PeerValueOutOfRangeError("freePerSecond", freePerSecond, UNBOUNDED);
@@ -374,7 +415,11 @@ export class SwapNode extends EventEmitter<NodeEvents> {
 
   #view(peer: string): BalanceView {
     const remote = this.sessions.get(peer)?.remote;
-    const { sent, received } = this.#cumulatives(peer, remote?.beneficiary, remote?.chequebook ?? this.ledger.get(peer).chequebook);
+    const { sent, received } = this.#cumulatives(
+      peer,
+      remote?.beneficiary,
+      remote?.chequebook ?? this.ledger.get(peer).chequebook,
+    );
     return {
       balance: this.ledger.net(peer),
       receivedCumulative: received,
@@ -406,9 +451,15 @@ export class SwapNode extends EventEmitter<NodeEvents> {
       const reason = defaulting ? "issuer defaulting" : "payment required: debt past the disconnect threshold";
       const embargoMs = this.accounting.embargoFor(peer);
       this.embargo(peer, embargoMs);
-      return { refuse: true, code: defaulting ? "IssuerDefaulting" : "PaymentRequired", reason, disconnect: { embargoMs } };
+      return {
+        refuse: true,
+        code: defaulting ? "IssuerDefaulting" : "PaymentRequired",
+        reason,
+        disconnect: { embargoMs },
+      };
     }
-    if (cls === "paid" && this.#storeFault) return { refuse: true, code: "StoreUnavailable", reason: "store unavailable: cannot record paid work" };
+    if (cls === "paid" && this.#storeFault)
+      return { refuse: true, code: "StoreUnavailable", reason: "store unavailable: cannot record paid work" };
     let reservation: Reservation;
     try {
       reservation = this.accounting.prepareServe(peer, protocol, unitsHint);
@@ -448,7 +499,9 @@ export class SwapNode extends EventEmitter<NodeEvents> {
       hello: (peer) => {
         const threshold = this.policy.paymentThreshold;
         const MAX_U64 = (1n << 64n) - 1n;
-        const lastFromPeer = this.ledger.get(peer).chequebook ? this.receiver.last(this.ledger.get(peer).chequebook!) : undefined;
+        const lastFromPeer = this.ledger.get(peer).chequebook
+          ? this.receiver.last(this.ledger.get(peer).chequebook!)
+          : undefined;
         return {
           paymentThreshold: threshold > MAX_U64 ? MAX_U64 : threshold,
           beneficiary: hexBytes(this.beneficiary),
@@ -459,8 +512,13 @@ export class SwapNode extends EventEmitter<NodeEvents> {
           mode: this.policy.mode,
           freePerSecond: this.policy.freePerSecond > 0n ? toBytes32BE(this.policy.freePerSecond) : new Uint8Array(0),
           lastReceived: lastFromPeer && {
-            beneficiary: hexBytes(lastFromPeer.beneficiary), date: 0, amount: 0, chequebook: hexBytes(lastFromPeer.chequebook),
-            cumulativePayout: toBytes32BE(lastFromPeer.cumulativePayout), signature: hexBytes(lastFromPeer.signature), chainId: lastFromPeer.chainId,
+            beneficiary: hexBytes(lastFromPeer.beneficiary),
+            date: 0,
+            amount: 0,
+            chequebook: hexBytes(lastFromPeer.chequebook),
+            cumulativePayout: toBytes32BE(lastFromPeer.cumulativePayout),
+            signature: hexBytes(lastFromPeer.signature),
+            chainId: lastFromPeer.chainId,
           },
           balance: toInt256BE(this.ledger.net(peer)),
           receivedCumulative: lastFromPeer ? toBytes32BE(lastFromPeer.cumulativePayout) : new Uint8Array(0),
@@ -472,7 +530,12 @@ export class SwapNode extends EventEmitter<NodeEvents> {
         if (h.lastReceived && this.issuer) {
           try {
             const c = h.lastReceived;
-            const cheque = { chequebook: bytesToHex(c.chequebook), beneficiary: bytesToHex(c.beneficiary), cumulativePayout: fromBytesBE(c.cumulativePayout), signature: bytesToHex(c.signature) as Hex };
+            const cheque = {
+              chequebook: bytesToHex(c.chequebook),
+              beneficiary: bytesToHex(c.beneficiary),
+              cumulativePayout: fromBytesBE(c.cumulativePayout),
+              signature: bytesToHex(c.signature) as Hex,
+            };
             if (c.chequebook.length === 20 && c.beneficiary.length === 20 && (await this.issuer.adopt(peer, cheque))) {
               this.emit("resynced", { peer, cumulativePayout: cheque.cumulativePayout });
             }
@@ -484,17 +547,31 @@ export class SwapNode extends EventEmitter<NodeEvents> {
         if (session.closed) return remote;
         this.#drift.delete(peer);
         this.#cums.delete(peer);
-        this.accounting.registerPeer(peer, { paymentThreshold: remote.paymentThreshold, canPay: !!remote.chequebook, connectedAt: this.now() });
+        this.accounting.registerPeer(peer, {
+          paymentThreshold: remote.paymentThreshold,
+          canPay: !!remote.chequebook,
+          connectedAt: this.now(),
+        });
         // after a restart or a reconnect, the last cheque is re-sent (the receiver ignores a duplicate)
         const last = remote.beneficiary && this.issuer?.last(remote.beneficiary);
         if (last) session.sendCheque(last).catch(() => undefined);
         return remote;
       },
       receiveCheque: async (peer, c: Cheque, remote) => {
-        if (c.cumulativePayout.length > 32) throw new PeerValueOutOfRangeError("cumulativePayout length", BigInt(c.cumulativePayout.length), 32n);
-        const incoming = { chequebook: bytesToHex(c.chequebook), beneficiary: bytesToHex(c.beneficiary), cumulativePayout: fromBytesBE(c.cumulativePayout), signature: bytesToHex(c.signature), chainId: c.chainId };
+        if (c.cumulativePayout.length > 32)
+          throw new PeerValueOutOfRangeError("cumulativePayout length", BigInt(c.cumulativePayout.length), 32n);
+        const incoming = {
+          chequebook: bytesToHex(c.chequebook),
+          beneficiary: bytesToHex(c.beneficiary),
+          cumulativePayout: fromBytesBE(c.cumulativePayout),
+          signature: bytesToHex(c.signature),
+          chainId: c.chainId,
+        };
         try {
-          const res = await this.receiver.receive(peer, incoming, { chequebook: remote.chequebook, issuer: remote.issuer });
+          const res = await this.receiver.receive(peer, incoming, {
+            chequebook: remote.chequebook,
+            issuer: remote.issuer,
+          });
           this.config.crashPoint?.("receive:acked");
           return res;
         } catch (e) {

@@ -64,7 +64,9 @@ export class ChequeReceiver {
     private readonly ledger: Ledger,
     private readonly config: ReceiverConfig,
   ) {
-    this.verifier = config.verifier ?? (config.mode === "hard" && config.facts ? new ChainVerifier(config.facts, { now: config.now }) : mockVerifier);
+    this.verifier =
+      config.verifier ??
+      (config.mode === "hard" && config.facts ? new ChainVerifier(config.facts, { now: config.now }) : mockVerifier);
   }
 
   /**
@@ -72,7 +74,11 @@ export class ChequeReceiver {
    * a chequebook already on record for the peer wins over it. The store write is a group commit
    * (one transaction for every cheque of the same event-loop turn); the credit follows the commit.
    */
-  async receive(peer: string, cheque: IncomingCheque, expected: { chequebook?: string; issuer?: string } = {}): Promise<ReceiveResult> {
+  async receive(
+    peer: string,
+    cheque: IncomingCheque,
+    expected: { chequebook?: string; issuer?: string } = {},
+  ): Promise<ReceiveResult> {
     const c = this.config;
     const v = this.verifier;
     // 1. ours? 2. this chain? (no I/O, no crypto)
@@ -81,15 +87,21 @@ export class ChequeReceiver {
     if (cheque.chainId !== c.chainId) throw new WrongChainError(c.chainId, cheque.chainId);
     // 3. the chequebook this peer pays from
     const chequebook = toAddress(cheque.chequebook, "chequebook");
-    const known = this.ledger.get(peer).chequebook ?? (expected.chequebook ? toAddress(expected.chequebook) : undefined);
+    const known =
+      this.ledger.get(peer).chequebook ?? (expected.chequebook ? toAddress(expected.chequebook) : undefined);
     if (known && known !== chequebook) throw new ChequebookChangedError(known, chequebook);
     // 4. strictly increasing (a re-delivery of the last cheque is a no-op) 5. minimum value
     const last = this.store.lastReceived(chequebook);
     const lastCumulative = last?.cumulativePayout ?? 0n;
-    if (last && cheque.cumulativePayout === lastCumulative && cheque.signature.toLowerCase() === last.signature.toLowerCase()) {
+    if (
+      last &&
+      cheque.cumulativePayout === lastCumulative &&
+      cheque.signature.toLowerCase() === last.signature.toLowerCase()
+    ) {
       return { credited: 0n, duplicate: true, cumulativePayout: lastCumulative };
     }
-    if (cheque.cumulativePayout <= lastCumulative) throw new NonIncreasingChequeError(cheque.cumulativePayout, lastCumulative);
+    if (cheque.cumulativePayout <= lastCumulative)
+      throw new NonIncreasingChequeError(cheque.cumulativePayout, lastCumulative);
     const amount = cheque.cumulativePayout - lastCumulative;
     if (amount < c.minChequeValue) throw new ChequeBelowMinimumError(amount, c.minChequeValue);
     // 6. on first sight, deployed by a known factory (chain; negative answers cached)
@@ -113,7 +125,8 @@ export class ChequeReceiver {
     // let it owe us uncashed
     if (contractIssuer && c.contractIssuerMaxUncashed !== undefined) {
       const uncashed = cheque.cumulativePayout - (liq?.paidOut ?? 0n);
-      if (uncashed > c.contractIssuerMaxUncashed) throw new ContractIssuerLimitError(uncashed, c.contractIssuerMaxUncashed);
+      if (uncashed > c.contractIssuerMaxUncashed)
+        throw new ContractIssuerLimitError(uncashed, c.contractIssuerMaxUncashed);
     }
     c.crashPoint?.("receive:validated");
 
@@ -126,8 +139,13 @@ export class ChequeReceiver {
       const record = { ...this.ledger.afterPaymentReceived(peer, credited), chequebook };
       const write = () =>
         this.store.putReceived({
-          chequebook, beneficiary, cumulativePayout: cheque.cumulativePayout, signature: cheque.signature,
-          peer, chainId: cheque.chainId, receivedAt: (c.now ?? Date.now)(),
+          chequebook,
+          beneficiary,
+          cumulativePayout: cheque.cumulativePayout,
+          signature: cheque.signature,
+          peer,
+          chainId: cheque.chainId,
+          receivedAt: (c.now ?? Date.now)(),
         });
       return { record, write, credited };
     });

@@ -11,7 +11,15 @@
 import type { Handshake, Cheque, ServiceRequest, ServiceResponse } from "./swap.pb.js";
 import type { Reservation } from "../accounting/ledger.js";
 import type { ServiceClass } from "../accounting/policy.js";
-import { encodeMessage, FrameDecoder, fromBytesBE, fromInt256BE, toBytes32BE, toInt256BE, type SwapMessage } from "./codec.js";
+import {
+  encodeMessage,
+  FrameDecoder,
+  fromBytesBE,
+  fromInt256BE,
+  toBytes32BE,
+  toInt256BE,
+  type SwapMessage,
+} from "./codec.js";
 import {
   ConnectionClosedError,
   HandshakeRejectedError,
@@ -94,7 +102,11 @@ export interface SessionHost {
   /** Check the peer's handshake (typed error to refuse), resync from it, and register the peer. */
   welcome(peer: string, h: Handshake, session: PeerSession): Promise<RemoteTerms>;
   /** Validate, store and credit a cheque (typed error to reject). */
-  receiveCheque(peer: string, c: Cheque, remote: RemoteTerms): Promise<{ credited: bigint; duplicate: boolean; cumulativePayout: bigint }>;
+  receiveCheque(
+    peer: string,
+    c: Cheque,
+    remote: RemoteTerms,
+  ): Promise<{ credited: bigint; duplicate: boolean; cumulativePayout: bigint }>;
   /** The server side: decide on a request. */
   admit(peer: string, r: ServiceRequest): Admission;
   /** The server side: our balance view for the peer, announced on responses and disconnects. */
@@ -103,7 +115,13 @@ export interface SessionHost {
   prepareRequest(peer: string, protocol: string, units: number): Promise<Reservation>;
   /** The requester side: apply the server's charge and settle to its view (a typed error, e.g.
    * `BalanceMismatchError`, disconnects). `reservation` is undefined for a late response. */
-  onResponse(peer: string, reservation: Reservation | undefined, charged: bigint, view: BalanceView | undefined, refused: boolean): void;
+  onResponse(
+    peer: string,
+    reservation: Reservation | undefined,
+    charged: bigint,
+    view: BalanceView | undefined,
+    refused: boolean,
+  ): void;
   /** The peer rejected our cheque (`code`: its error name); the node re-sends it later. */
   onChequeRejected(peer: string, code: string): void;
   /** The peer disconnected us with an embargo (already range-checked) and its view. */
@@ -193,7 +211,13 @@ export class PeerSession {
 
   /** Frames waiting and bytes buffered (for memory bounds). */
   get backlog(): { frames: number; bytes: number; pending: number; serving: number; peakFrames: number } {
-    return { frames: this.#inbox.length, bytes: this.#inboxBytes + this.#decoder.buffered + this.#stashBytes, pending: this.#pending.size, serving: this.#serving, peakFrames: this.#peakFrames };
+    return {
+      frames: this.#inbox.length,
+      bytes: this.#inboxBytes + this.#decoder.buffered + this.#stashBytes,
+      pending: this.#pending.size,
+      serving: this.#serving,
+      peakFrames: this.#peakFrames,
+    };
   }
 
   /** Exchange handshakes; rejects (and closes) on a refused handshake, a timeout or a close. */
@@ -201,7 +225,10 @@ export class PeerSession {
     const theirs = new Promise<Handshake>((resolve, reject) => (this.#hello = { resolve, reject }));
     theirs.catch(() => undefined);
     this.#pump(); // a handshake that arrived before start()
-    this.#handshakeTimer = setTimeout(() => this.#hello?.reject(new HandshakeRejectedError("no handshake in time")), this.host.limits.timeoutMs);
+    this.#handshakeTimer = setTimeout(
+      () => this.#hello?.reject(new HandshakeRejectedError("no handshake in time")),
+      this.host.limits.timeoutMs,
+    );
     try {
       if (this.#closed) throw new ConnectionClosedError(this.#closeReason);
       const hello = this.host.hello(this.peer);
@@ -224,7 +251,11 @@ export class PeerSession {
 
   /** Request `units` of `protocol` service (a hint: the server prices what it served). Reserves
    * our estimate (paying first when due), sends, applies the server's charge on the response. */
-  async request(protocol: string, payload: Uint8Array<ArrayBuffer> = new Uint8Array(0), units = 1): Promise<{ payload: Uint8Array; serviceClass: string; charged: bigint }> {
+  async request(
+    protocol: string,
+    payload: Uint8Array<ArrayBuffer> = new Uint8Array(0),
+    units = 1,
+  ): Promise<{ payload: Uint8Array; serviceClass: string; charged: bigint }> {
     if (this.#closed) throw new ConnectionClosedError(this.#closeReason);
     const hint = Number.isSafeInteger(units) && units >= 0 ? Math.min(units, MAX_U32) : 1;
     const reservation = await this.host.prepareRequest(this.peer, protocol, hint);
@@ -244,7 +275,9 @@ export class PeerSession {
       }, ms);
       this.#pending.set(id, { resolve, reject, timer, reservation });
     });
-    this.#send({ request: { id, protocol, units: hint, payload } }).catch((e: Error) => this.#failPending(id, new ConnectionClosedError(e.message)));
+    this.#send({ request: { id, protocol, units: hint, payload } }).catch((e: Error) =>
+      this.#failPending(id, new ConnectionClosedError(e.message)),
+    );
     const r = await answer;
     if (r.status === "refused") throw new ServiceRefusedError(r.reason || "refused", (r.code || "") as RefusalCode);
     return { payload: r.payload, serviceClass: r.status, charged: fromBytesBE(r.charged) };
@@ -325,21 +358,30 @@ export class PeerSession {
     const now = Date.now();
     this.#badFrames.push(now);
     while (this.#badFrames.length && this.#badFrames[0] <= now - l.badFrameWindowMs) this.#badFrames.shift();
-    if (this.#badFrames.length > l.maxBadFrames) this.#punish(new TooManyBadFramesError(this.#badFrames.length, l.badFrameWindowMs));
+    if (this.#badFrames.length > l.maxBadFrames)
+      this.#punish(new TooManyBadFramesError(this.#badFrames.length, l.badFrameWindowMs));
   }
 
   #punish(error: Error): void {
     if (this.#closed) return;
     const ms = this.host.limits.badFrameEmbargoMs;
     this.host.punish(this.peer, error, ms);
-    this.#send({ disconnect: { reason: error.message, embargoMs: BigInt(ms), balance: EMPTY, receivedCumulative: EMPTY, sentCumulative: EMPTY } }).catch(() => undefined);
+    this.#send({
+      disconnect: {
+        reason: error.message,
+        embargoMs: BigInt(ms),
+        balance: EMPTY,
+        receivedCumulative: EMPTY,
+        sentCumulative: EMPTY,
+      },
+    }).catch(() => undefined);
     this.close(error.message);
   }
 
   /** Process queued frames one at a time, in order (a cheque is credited before the requests sent
    * after it are judged); resume reading once the backlog halves. */
   #pump(): void {
-    if (this.#draining || this.#closed || !this.remote && !this.#hello) return;
+    if (this.#draining || this.#closed || (!this.remote && !this.#hello)) return;
     this.#draining = true;
     void (async () => {
       try {
@@ -366,7 +408,11 @@ export class PeerSession {
           } catch (e) {
             this.host.report({ kind: "frame-error", peer: this.peer, error: e as Error });
           }
-          if (this.#inbox.length <= this.host.limits.maxInbox / 2 && this.#inboxBytes <= this.host.limits.maxInboxBytes / 2) this.#decodeStash();
+          if (
+            this.#inbox.length <= this.host.limits.maxInbox / 2 &&
+            this.#inboxBytes <= this.host.limits.maxInboxBytes / 2
+          )
+            this.#decodeStash();
         }
       } finally {
         this.#draining = false;
@@ -399,7 +445,13 @@ export class PeerSession {
     }
     if (m.reject) {
       this.host.onChequeRejected(this.peer, m.reject.code.slice(0, 64));
-      this.host.report({ kind: "payment-failed", peer: this.peer, error: new ServiceRefusedError(`cheque rejected: ${m.reject.code.slice(0, 64)} ${m.reject.message.slice(0, 200)}`) });
+      this.host.report({
+        kind: "payment-failed",
+        peer: this.peer,
+        error: new ServiceRefusedError(
+          `cheque rejected: ${m.reject.code.slice(0, 64)} ${m.reject.message.slice(0, 200)}`,
+        ),
+      });
       return;
     }
     if (m.request) return this.#onRequest(m.request);
@@ -411,16 +463,28 @@ export class PeerSession {
     try {
       const res = await this.host.receiveCheque(this.peer, c, remote);
       this.host.report({ kind: "cheque-received", peer: this.peer, ...res });
-      await this.#send({ ack: { chequebook: c.chequebook, cumulativePayout: c.cumulativePayout } }).catch(() => undefined);
+      await this.#send({ ack: { chequebook: c.chequebook, cumulativePayout: c.cumulativePayout } }).catch(
+        () => undefined,
+      );
     } catch (e) {
       this.host.report({ kind: "cheque-rejected", peer: this.peer, error: e as Error });
       const code = (e as Error).name || "Error";
-      await this.#send({ reject: { code, message: (e as Error).message.split("\n")[0], chequebook: c.chequebook.subarray(0, 20), cumulativePayout: c.cumulativePayout.subarray(0, 32) } }).catch(() => undefined);
+      await this.#send({
+        reject: {
+          code,
+          message: (e as Error).message.split("\n")[0],
+          chequebook: c.chequebook.subarray(0, 20),
+          cumulativePayout: c.cumulativePayout.subarray(0, 32),
+        },
+      }).catch(() => undefined);
     }
   }
 
   #onRequest(r: ServiceRequest): void {
-    const respond = (resp: Omit<ServiceResponse, "id" | "balance" | "receivedCumulative" | "sentCumulative" | "forgiven">, onFail?: () => void) => {
+    const respond = (
+      resp: Omit<ServiceResponse, "id" | "balance" | "receivedCumulative" | "sentCumulative" | "forgiven">,
+      onFail?: () => void,
+    ) => {
       // the view is taken now, after this response's charge, right before the transport gets it
       const v = this.host.viewFor(this.peer);
       this.#serving++;
@@ -432,7 +496,8 @@ export class PeerSession {
       this.host.report({ kind: "refused", peer: this.peer, protocol: r.protocol.slice(0, 64), reason, code });
       respond({ status: "refused", payload: EMPTY, reason, charged: EMPTY, units: 0, code });
     };
-    if (this.#serving >= this.host.limits.maxServing) return refuse("Busy", `more than ${this.host.limits.maxServing} requests in service`);
+    if (this.#serving >= this.host.limits.maxServing)
+      return refuse("Busy", `more than ${this.host.limits.maxServing} requests in service`);
     const a = this.host.admit(this.peer, r);
     if (a.refuse) {
       refuse(a.code, a.reason);
@@ -449,13 +514,24 @@ export class PeerSession {
       } catch (e) {
         a.release();
         this.#freeSlot();
-        if (!this.#closed) refuse("ServiceFailed", `service failed: ${(e as Error).message.split("\n")[0].slice(0, 200)}`);
+        if (!this.#closed)
+          refuse("ServiceFailed", `service failed: ${(e as Error).message.split("\n")[0].slice(0, 200)}`);
         return;
       }
       this.#freeSlot();
       if (this.#closed) return a.release();
       const bill = a.bill(out.units);
-      respond({ status: a.serviceClass, payload: out.payload, reason: "", charged: toBytes32BE(bill.charged), units: bill.units, code: "" }, bill.refund);
+      respond(
+        {
+          status: a.serviceClass,
+          payload: out.payload,
+          reason: "",
+          charged: toBytes32BE(bill.charged),
+          units: bill.units,
+          code: "",
+        },
+        bill.refund,
+      );
     })().catch((e: Error) => this.host.report({ kind: "frame-error", peer: this.peer, error: e }));
   }
 
@@ -484,7 +560,11 @@ export class PeerSession {
     const max = this.host.limits.maxPeerEmbargoMs;
     let ms = d.embargoMs;
     if (ms > BigInt(max)) {
-      this.host.report({ kind: "frame-error", peer: this.peer, error: new PeerValueOutOfRangeError("embargoMs", ms, BigInt(max)) });
+      this.host.report({
+        kind: "frame-error",
+        peer: this.peer,
+        error: new PeerValueOutOfRangeError("embargoMs", ms, BigInt(max)),
+      });
       ms = BigInt(max);
     }
     const reason = d.reason.slice(0, 200);
@@ -597,7 +677,12 @@ export function wireView(v: BalanceView) {
 
 /** The view a response or disconnect carries (undefined from a peer that sends none). Throws a
  * typed `FrameDecodeError` for out-of-range numbers. */
-export function readView(m: { balance: Uint8Array; receivedCumulative: Uint8Array; sentCumulative: Uint8Array; forgiven?: Uint8Array }): BalanceView | undefined {
+export function readView(m: {
+  balance: Uint8Array;
+  receivedCumulative: Uint8Array;
+  sentCumulative: Uint8Array;
+  forgiven?: Uint8Array;
+}): BalanceView | undefined {
   const balance = fromInt256BE(m.balance);
   if (balance === undefined) return undefined;
   return {

@@ -130,7 +130,9 @@ export function socketDuplex(socket: import("node:net").Socket): Duplex {
     },
     send(bytes) {
       if (closed || socket.destroyed) return Promise.reject(new ConnectionClosedError());
-      return new Promise((resolve, reject) => socket.write(bytes, (e) => (e ? reject(new ConnectionClosedError(e.message)) : resolve())));
+      return new Promise((resolve, reject) =>
+        socket.write(bytes, (e) => (e ? reject(new ConnectionClosedError(e.message)) : resolve())),
+      );
     },
     onData(handler) {
       dataHandler = handler;

@@ -46,7 +46,8 @@ export class ChainVerifier implements ChequeVerifier {
     if (known) this.#negative.delete(chequebook);
     else {
       this.#negative.delete(chequebook);
-      if (this.#negative.size >= (this.opts.maxNegative ?? 10_000)) this.#negative.delete(this.#negative.keys().next().value!);
+      if (this.#negative.size >= (this.opts.maxNegative ?? 10_000))
+        this.#negative.delete(this.#negative.keys().next().value!);
       this.#negative.set(chequebook, now + (this.opts.negativeTtlMs ?? 60_000));
     }
     return known;

@@ -7,7 +7,13 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import {
-  CapacityUnavailableError, InsufficientCreditError, jainIndex, mulberry32, quantile, simulate, type SimClient,
+  CapacityUnavailableError,
+  InsufficientCreditError,
+  jainIndex,
+  mulberry32,
+  quantile,
+  simulate,
+  type SimClient,
 } from "../../src/capacity/index.js";
 import { FREE, PAYER, makePool } from "./fixtures.js";
 
@@ -74,13 +80,17 @@ describe("capacity: what LES claimed", () => {
         ...paid.map((id) => ({ id, cost: 10, load: { kind: "poisson" as const, ratePerSec: 6 } })),
         ...free.map((id) => ({ id, cost: 10, load: { kind: "poisson" as const, ratePerSec: 40 } })),
       ];
-      const offeredCostPerSec = clients.reduce((a, c) => a + c.cost * (c.load.kind === "poisson" ? c.load.ratePerSec : 0), 0);
+      const offeredCostPerSec = clients.reduce(
+        (a, c) => a + c.cost * (c.load.kind === "poisson" ? c.load.ratePerSec : 0),
+        0,
+      );
       expect(offeredCostPerSec / pool.totalCapacity).to.be.at.least(3);
       const res = simulate({ pool, clock, clients, durationMs: 300_000, discipline, seed: 5 });
       const paidLat = paid.flatMap((p) => res.clients.get(p)!.latenciesMs);
       const sum = (ids: string[], k: "offered" | "served") => ids.reduce((a, id) => a + res.clients.get(id)![k], 0);
       return {
-        p99: quantile(paidLat, 0.99), meanService: res.meanServiceMs,
+        p99: quantile(paidLat, 0.99),
+        meanService: res.meanServiceMs,
         paidShare: sum(paid, "served") / sum(paid, "offered"),
         jain: jainIndex(free.map((f) => res.clients.get(f)!.served)),
       };
@@ -98,7 +108,15 @@ describe("capacity: what LES claimed", () => {
     let atTop = 0;
     fc.assert(
       fc.property(
-        fc.array(fc.record({ cls: fc.constantFrom("free", "standard", "priority"), cap: fc.integer({ min: 11, max: 300 }), credit: fc.bigInt({ min: 1n, max: 10n ** 9n }), debt: fc.integer({ min: 0, max: 10_000 }) }), { maxLength: 12 }),
+        fc.array(
+          fc.record({
+            cls: fc.constantFrom("free", "standard", "priority"),
+            cap: fc.integer({ min: 11, max: 300 }),
+            credit: fc.bigInt({ min: 1n, max: 10n ** 9n }),
+            debt: fc.integer({ min: 0, max: 10_000 }),
+          }),
+          { maxLength: 12 },
+        ),
         fc.bigInt({ min: 0n, max: 10n ** 9n }),
         fc.integer({ min: 1_000, max: 10 * HOUR }),
         fc.integer({ min: 0, max: 20_000 }),
@@ -135,7 +153,10 @@ describe("capacity: what LES claimed", () => {
                 return e;
               }
             })();
-            expect(refusal instanceof CapacityUnavailableError || refusal instanceof InsufficientCreditError, `c + 1 = ${q.capacity + 1} granted`).to.equal(true);
+            expect(
+              refusal instanceof CapacityUnavailableError || refusal instanceof InsufficientCreditError,
+              `c + 1 = ${q.capacity + 1} granted`,
+            ).to.equal(true);
           } else atTop++;
           const v = pool.grant("me", q.capacity, holdMs);
           expect(v.capacity).to.equal(q.capacity);
@@ -152,32 +173,43 @@ describe("capacity: what LES claimed", () => {
 
   it("capacity shrink: after halving the total, every reduced or evicted client has priority <= every untouched one", () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ paid: fc.boolean(), cap: fc.integer({ min: 10, max: 200 }), credit: fc.bigInt({ min: 1_000n, max: 10n ** 9n }), debt: fc.integer({ min: 0, max: 1000 }) }), { minLength: 4, maxLength: 20 }), (members) => {
-        const { pool, evicted } = makePool({ totalCapacity: 1000, minCapacity: 10 });
-        members.forEach((m, i) => {
-          const id = `m${i}`;
-          try {
-            pool.connect(id, `g${i}`, m.paid ? PAYER : FREE);
-            pool.charge(id, m.debt);
-            if (m.paid) {
-              pool.deposit(id, m.credit);
-              const q = pool.quoteCapacity(id, 0n, 60_000);
-              pool.grant(id, Math.min(m.cap, q.capacity), 60_000);
+      fc.property(
+        fc.array(
+          fc.record({
+            paid: fc.boolean(),
+            cap: fc.integer({ min: 10, max: 200 }),
+            credit: fc.bigInt({ min: 1_000n, max: 10n ** 9n }),
+            debt: fc.integer({ min: 0, max: 1000 }),
+          }),
+          { minLength: 4, maxLength: 20 },
+        ),
+        (members) => {
+          const { pool, evicted } = makePool({ totalCapacity: 1000, minCapacity: 10 });
+          members.forEach((m, i) => {
+            const id = `m${i}`;
+            try {
+              pool.connect(id, `g${i}`, m.paid ? PAYER : FREE);
+              pool.charge(id, m.debt);
+              if (m.paid) {
+                pool.deposit(id, m.credit);
+                const q = pool.quoteCapacity(id, 0n, 60_000);
+                pool.grant(id, Math.min(m.cap, q.capacity), 60_000);
+              }
+            } catch (e) {
+              if (!(e instanceof CapacityUnavailableError)) throw e;
             }
-          } catch (e) {
-            if (!(e instanceof CapacityUnavailableError)) throw e;
-          }
-        });
-        const before = new Map(pool.clients().map((c) => [c.id, c]));
-        evicted.length = 0;
-        const touchedList = pool.setTotalCapacity(500);
-        const touched = new Set(touchedList.map((t) => t.id));
-        const untouched = [...before.values()].filter((c) => !touched.has(c.id) && c.cls !== "free");
-        for (const t of touched) for (const u of untouched) expect(before.get(t)!.priority).to.be.at.most(u.priority);
-        const held = pool.clients().reduce((a, c) => a + (c.cls === "free" ? pool.minCapacity : c.capacity), 0);
-        expect(held).to.be.at.most(500);
-        for (const e of evicted) expect(e.reason).to.equal("capacity-reduced");
-      }),
+          });
+          const before = new Map(pool.clients().map((c) => [c.id, c]));
+          evicted.length = 0;
+          const touchedList = pool.setTotalCapacity(500);
+          const touched = new Set(touchedList.map((t) => t.id));
+          const untouched = [...before.values()].filter((c) => !touched.has(c.id) && c.cls !== "free");
+          for (const t of touched) for (const u of untouched) expect(before.get(t)!.priority).to.be.at.most(u.priority);
+          const held = pool.clients().reduce((a, c) => a + (c.cls === "free" ? pool.minCapacity : c.capacity), 0);
+          expect(held).to.be.at.most(500);
+          for (const e of evicted) expect(e.reason).to.equal("capacity-reduced");
+        },
+      ),
       { numRuns: 100, seed: 99 },
     );
   });

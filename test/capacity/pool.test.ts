@@ -1,7 +1,18 @@
 import { expect } from "chai";
 import {
-  CapacityUnavailableError, FairScheduler, FlowControl, FlowStoppedError, FreeAllowanceExceededError, InsufficientCreditError,
-  DemandPrice, RequestTooCostlyError, UnknownClientError, addressGroup, holdingCost, priorityOf, BAND,
+  CapacityUnavailableError,
+  FairScheduler,
+  FlowControl,
+  FlowStoppedError,
+  FreeAllowanceExceededError,
+  InsufficientCreditError,
+  DemandPrice,
+  RequestTooCostlyError,
+  UnknownClientError,
+  addressGroup,
+  holdingCost,
+  priorityOf,
+  BAND,
 } from "../../src/capacity/index.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { expectError } from "../../test-support/helpers.js";
@@ -191,7 +202,12 @@ describe("capacity: fair queue", () => {
 
 describe("capacity: demand price", () => {
   it("rises while sold out, decays otherwise, never leaves its bounds", () => {
-    const p = new DemandPrice({ minPriceMicro: 100n, maxPriceMicro: 1000n, riseDoublingMs: 1000, decayHalvingMs: 2000 });
+    const p = new DemandPrice({
+      minPriceMicro: 100n,
+      maxPriceMicro: 1000n,
+      riseDoublingMs: 1000,
+      decayHalvingMs: 2000,
+    });
     p.setSoldOut(true, 10_000);
     expect(p.at(11_000)).to.equal(200n);
     expect(p.at(12_000)).to.equal(400n);
@@ -203,7 +219,10 @@ describe("capacity: demand price", () => {
   });
 
   it("the pool's price rises when capacity is sold out", () => {
-    const { pool, clock } = makePool({ totalCapacity: 100, price: { minPriceMicro: 1_000_000n, riseDoublingMs: 60_000 } });
+    const { pool, clock } = makePool({
+      totalCapacity: 100,
+      price: { minPriceMicro: 1_000_000n, riseDoublingMs: 60_000 },
+    });
     pool.connect("p", "a", PAYER);
     pool.deposit("p", 10n ** 12n);
     const before = pool.price.at(clock.t);

@@ -17,7 +17,14 @@ describe("capacity: production construction and restarts", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const open = (clock: SimClock) =>
-    openCapacity({ db: join(dir, "cap.db"), totalCapacity: 1000, minCapacity: 10, price: { minPriceMicro: 1_000_000n }, now: clock.now, flushIntervalMs: 0 });
+    openCapacity({
+      db: join(dir, "cap.db"),
+      totalCapacity: 1000,
+      minCapacity: 10,
+      price: { minPriceMicro: 1_000_000n },
+      now: clock.now,
+      flushIntervalMs: 0,
+    });
 
   it("free-usage debt decays across a restart within 0.1%, with the default half-life", () => {
     const clock = new SimClock();
@@ -53,7 +60,14 @@ describe("capacity: production construction and restarts", () => {
 
   it("the price and its time base survive a restart", () => {
     const clock = new SimClock();
-    const a = openCapacity({ db: join(dir, "cap.db"), totalCapacity: 100, minCapacity: 10, price: { minPriceMicro: 1_000_000n, riseDoublingMs: 1000 }, now: clock.now, flushIntervalMs: 0 });
+    const a = openCapacity({
+      db: join(dir, "cap.db"),
+      totalCapacity: 100,
+      minCapacity: 10,
+      price: { minPriceMicro: 1_000_000n, riseDoublingMs: 1000 },
+      now: clock.now,
+      flushIntervalMs: 0,
+    });
     a.pool.connect("p", "g", PAYER);
     a.pool.deposit("p", 10n ** 12n);
     a.pool.grant("p", 100, 60_000);
@@ -69,12 +83,21 @@ describe("capacity: production construction and restarts", () => {
   it("shares the SWAP store's database handle, leaving it open on close", () => {
     const db = new Database(join(dir, "swap.db"));
     const clock = new SimClock();
-    const s = openCapacity({ db, totalCapacity: 100, minCapacity: 10, price: { minPriceMicro: 1n }, now: clock.now, flushIntervalMs: 0 });
+    const s = openCapacity({
+      db,
+      totalCapacity: 100,
+      minCapacity: 10,
+      price: { minPriceMicro: 1n },
+      now: clock.now,
+      flushIntervalMs: 0,
+    });
     s.pool.connect("x", "g", PAYER);
     s.pool.deposit("x", 5n);
     s.close();
     expect(db.open).to.equal(true);
-    expect((db.prepare("SELECT credit FROM capacity_credits WHERE client = 'x'").get() as { credit: string }).credit).to.equal("5");
+    expect(
+      (db.prepare("SELECT credit FROM capacity_credits WHERE client = 'x'").get() as { credit: string }).credit,
+    ).to.equal("5");
     db.close();
   });
 });

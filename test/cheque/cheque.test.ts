@@ -28,12 +28,23 @@ import { expectError } from "../../test-support/helpers.js";
 const V = JSON.parse(readFileSync(new URL("../vectors/eip712.json", import.meta.url), "utf8"));
 const chainId = BigInt(V.chainId);
 const key = V.privateKey as `0x${string}`;
-const cheque = { chequebook: V.cheque.chequebook, beneficiary: V.cheque.beneficiary, cumulativePayout: BigInt(V.cheque.cumulativePayout) };
-const cashout = {
-  chequebook: V.cashout.chequebook, sender: V.cashout.sender, requestPayout: BigInt(V.cashout.requestPayout),
-  recipient: V.cashout.recipient, callerPayout: BigInt(V.cashout.callerPayout),
+const cheque = {
+  chequebook: V.cheque.chequebook,
+  beneficiary: V.cheque.beneficiary,
+  cumulativePayout: BigInt(V.cheque.cumulativePayout),
 };
-const timeout = { chequebook: V.customDecreaseTimeout.chequebook, beneficiary: V.customDecreaseTimeout.beneficiary, decreaseTimeout: BigInt(V.customDecreaseTimeout.decreaseTimeout) };
+const cashout = {
+  chequebook: V.cashout.chequebook,
+  sender: V.cashout.sender,
+  requestPayout: BigInt(V.cashout.requestPayout),
+  recipient: V.cashout.recipient,
+  callerPayout: BigInt(V.cashout.callerPayout),
+};
+const timeout = {
+  chequebook: V.customDecreaseTimeout.chequebook,
+  beneficiary: V.customDecreaseTimeout.beneficiary,
+  decreaseTimeout: BigInt(V.customDecreaseTimeout.decreaseTimeout),
+};
 
 describe("cheque: golden vectors (shared with contracts/test/swap/Chequebook.t.sol)", () => {
   it("domain separator matches", () => {
@@ -61,7 +72,11 @@ describe("cheque: golden vectors (shared with contracts/test/swap/Chequebook.t.s
   });
   it("agrees with ethers' generic encoder on random cheques", () => {
     for (let i = 0; i < 50; i++) {
-      const c = { chequebook: Wallet.createRandom().address, beneficiary: Wallet.createRandom().address, cumulativePayout: BigInt(Math.floor(Math.random() * 2 ** 52)) << BigInt(i * 4) };
+      const c = {
+        chequebook: Wallet.createRandom().address,
+        beneficiary: Wallet.createRandom().address,
+        cumulativePayout: BigInt(Math.floor(Math.random() * 2 ** 52)) << BigInt(i * 4),
+      };
       expect(hashCheque(c, 31337n)).to.equal(TypedDataEncoder.hash(chequebookDomain(31337n), CHEQUE_TYPES, c));
     }
   });
@@ -70,14 +85,24 @@ describe("cheque: golden vectors (shared with contracts/test/swap/Chequebook.t.s
 describe("cheque: verify is false for garbage, never throws", () => {
   const sig = V.cheque.signature as string;
   it("rejects every tampered field", () => {
-    expect(verifyCheque({ ...cheque, cumulativePayout: cheque.cumulativePayout + 1n }, chainId, sig, V.signer)).to.equal(false);
+    expect(
+      verifyCheque({ ...cheque, cumulativePayout: cheque.cumulativePayout + 1n }, chainId, sig, V.signer),
+    ).to.equal(false);
     expect(verifyCheque({ ...cheque, beneficiary: V.cashout.sender }, chainId, sig, V.signer)).to.equal(false);
     expect(verifyCheque({ ...cheque, chequebook: V.cashout.sender }, chainId, sig, V.signer)).to.equal(false);
     expect(verifyCheque(cheque, chainId + 1n, sig, V.signer)).to.equal(false);
     expect(verifyCheque(cheque, chainId, sig, V.cashout.sender)).to.equal(false);
   });
   it("returns false for malformed signatures and inputs", () => {
-    for (const bad of ["0x", "0x1234", sig.slice(0, -2), sig + "00", "not hex", sig.slice(0, -2) + "1d", sig.slice(0, -2) + "00"]) {
+    for (const bad of [
+      "0x",
+      "0x1234",
+      sig.slice(0, -2),
+      sig + "00",
+      "not hex",
+      sig.slice(0, -2) + "1d",
+      sig.slice(0, -2) + "00",
+    ]) {
       expect(verifyCheque(cheque, chainId, bad, V.signer), bad).to.equal(false);
     }
     expect(verifyCheque({ ...cheque, beneficiary: "0x12" }, chainId, sig, V.signer)).to.equal(false);
@@ -96,7 +121,10 @@ describe("cheque: verify is false for garbage, never throws", () => {
 
 describe("cheque: runtime validation before signing", () => {
   it("refuses amounts outside uint256", async () => {
-    const err = await expectError(signCheque({ ...cheque, cumulativePayout: 1n << 256n }, chainId, key), InvalidArgumentError);
+    const err = await expectError(
+      signCheque({ ...cheque, cumulativePayout: 1n << 256n }, chainId, key),
+      InvalidArgumentError,
+    );
     expect(err.name).to.equal("InvalidArgumentError");
     expect(err.argument).to.equal("cumulativePayout");
     await expectError(signCheque({ ...cheque, cumulativePayout: -1n }, chainId, key), InvalidArgumentError);
@@ -109,7 +137,9 @@ describe("cheque: runtime validation before signing", () => {
   });
   it("accepts loose amounts at the edge (decimal / hex strings, safe integers)", () => {
     expect(hashCheque({ ...cheque, cumulativePayout: V.cheque.cumulativePayout }, chainId)).to.equal(V.cheque.digest);
-    expect(hashCheque({ ...cheque, cumulativePayout: "0x" + cheque.cumulativePayout.toString(16) }, chainId)).to.equal(V.cheque.digest);
+    expect(hashCheque({ ...cheque, cumulativePayout: "0x" + cheque.cumulativePayout.toString(16) }, chainId)).to.equal(
+      V.cheque.digest,
+    );
   });
   it("refuses a bad private key with a typed error", async () => {
     await expectError(signCheque(cheque, chainId, "0x00" as `0x${string}`), InvalidSignerError);

@@ -22,8 +22,14 @@ describe("daemon: HTTP API", function () {
   before(async () => {
     a = await startMock({ thresholds: { payment: "100" } });
     b = await startMock({ p2p: { bootstrap: [a.host.addresses()[0]], redialMs: 200 } });
-    await until("session", () => b.node.sessions.get(a.host.peerId)?.remote && a.node.sessions.get(b.host.peerId)?.remote);
-    const r = await call(b, `/debug/requests/${a.host.peerId}`, { method: "POST", json: { protocol: "store", count: 12 } });
+    await until(
+      "session",
+      () => b.node.sessions.get(a.host.peerId)?.remote && a.node.sessions.get(b.host.peerId)?.remote,
+    );
+    const r = await call(b, `/debug/requests/${a.host.peerId}`, {
+      method: "POST",
+      json: { protocol: "store", count: 12 },
+    });
     expect(r.body.paid).to.equal(12);
     await until("cheque received", () => a.node.store.listReceived().length);
     oa = new OpenApiChecker((await call(a, "/openapi.json")).body);
@@ -35,7 +41,9 @@ describe("daemon: HTTP API", function () {
 
   it("documents every route it serves in /openapi.json", () => {
     const routes = routeList(a.api).map((r) => `${r.method} ${r.url.replace(/:([a-zA-Z]+)/g, "{$1}")}`);
-    const documented = Object.entries(oa.doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    const documented = Object.entries(oa.doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     expect(routes.length).to.be.greaterThan(25);
     expect(routes.filter((r) => !documented.includes(r))).to.deep.equal([]);
   });
@@ -44,22 +52,58 @@ describe("daemon: HTTP API", function () {
     const peer = b.host.peerId;
     expect((await api(a, "/health")).body).to.deep.equal({ status: "ok", version: "0.1.0" });
     expect((await api(a, "/readiness")).body).to.deep.equal({ status: "ready" });
-    expect((await api(a, "/node")).body).to.include({ peerId: a.host.peerId, mode: "mock", chainId: "31337", paymentThreshold: "100", disconnectThreshold: "150" });
+    expect((await api(a, "/node")).body).to.include({
+      peerId: a.host.peerId,
+      mode: "mock",
+      chainId: "31337",
+      paymentThreshold: "100",
+      disconnectThreshold: "150",
+    });
     // b consumed 12 × 10 = 120 and paid 100 at a's threshold
     expect((await api(a, "/balances")).body).to.deep.equal({ balances: [{ peer, balance: "20" }] });
     expect((await api(a, `/balances/${peer}`)).body).to.deep.equal({ peer, balance: "20" });
     expect((await api(b, `/balances/${a.host.peerId}`)).body).to.deep.equal({ peer: a.host.peerId, balance: "-20" });
     expect((await api(a, "/consumed")).body.balances[0]).to.deep.include({ peer, balance: "20" });
     expect((await api(a, `/consumed/${peer}`)).body.protocols).to.deep.equal({ store: "120" });
-    expect((await api(a, "/settlements")).body).to.deep.equal({ totalSent: "0", totalReceived: "100", settlements: [{ peer, sent: "0", received: "100" }] });
-    expect((await api(b, `/settlements/${a.host.peerId}`)).body).to.deep.equal({ peer: a.host.peerId, sent: "100", received: "0" });
+    expect((await api(a, "/settlements")).body).to.deep.equal({
+      totalSent: "0",
+      totalReceived: "100",
+      settlements: [{ peer, sent: "0", received: "100" }],
+    });
+    expect((await api(b, `/settlements/${a.host.peerId}`)).body).to.deep.equal({
+      peer: a.host.peerId,
+      sent: "100",
+      received: "0",
+    });
     const cheques = (await api(a, "/chequebook/cheque")).body.lastcheques;
-    expect(cheques).to.deep.equal([{ peer, lastsent: null, lastreceived: { beneficiary: a.node.beneficiary, chequebook: b.node.chequebook, payout: "100" } }]);
+    expect(cheques).to.deep.equal([
+      {
+        peer,
+        lastsent: null,
+        lastreceived: { beneficiary: a.node.beneficiary, chequebook: b.node.chequebook, payout: "100" },
+      },
+    ]);
     expect((await api(a, `/chequebook/cheque/${peer}`)).body).to.deep.equal(cheques[0]);
-    expect((await api(a, `/chequebook/cashout/${peer}`)).body).to.deep.equal({ peer, lastCashedCheque: null, uncashedAmount: "100", last: null });
+    expect((await api(a, `/chequebook/cashout/${peer}`)).body).to.deep.equal({
+      peer,
+      lastCashedCheque: null,
+      uncashedAmount: "100",
+      last: null,
+    });
     expect((await api(a, "/cashouts")).body).to.deep.equal({ cashouts: [], lastRun: null });
     const peers = (await api(a, "/peers")).body.peers;
-    expect(peers).to.deep.equal([{ peer, connected: true, serviceClass: "paid", balance: "20", surplus: "0", chequebook: b.node.chequebook, defaulting: false, embargoUntil: 0 }]);
+    expect(peers).to.deep.equal([
+      {
+        peer,
+        connected: true,
+        serviceClass: "paid",
+        balance: "20",
+        surplus: "0",
+        chequebook: b.node.chequebook,
+        defaulting: false,
+        embargoUntil: 0,
+      },
+    ]);
     const metrics = await api(a, "/metrics");
     expect(metrics.body).to.match(/swap_cheques_received_total 1/);
     expect((await api(a, "/dashboard")).body).to.match(/<title>swap-node<\/title>/);
@@ -90,9 +134,15 @@ describe("daemon: HTTP API", function () {
       expect([path, r.status, r.body.code]).to.deep.equal([path, status, code]);
       expect(r.body.message).to.be.a("string").and.not.equal("");
     }
-    const bad = await api(b, `/debug/requests/${a.host.peerId}`, { method: "POST", json: { protocol: "store", count: 0 } });
+    const bad = await api(b, `/debug/requests/${a.host.peerId}`, {
+      method: "POST",
+      json: { protocol: "store", count: 0 },
+    });
     expect([bad.status, bad.body.code]).to.deep.equal([400, "BadRequest"]);
-    const extra = await api(b, `/debug/requests/${a.host.peerId}`, { method: "POST", json: { protocol: "store", evil: 1 } });
+    const extra = await api(b, `/debug/requests/${a.host.peerId}`, {
+      method: "POST",
+      json: { protocol: "store", evil: 1 },
+    });
     expect([extra.status, extra.body.code]).to.deep.equal([400, "BadRequest"]);
     const missing = await call(a, "/nope");
     expect([missing.status, missing.body.code]).to.deep.equal([404, "NotFound"]);
@@ -100,11 +150,18 @@ describe("daemon: HTTP API", function () {
   });
 
   it("requires the bearer token when one is set, except for probes", async () => {
-    const d = await Daemon.start(mockConfig({ api: { port: 0, token: "s3cret-token-of-16+" } }), { log: quietLog, env: {} });
+    const d = await Daemon.start(mockConfig({ api: { port: 0, token: "s3cret-token-of-16+" } }), {
+      log: quietLog,
+      env: {},
+    });
     try {
       expect((await call(d, "/balances")).status).to.equal(401);
-      expect((await call(d, "/balances", { headers: { authorization: "Bearer wrong-token-of-16+!" } })).body.code).to.equal("Unauthorized");
-      expect((await call(d, "/balances", { headers: { authorization: "Bearer s3cret-token-of-16+" } })).status).to.equal(200);
+      expect(
+        (await call(d, "/balances", { headers: { authorization: "Bearer wrong-token-of-16+!" } })).body.code,
+      ).to.equal("Unauthorized");
+      expect(
+        (await call(d, "/balances", { headers: { authorization: "Bearer s3cret-token-of-16+" } })).status,
+      ).to.equal(200);
       expect((await call(d, "/health")).status).to.equal(200);
     } finally {
       await d.stop();
@@ -129,7 +186,10 @@ describe("daemon: HTTP API", function () {
   });
 
   it("refuses to bind off loopback without a token", async () => {
-    const e = await expectError(Daemon.start(mockConfig({ api: { host: "0.0.0.0", port: 0 } }), { log: quietLog, env: {} }), ConfigError);
+    const e = await expectError(
+      Daemon.start(mockConfig({ api: { host: "0.0.0.0", port: 0 } }), { log: quietLog, env: {} }),
+      ConfigError,
+    );
     expect(e.key).to.equal("api.token");
   });
 });

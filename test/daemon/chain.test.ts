@@ -22,11 +22,20 @@ describe("daemon: hard mode against hardhat node", function () {
     return r;
   };
   const start = async (op: { wallet: Wallet; chequebook: string }, bootstrap: string[] = []) =>
-    Daemon.start(parseConfig({
-      dataDir: tempDir(), mode: "hard", chain: { rpcUrl: chain.rpcUrl, deploymentsDir: chain.deploymentsDir }, chequebook: op.chequebook,
-      thresholds: { payment: (10n * UNIT).toString(), minChequeValue: UNIT.toString() }, prices: { store: UNIT.toString() },
-      p2p: { bootstrap, redialMs: 200 }, api: { port: 0, debug: true }, cashout: { intervalMs: 3_600_000, maxFeePercent: 100 },
-    }), { log: quietLog, env: { SWAP_NODE_PRIVATE_KEY: op.wallet.privateKey } });
+    Daemon.start(
+      parseConfig({
+        dataDir: tempDir(),
+        mode: "hard",
+        chain: { rpcUrl: chain.rpcUrl, deploymentsDir: chain.deploymentsDir },
+        chequebook: op.chequebook,
+        thresholds: { payment: (10n * UNIT).toString(), minChequeValue: UNIT.toString() },
+        prices: { store: UNIT.toString() },
+        p2p: { bootstrap, redialMs: 200 },
+        api: { port: 0, debug: true },
+        cashout: { intervalMs: 3_600_000, maxFeePercent: 100 },
+      }),
+      { log: quietLog, env: { SWAP_NODE_PRIVATE_KEY: op.wallet.privateKey } },
+    );
 
   before(async () => {
     chain = await startLocalChain(tempDir());
@@ -36,10 +45,19 @@ describe("daemon: hard mode against hardhat node", function () {
     a = await start(opA);
     b = await start(opB, [a.host.addresses()[0]!]);
     oa = new OpenApiChecker((await call(a, "/openapi.json")).body);
-    await until("session", () => b.node.sessions.get(a.host.peerId)?.remote && a.node.sessions.get(b.host.peerId)?.remote);
-    const r = await call(b, `/debug/requests/${a.host.peerId}`, { method: "POST", json: { protocol: "store", count: 25 } });
+    await until(
+      "session",
+      () => b.node.sessions.get(a.host.peerId)?.remote && a.node.sessions.get(b.host.peerId)?.remote,
+    );
+    const r = await call(b, `/debug/requests/${a.host.peerId}`, {
+      method: "POST",
+      json: { protocol: "store", count: 25 },
+    });
     expect(r.body.paid).to.equal(25);
-    await until("cheques received", () => a.node.store.lastReceived(b.node.chequebook!)?.cumulativePayout === 20n * UNIT);
+    await until(
+      "cheques received",
+      () => a.node.store.lastReceived(b.node.chequebook!)?.cumulativePayout === 20n * UNIT,
+    );
   });
   after(async () => {
     await b?.stop();
@@ -50,31 +68,57 @@ describe("daemon: hard mode against hardhat node", function () {
   it("reports the chequebook: address, total / available / uncommitted balance", async () => {
     expect((await api(b, "/chequebook/address")).body).to.deep.equal({ chequebookAddress: b.node.chequebook });
     const bal = (await api(b, "/chequebook/balance")).body;
-    expect(bal).to.deep.equal({ totalBalance: (1_000n * UNIT).toString(), availableBalance: (1_000n * UNIT).toString(), uncommittedBalance: (980n * UNIT).toString() });
+    expect(bal).to.deep.equal({
+      totalBalance: (1_000n * UNIT).toString(),
+      availableBalance: (1_000n * UNIT).toString(),
+      uncommittedBalance: (980n * UNIT).toString(),
+    });
   });
 
   it("cashes a peer's cheque on request, then shows it cashed", async () => {
     const peer = b.host.peerId;
-    expect((await api(a, `/chequebook/cashout/${peer}`)).body).to.deep.include({ uncashedAmount: (20n * UNIT).toString(), last: null });
+    expect((await api(a, `/chequebook/cashout/${peer}`)).body).to.deep.include({
+      uncashedAmount: (20n * UNIT).toString(),
+      last: null,
+    });
     const r = await api(a, `/chequebook/cashout/${peer}`, { method: "POST" });
     expect(r.status).to.equal(201);
-    expect(r.body.record).to.deep.include({ status: "mined", totalPayout: (20n * UNIT).toString(), peer, chequebook: b.node.chequebook });
+    expect(r.body.record).to.deep.include({
+      status: "mined",
+      totalPayout: (20n * UNIT).toString(),
+      peer,
+      chequebook: b.node.chequebook,
+    });
     const status = (await api(a, `/chequebook/cashout/${peer}`)).body;
     expect(status.uncashedAmount).to.equal("0");
-    expect(status.lastCashedCheque).to.deep.equal({ beneficiary: a.node.beneficiary, chequebook: b.node.chequebook, payout: (20n * UNIT).toString() });
-    expect(await new ChequebookClient(b.node.chequebook!, chain.provider).paidOut(a.node.beneficiary)).to.equal(20n * UNIT);
+    expect(status.lastCashedCheque).to.deep.equal({
+      beneficiary: a.node.beneficiary,
+      chequebook: b.node.chequebook,
+      payout: (20n * UNIT).toString(),
+    });
+    expect(await new ChequebookClient(b.node.chequebook!, chain.provider).paidOut(a.node.beneficiary)).to.equal(
+      20n * UNIT,
+    );
     // nothing left to cash: no transaction, a reason
     const again = await api(a, `/chequebook/cashout/${peer}`, { method: "POST" });
     expect(again.body).to.deep.equal({ record: null, reason: "already cashed" });
   });
 
   it("auto cash-out: a scheduled run cashes the new cheque; history and metrics show it", async () => {
-    expect((await call(b, `/debug/requests/${a.host.peerId}`, { method: "POST", json: { protocol: "store", count: 10 } })).body.paid).to.equal(10);
+    expect(
+      (await call(b, `/debug/requests/${a.host.peerId}`, { method: "POST", json: { protocol: "store", count: 10 } }))
+        .body.paid,
+    ).to.equal(10);
     await until("cheque 30", () => a.node.store.lastReceived(b.node.chequebook!)?.cumulativePayout === 30n * UNIT);
     const run = await a.scheduler!.runOnce();
     expect(run.records.map((r) => r.status)).to.deep.equal(["mined"]);
     const history = (await api(a, "/cashouts")).body;
-    expect(history.cashouts.map((r: { status: string; totalPayout: string }) => [r.status, r.totalPayout])).to.deep.equal([["mined", (20n * UNIT).toString()], ["mined", (10n * UNIT).toString()]]);
+    expect(
+      history.cashouts.map((r: { status: string; totalPayout: string }) => [r.status, r.totalPayout]),
+    ).to.deep.equal([
+      ["mined", (20n * UNIT).toString()],
+      ["mined", (10n * UNIT).toString()],
+    ]);
     expect(history.lastRun.error).to.equal(null);
     expect((await call(a, "/metrics")).body).to.match(/swap_cashouts_total\{outcome="mined"\} 2/);
   });
@@ -97,7 +141,16 @@ describe("daemon: hard mode against hardhat node", function () {
     const { chromium } = await import("playwright-core");
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -108,7 +161,11 @@ describe("daemon: hard mode against hardhat node", function () {
       expect(await page.locator('[data-k="total-balance"]').textContent()).to.equal(bal.totalBalance);
       expect(await page.locator('[data-k="available-balance"]').textContent()).to.equal(bal.availableBalance);
       expect(await page.locator('[data-k="uncommitted-balance"]').textContent()).to.equal(bal.uncommittedBalance);
-      const cashouts = (await call(a, "/cashouts")).body.cashouts as { id: string; status: string; totalPayout: string }[];
+      const cashouts = (await call(a, "/cashouts")).body.cashouts as {
+        id: string;
+        status: string;
+        totalPayout: string;
+      }[];
       expect(cashouts.length).to.be.greaterThan(0);
       for (const c of cashouts) {
         const row = page.locator(`#cashouts tr[data-id="${c.id}"]`);
@@ -128,7 +185,14 @@ describe("daemon: hard mode against hardhat node", function () {
     expect([r.status, r.body.code]).to.deep.equal([404, "UnknownPlan"]);
     const claim = await api(a, "/plans/424242/claim", { method: "POST" });
     expect([claim.status, claim.body.code]).to.deep.equal([404, "UnknownPlan"]);
-    const receipt = { baseShares: "1", anchor: `0x${"11".repeat(32)}`, length: "1", depth: "1", word: `0x${"22".repeat(32)}`, signature: `0x${"33".repeat(65)}` };
+    const receipt = {
+      baseShares: "1",
+      anchor: `0x${"11".repeat(32)}`,
+      length: "1",
+      depth: "1",
+      word: `0x${"22".repeat(32)}`,
+      signature: `0x${"33".repeat(65)}`,
+    };
     const submit = await api(a, "/plans/424242/receipts", { method: "POST", json: receipt });
     expect([submit.status, submit.body.code]).to.deep.equal([404, "UnknownPlan"]);
     const bad = await api(a, "/plans/1/receipts", { method: "POST", json: { ...receipt, signature: "0x12" } });

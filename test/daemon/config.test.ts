@@ -11,12 +11,19 @@ import { expectError } from "../../test-support/helpers.js";
 import { tempDir } from "./helpers.js";
 
 const mock = { mode: "mock", chain: { chainId: 1 } };
-const keyOf = async (doc: unknown, env: NodeJS.ProcessEnv = {}) => expectError(() => parseConfig(doc, env), ConfigError);
+const keyOf = async (doc: unknown, env: NodeJS.ProcessEnv = {}) =>
+  expectError(() => parseConfig(doc, env), ConfigError);
 
 /** Run the CLI as its users do (a separate process); resolves with exit code and output. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/daemon/main.ts", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "src/daemon/main.ts", ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (b) => (stdout += b));
@@ -50,7 +57,8 @@ describe("daemon: config", function () {
       [{ ...mock, key: { privateKey: `0x${"11".repeat(32)}` } }, "key.privateKey"],
       [["a list"], "(root)"],
     ];
-    for (const [doc, key] of cases) expect([JSON.stringify(doc), (await keyOf(doc)).key]).to.deep.equal([JSON.stringify(doc), key]);
+    for (const [doc, key] of cases)
+      expect([JSON.stringify(doc), (await keyOf(doc)).key]).to.deep.equal([JSON.stringify(doc), key]);
   });
 
   it("accepts the boundaries: amounts up to 2^256 − 1, port 0 and 65535, a plaintext key when insisted on", () => {
@@ -59,12 +67,22 @@ describe("daemon: config", function () {
     expect(() => parseConfig({ ...mock, thresholds: { payment: (1n << 256n).toString() } })).to.throw(ConfigError);
     expect(parseConfig({ ...mock, api: { port: 0 } }).api.port).to.equal(0);
     expect(parseConfig({ ...mock, api: { port: 65_535 } }).api.port).to.equal(65_535);
-    expect(parseConfig({ ...mock, thresholds: { earlyPaymentPercent: 99 } }).thresholds.earlyPaymentPercent).to.equal(99n);
-    expect(parseConfig({ ...mock, key: { privateKey: `0x${"11".repeat(32)}`, insecureAllowPlaintextKey: true } }).key.privateKey).to.equal(`0x${"11".repeat(32)}`);
+    expect(parseConfig({ ...mock, thresholds: { earlyPaymentPercent: 99 } }).thresholds.earlyPaymentPercent).to.equal(
+      99n,
+    );
+    expect(
+      parseConfig({ ...mock, key: { privateKey: `0x${"11".repeat(32)}`, insecureAllowPlaintextKey: true } }).key
+        .privateKey,
+    ).to.equal(`0x${"11".repeat(32)}`);
   });
 
   it("applies environment overrides over the file, and names the key of a bad one", async () => {
-    const c = parseConfig(mock, { SWAP_NODE_API_PORT: "1700", SWAP_NODE_BOOTSTRAP: "/ip4/127.0.0.1/tcp/1/p2p/x, /ip4/127.0.0.1/tcp/2/p2p/y", SWAP_NODE_MODE: "soft", SWAP_NODE_DATA_DIR: "/var/x" });
+    const c = parseConfig(mock, {
+      SWAP_NODE_API_PORT: "1700",
+      SWAP_NODE_BOOTSTRAP: "/ip4/127.0.0.1/tcp/1/p2p/x, /ip4/127.0.0.1/tcp/2/p2p/y",
+      SWAP_NODE_MODE: "soft",
+      SWAP_NODE_DATA_DIR: "/var/x",
+    });
     expect(c.api.port).to.equal(1700);
     expect(c.p2p.bootstrap).to.deep.equal(["/ip4/127.0.0.1/tcp/1/p2p/x", "/ip4/127.0.0.1/tcp/2/p2p/y"]);
     expect(c.mode).to.equal("soft");
@@ -78,7 +96,21 @@ describe("daemon: config", function () {
     expect(c.mode).to.equal("hard");
     expect(c.api.host).to.equal("127.0.0.1");
     expect(c.thresholds.payment).to.equal(10_000_000_000_000_000n);
-    for (const key of ["dataDir", "mode", "chain", "key", "chequebook", "thresholds", "prices", "freeTier", "p2p", "api", "metrics", "cashout", "log"]) {
+    for (const key of [
+      "dataDir",
+      "mode",
+      "chain",
+      "key",
+      "chequebook",
+      "thresholds",
+      "prices",
+      "freeTier",
+      "p2p",
+      "api",
+      "metrics",
+      "cashout",
+      "log",
+    ]) {
       expect(DEFAULT_CONFIG_YAML).to.match(new RegExp(`^#? ?${key}:`, "m"));
     }
   });
@@ -87,7 +119,9 @@ describe("daemon: config", function () {
     const dir = tempDir();
     expect((await expectError(() => loadConfig(join(dir, "missing.yaml")), ConfigError)).problem).to.match(/ENOENT/);
     writeFileSync(join(dir, "bad.yaml"), "mode: mock\nchain: [\n");
-    expect((await expectError(() => loadConfig(join(dir, "bad.yaml")), ConfigError)).problem).to.match(/not valid YAML at line/);
+    expect((await expectError(() => loadConfig(join(dir, "bad.yaml")), ConfigError)).problem).to.match(
+      /not valid YAML at line/,
+    );
     writeFileSync(join(dir, "rel.yaml"), "mode: mock\nchain: { chainId: 5 }\ndataDir: ./data\n");
     expect(loadConfig(join(dir, "rel.yaml"), {}).dataDir).to.equal(join(dir, "data")); // relative to the file
   });
@@ -96,16 +130,23 @@ describe("daemon: config", function () {
     const dir = tempDir();
     const w = Wallet.createRandom();
     const file = join(dir, "key.json");
-    writeFileSync(file, encryptKeystoreJsonSync({ address: w.address, privateKey: w.privateKey }, "pw", { scrypt: { N: 1 << 10 } }));
+    writeFileSync(
+      file,
+      encryptKeystoreJsonSync({ address: w.address, privateKey: w.privateKey }, "pw", { scrypt: { N: 1 << 10 } }),
+    );
     const cfg = parseConfig({ ...mock, key: { keystore: file } }).key;
     expect((await loadWallet(cfg, { SWAP_NODE_KEYSTORE_PASSWORD: "pw" })).address).to.equal(w.address);
     writeFileSync(join(dir, "pw.txt"), "pw\n");
     expect((await loadWallet({ ...cfg, passwordFile: join(dir, "pw.txt") }, {})).address).to.equal(w.address);
-    expect((await expectError(loadWallet(cfg, { SWAP_NODE_KEYSTORE_PASSWORD: "wrong" }), KeyLoadError)).message).to.match(/wrong password/);
+    expect(
+      (await expectError(loadWallet(cfg, { SWAP_NODE_KEYSTORE_PASSWORD: "wrong" }), KeyLoadError)).message,
+    ).to.match(/wrong password/);
     expect((await expectError(loadWallet(cfg, {}), KeyLoadError)).message).to.match(/no password/);
     const envCfg = parseConfig(mock).key;
     expect((await loadWallet(envCfg, { SWAP_NODE_PRIVATE_KEY: w.privateKey.slice(2) })).address).to.equal(w.address);
-    expect((await expectError(loadWallet(envCfg, { SWAP_NODE_PRIVATE_KEY: "0x1234" }), KeyLoadError)).message).to.match(/not a 32-byte/);
+    expect((await expectError(loadWallet(envCfg, { SWAP_NODE_PRIVATE_KEY: "0x1234" }), KeyLoadError)).message).to.match(
+      /not a 32-byte/,
+    );
     expect((await expectError(loadWallet(envCfg, {}), KeyLoadError)).message).to.match(/SWAP_NODE_PRIVATE_KEY/);
   });
 

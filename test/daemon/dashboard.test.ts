@@ -6,7 +6,16 @@ import { call, startMock, until } from "./helpers.js";
 import type { Daemon } from "../../src/daemon/daemon.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const OUT = join(process.cwd(), "test-output");
 
 describe("daemon: dashboard in headless Chromium", function () {
@@ -16,10 +25,19 @@ describe("daemon: dashboard in headless Chromium", function () {
   let browser: Browser;
 
   before(async () => {
-    a = await startMock({ thresholds: { payment: "100" }, api: { port: 0, debug: true, token: "dashboard-token-0123" } });
+    a = await startMock({
+      thresholds: { payment: "100" },
+      api: { port: 0, debug: true, token: "dashboard-token-0123" },
+    });
     b = await startMock({ p2p: { bootstrap: [a.host.addresses()[0]], redialMs: 200 } });
-    await until("session", () => b.node.sessions.get(a.host.peerId)?.remote && a.node.sessions.get(b.host.peerId)?.remote);
-    expect((await call(b, `/debug/requests/${a.host.peerId}`, { method: "POST", json: { protocol: "store", count: 13 } })).body.paid).to.equal(13);
+    await until(
+      "session",
+      () => b.node.sessions.get(a.host.peerId)?.remote && a.node.sessions.get(b.host.peerId)?.remote,
+    );
+    expect(
+      (await call(b, `/debug/requests/${a.host.peerId}`, { method: "POST", json: { protocol: "store", count: 13 } }))
+        .body.paid,
+    ).to.equal(13);
     await until("cheque", () => a.node.store.listReceived().length);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   });
@@ -50,9 +68,20 @@ describe("daemon: dashboard in headless Chromium", function () {
     expect(await page.locator("#peer-id").textContent()).to.equal(a.host.peerId);
 
     // more traffic: the page follows without a reload, and the chart has a line for the peer
-    expect((await call(b, `/debug/requests/${a.host.peerId}`, { method: "POST", json: { protocol: "store", count: 2 } })).body.paid).to.equal(2);
-    await page.waitForFunction(`document.querySelector('tr[data-peer="${b.host.peerId}"] [data-k="balance"]')?.textContent === "50"`, undefined, { timeout: 10_000 });
-    await page.waitForFunction(`(document.querySelector("#chart polyline")?.getAttribute("points") ?? "").split(" ").length >= 2`, undefined, { timeout: 10_000 });
+    expect(
+      (await call(b, `/debug/requests/${a.host.peerId}`, { method: "POST", json: { protocol: "store", count: 2 } }))
+        .body.paid,
+    ).to.equal(2);
+    await page.waitForFunction(
+      `document.querySelector('tr[data-peer="${b.host.peerId}"] [data-k="balance"]')?.textContent === "50"`,
+      undefined,
+      { timeout: 10_000 },
+    );
+    await page.waitForFunction(
+      `(document.querySelector("#chart polyline")?.getAttribute("points") ?? "").split(" ").length >= 2`,
+      undefined,
+      { timeout: 10_000 },
+    );
     expect(await page.locator(`#chart polyline[data-peer="${b.host.peerId}"]`).count()).to.equal(1);
     mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: join(OUT, "dashboard.png"), fullPage: true });

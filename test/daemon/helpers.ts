@@ -45,11 +45,18 @@ export async function startMock(doc: Record<string, unknown> = {}): Promise<Daem
   return Daemon.start(mockConfig(doc), { log: quietLog, env: {} });
 }
 
-export async function call(d: Daemon | string, path: string, init: RequestInit & { json?: unknown } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+export async function call(
+  d: Daemon | string,
+  path: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
   const base = typeof d === "string" ? d : d.apiUrl;
   const res = await fetch(base + path, {
     ...init,
-    headers: { ...(init.json !== undefined ? { "content-type": "application/json" } : {}), ...(init.headers as Record<string, string>) },
+    headers: {
+      ...(init.json !== undefined ? { "content-type": "application/json" } : {}),
+      ...(init.headers as Record<string, string>),
+    },
     body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
   });
   const text = await res.text();

@@ -1,6 +1,11 @@
 import { Ajv, type ValidateFunction } from "ajv";
 
-type Doc = { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema: object }> }> }>> };
+type Doc = {
+  paths: Record<
+    string,
+    Record<string, { responses?: Record<string, { content?: Record<string, { schema: object }> }> }>
+  >;
+};
 
 /** Validates API responses against the daemon's own OpenAPI document. */
 export class OpenApiChecker {
@@ -33,7 +38,10 @@ export class OpenApiChecker {
       v = this.#ajv.compile(content[media]!.schema);
       this.#cache.set(key, v);
     }
-    if (!v(body)) throw new Error(`${key}: response does not match the document: ${this.#ajv.errorsText(v.errors)}\n${JSON.stringify(body).slice(0, 500)}`);
+    if (!v(body))
+      throw new Error(
+        `${key}: response does not match the document: ${this.#ajv.errorsText(v.errors)}\n${JSON.stringify(body).slice(0, 500)}`,
+      );
     this.checked.add(`${method} ${t}`);
   }
 }

@@ -1,7 +1,12 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { Wallet, id, type Signer } from "ethers";
-import { BatchCashoutExecutor__factory, CashoutRouter__factory, TestToken__factory, type TestToken } from "../../typechain-types/index.js";
+import {
+  BatchCashoutExecutor__factory,
+  CashoutRouter__factory,
+  TestToken__factory,
+  type TestToken,
+} from "../../typechain-types/index.js";
 import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
 import { BatchCashoutExecutorClient, CashoutRouterClient } from "../../src/chain/batch-cashout.js";
 import { call, GasPerEntryTooLowError, OnlySelfError } from "../../src/chain/errors.js";
@@ -19,7 +24,11 @@ describe("e2e: batch cash-out (router and EIP-7702 executor)", () => {
   let n = 0;
 
   async function funded(): Promise<ChequebookClient> {
-    const d = await factory.deployChequebook({ issuer: issuerKey.address, defaultHardDepositTimeout: 3600, salt: id(`b${n++}`) });
+    const d = await factory.deployChequebook({
+      issuer: issuerKey.address,
+      defaultHardDepositTimeout: 3600,
+      salt: id(`b${n++}`),
+    });
     await token.mint(d.address, 10n ** 18n);
     return new ChequebookClient(d.address, deployer);
   }
@@ -50,7 +59,13 @@ describe("e2e: batch cash-out (router and EIP-7702 executor)", () => {
       books.map(async (b, i) => {
         const c = await cheque(b.address, beneficiary.address, 100n * BigInt(i + 1));
         const sig = await signCashout(
-          { chequebook: b.address, sender: router.address, requestPayout: c.cumulativePayout, recipient, callerPayout: 0n },
+          {
+            chequebook: b.address,
+            sender: router.address,
+            requestPayout: c.cumulativePayout,
+            recipient,
+            callerPayout: 0n,
+          },
           chainId,
           beneficiary.privateKey as `0x${string}`,
         );
@@ -64,7 +79,13 @@ describe("e2e: batch cash-out (router and EIP-7702 executor)", () => {
     const again = await router.cashMany(entries.slice(0, 1));
     expect(again.cashed).to.equal(0);
     expect(again.skipped).to.deep.equal([
-      { index: 0, chequebook: books[0]!.address, beneficiary: beneficiary.address, reason: "NotIncreasing", errorSelector: "0x00000000" },
+      {
+        index: 0,
+        chequebook: books[0]!.address,
+        beneficiary: beneficiary.address,
+        reason: "NotIncreasing",
+        errorSelector: "0x00000000",
+      },
     ]);
     const low = await expectError(router.cashMany(entries, { gasPerEntry: 1000n }), GasPerEntryTooLowError);
     expect(low.args).to.deep.include({ gasPerEntry: 1000n, min: 50_000n });
@@ -77,7 +98,10 @@ describe("e2e: batch cash-out (router and EIP-7702 executor)", () => {
     const books = [await funded(), await funded()];
     const cheques = await Promise.all(books.map((b) => cheque(b.address, account.address, 250n)));
     const client = new BatchCashoutExecutorClient(account);
-    const res = await client.cashMany(cheques.map((c) => ({ cheque: c })), { delegateTo: executor });
+    const res = await client.cashMany(
+      cheques.map((c) => ({ cheque: c })),
+      { delegateTo: executor },
+    );
     expect(res.receipt.type).to.equal(4);
     expect(res.cashed).to.equal(2);
     expect(await ethers.provider.getCode(account.address)).to.equal(`0xef0100${executor.slice(2).toLowerCase()}`);
@@ -89,7 +113,10 @@ describe("e2e: batch cash-out (router and EIP-7702 executor)", () => {
     expect(await token.balanceOf(account.address)).to.equal(650n);
     // nobody else can drive the account
     const asOther = BatchCashoutExecutor__factory.connect(account.address, deployer);
-    const e = await expectError(call(() => asOther.cashMany.staticCall([], 100_000n, false)), OnlySelfError);
+    const e = await expectError(
+      call(() => asOther.cashMany.staticCall([], 100_000n, false)),
+      OnlySelfError,
+    );
     expect(e.args).to.deep.include({ caller: await deployer.getAddress() });
   });
 });

@@ -1,7 +1,12 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { Interface, TypedDataEncoder, id, type Signer } from "ethers";
-import { Chequebook__factory, ChequebookFactory__factory, TestToken__factory, type TestToken } from "../../typechain-types/index.js";
+import {
+  Chequebook__factory,
+  ChequebookFactory__factory,
+  TestToken__factory,
+  type TestToken,
+} from "../../typechain-types/index.js";
 import { ChequebookClient, ChequebookFactoryClient, customTimeoutValue } from "../../src/chain/chequebook.js";
 import {
   ChequebookAlreadyDeployedError,
@@ -11,7 +16,13 @@ import {
   TimeoutTooLargeError,
   revertClassFor,
 } from "../../src/chain/errors.js";
-import { CASHOUT_TYPES, CHEQUE_TYPES, CUSTOM_DECREASE_TIMEOUT_TYPES, CHEQUEBOOK_DOMAIN_TYPE, signCustomDecreaseTimeout } from "../../src/cheque/index.js";
+import {
+  CASHOUT_TYPES,
+  CHEQUE_TYPES,
+  CUSTOM_DECREASE_TIMEOUT_TYPES,
+  CHEQUEBOOK_DOMAIN_TYPE,
+  signCustomDecreaseTimeout,
+} from "../../src/cheque/index.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { expectError } from "../../test-support/helpers.js";
 
@@ -40,7 +51,11 @@ describe("e2e: chequebook review findings (issue 9) through the library", () => 
     chainId = (await ethers.provider.getNetwork()).chainId;
     token = await new TestToken__factory(deployer).deploy();
     factory = await ChequebookFactoryClient.deploy(deployer, await token.getAddress());
-    const d = await factory.deployChequebook({ issuer: await issuer.getAddress(), defaultHardDepositTimeout: 3600, salt: id("findings") });
+    const d = await factory.deployChequebook({
+      issuer: await issuer.getAddress(),
+      defaultHardDepositTimeout: 3600,
+      salt: id("findings"),
+    });
     book = new ChequebookClient(d.address, deployer);
     await token.mint(book.address, 1000n);
   });
@@ -62,28 +77,54 @@ describe("e2e: chequebook review findings (issue 9) through the library", () => 
 
   it("C-2: a bumped epoch invalidates an unused timeout signature; the new value is signed with the epoch", async () => {
     const b = await beneficiary.getAddress();
-    const old = await signCustomDecreaseTimeout({ chequebook: book.address, beneficiary: b, decreaseTimeout: 60n }, chainId, beneficiary as never);
+    const old = await signCustomDecreaseTimeout(
+      { chequebook: book.address, beneficiary: b, decreaseTimeout: 60n },
+      chainId,
+      beneficiary as never,
+    );
     await book.connect(beneficiary).bumpTimeoutEpoch();
     expect(await book.timeoutEpoch(b)).to.equal(1n);
     const value = customTimeoutValue(1n, 7200n);
-    const sig = await signCustomDecreaseTimeout({ chequebook: book.address, beneficiary: b, decreaseTimeout: value }, chainId, beneficiary as never);
+    const sig = await signCustomDecreaseTimeout(
+      { chequebook: book.address, beneficiary: b, decreaseTimeout: value },
+      chainId,
+      beneficiary as never,
+    );
     await book.connect(issuer).setCustomHardDepositTimeout(b, value, sig);
     expect((await book.hardDeposit(b)).timeout).to.equal(7200n);
-    const e = await expectError(book.connect(issuer).setCustomHardDepositTimeout(b, 60n, old), TimeoutEpochMismatchError);
+    const e = await expectError(
+      book.connect(issuer).setCustomHardDepositTimeout(b, 60n, old),
+      TimeoutEpochMismatchError,
+    );
     expect(e.args).to.deep.include({ beneficiary: b, signedEpoch: 0n, currentEpoch: 1n });
     expect(() => customTimeoutValue(2n ** 128n, 1n)).to.throw(InvalidArgumentError);
   });
 
   it("C-6: typed errors with values instead of panics; a reused salt names the chequebook", async () => {
-    const e = await expectError(book.connect(issuer).increaseHardDeposit(await beneficiary.getAddress(), 2n ** 256n - 1n), HardDepositExceedsBalanceError);
+    const e = await expectError(
+      book.connect(issuer).increaseHardDeposit(await beneficiary.getAddress(), 2n ** 256n - 1n),
+      HardDepositExceedsBalanceError,
+    );
     expect(e.args).to.deep.include({ totalHardDeposit: 2n ** 256n - 1n, balance: 1000n });
     const again = await expectError(
-      factory.deployChequebook({ issuer: await issuer.getAddress(), defaultHardDepositTimeout: 3600, salt: id("findings") }),
+      factory.deployChequebook({
+        issuer: await issuer.getAddress(),
+        defaultHardDepositTimeout: 3600,
+        salt: id("findings"),
+      }),
       ChequebookAlreadyDeployedError,
     );
-    expect(again.args).to.deep.include({ chequebook: book.address, deployer: await deployer.getAddress(), salt: id("findings") });
+    expect(again.args).to.deep.include({
+      chequebook: book.address,
+      deployer: await deployer.getAddress(),
+      salt: id("findings"),
+    });
     const big = await expectError(
-      factory.deployChequebook({ issuer: await issuer.getAddress(), defaultHardDepositTimeout: 2n ** 64n, salt: id("big") }),
+      factory.deployChequebook({
+        issuer: await issuer.getAddress(),
+        defaultHardDepositTimeout: 2n ** 64n,
+        salt: id("big"),
+      }),
       TimeoutTooLargeError,
     );
     expect(big.args).to.deep.include({ defaultHardDepositTimeout: 2n ** 64n, max: 2n ** 64n - 1n });

@@ -26,11 +26,20 @@ describe("e2e: chequebook contracts driven by the library", () => {
   let salt = 0;
 
   async function freshBook(issuerAddr?: string): Promise<ChequebookClient> {
-    const d = await factory.deployChequebook({ issuer: issuerAddr ?? (await issuer.getAddress()), defaultHardDepositTimeout: 3600, salt: id(`s${salt++}`) });
+    const d = await factory.deployChequebook({
+      issuer: issuerAddr ?? (await issuer.getAddress()),
+      defaultHardDepositTimeout: 3600,
+      salt: id(`s${salt++}`),
+    });
     await token.mint(d.address, 1000n);
     return new ChequebookClient(d.address, deployer);
   }
-  async function cheque(to: string, amount: bigint, signer: Signer | `0x${string}` = issuer as never, cb = book): Promise<SignedCheque> {
+  async function cheque(
+    to: string,
+    amount: bigint,
+    signer: Signer | `0x${string}` = issuer as never,
+    cb = book,
+  ): Promise<SignedCheque> {
     const c = { chequebook: cb.address, beneficiary: to, cumulativePayout: amount };
     return { ...c, signature: await signCheque(c, chainId, signer as never) };
   }
@@ -47,8 +56,17 @@ describe("e2e: chequebook contracts driven by the library", () => {
   });
 
   it("deploys at the predicted address, registered, configured", async () => {
-    const predicted = await factory.predictAddress({ deployer: await deployer.getAddress(), issuer: await issuer.getAddress(), defaultHardDepositTimeout: 60, salt: id("p") });
-    const d = await factory.deployChequebook({ issuer: await issuer.getAddress(), defaultHardDepositTimeout: 60, salt: id("p") });
+    const predicted = await factory.predictAddress({
+      deployer: await deployer.getAddress(),
+      issuer: await issuer.getAddress(),
+      defaultHardDepositTimeout: 60,
+      salt: id("p"),
+    });
+    const d = await factory.deployChequebook({
+      issuer: await issuer.getAddress(),
+      defaultHardDepositTimeout: 60,
+      salt: id("p"),
+    });
     expect(d.address).to.equal(predicted);
     expect(await factory.isDeployed(d.address)).to.equal(true);
     const cb = new ChequebookClient(d.address, deployer);
@@ -76,7 +94,16 @@ describe("e2e: chequebook contracts driven by the library", () => {
       ["chequebook", good, other],
       ["signer", await cheque(b, 100n, Wallet.createRandom().privateKey as `0x${string}`), book],
       ["chain", { ...good, signature: await signCheque(good, chainId + 1n, issuer as never) }, book],
-      ["signature byte", { ...good, signature: (good.signature.slice(0, 10) + (good.signature[10] === "0" ? "1" : "0") + good.signature.slice(11)) as `0x${string}` }, book],
+      [
+        "signature byte",
+        {
+          ...good,
+          signature: (good.signature.slice(0, 10) +
+            (good.signature[10] === "0" ? "1" : "0") +
+            good.signature.slice(11)) as `0x${string}`,
+        },
+        book,
+      ],
     ];
     for (const [what, c, cb] of cases) {
       const err = await expectError(cb.connect(beneficiary).cashChequeBeneficiary(c), InvalidIssuerSignatureError);
@@ -92,7 +119,10 @@ describe("e2e: chequebook contracts driven by the library", () => {
   it("typed revert for a stale cheque carries both numbers", async () => {
     const b = await beneficiary.getAddress();
     await book.connect(beneficiary).cashChequeBeneficiary(await cheque(b, 300n));
-    const err = await expectError(book.connect(beneficiary).cashChequeBeneficiary(await cheque(b, 200n)), ChequeNotIncreasingError);
+    const err = await expectError(
+      book.connect(beneficiary).cashChequeBeneficiary(await cheque(b, 200n)),
+      ChequeNotIncreasingError,
+    );
     expect(err).to.be.instanceOf(ContractRevertError);
     expect(err.name).to.equal("ChequeNotIncreasingError");
     expect(err.errorName).to.equal("ChequeNotIncreasing");
@@ -103,7 +133,11 @@ describe("e2e: chequebook contracts driven by the library", () => {
   it("preview, bounce, and the rest cashed later", async () => {
     const b = await beneficiary.getAddress();
     const c = await cheque(b, 1500n);
-    expect(await book.previewCashout(b, 1500n)).to.deep.equal({ requestPayout: 1500n, totalPayout: 1000n, bounces: true });
+    expect(await book.previewCashout(b, 1500n)).to.deep.equal({
+      requestPayout: 1500n,
+      totalPayout: 1000n,
+      bounces: true,
+    });
     const first = await book.connect(beneficiary).cashChequeBeneficiary(c);
     expect(first.bounced).to.equal(true);
     expect(first.totalPayout).to.equal(1000n);
@@ -120,10 +154,15 @@ describe("e2e: chequebook contracts driven by the library", () => {
     const c = await cheque(b, 1200n);
     const auth = { chequebook: book.address, sender: r, requestPayout: 1200n, recipient: b, callerPayout: 15n };
     const bsig = await signCashout(auth, chainId, beneficiary as never);
-    const err = await expectError(book.connect(relayer).cashCheque({ cheque: c, recipient: b, callerPayout: 15n, beneficiarySignature: bsig }), RelayedChequeWouldBounceError);
+    const err = await expectError(
+      book.connect(relayer).cashCheque({ cheque: c, recipient: b, callerPayout: 15n, beneficiarySignature: bsig }),
+      RelayedChequeWouldBounceError,
+    );
     expect(err.args).to.deep.include({ requestPayout: 1200n, available: 1000n });
     await token.mint(book.address, 200n);
-    const res = await book.connect(relayer).cashCheque({ cheque: c, recipient: b, callerPayout: 15n, beneficiarySignature: bsig });
+    const res = await book
+      .connect(relayer)
+      .cashCheque({ cheque: c, recipient: b, callerPayout: 15n, beneficiarySignature: bsig });
     expect(res.callerPayout).to.equal(15n);
     expect(await token.balanceOf(r)).to.equal(15n);
   });
@@ -153,7 +192,9 @@ describe("e2e: chequebook contracts driven by the library", () => {
     const wallet = await new ERC1271Wallet__factory(deployer).deploy(owner.address);
     const cb = await freshBook(await wallet.getAddress());
     const b = await beneficiary.getAddress();
-    const res = await cb.connect(beneficiary).cashChequeBeneficiary(await cheque(b, 250n, owner.privateKey as `0x${string}`, cb));
+    const res = await cb
+      .connect(beneficiary)
+      .cashChequeBeneficiary(await cheque(b, 250n, owner.privateKey as `0x${string}`, cb));
     expect(res.totalPayout).to.equal(250n);
   });
 

@@ -21,7 +21,11 @@ describe("e2e: the demo's report matches the chain", function () {
     }
     // the cash-outs are what the chequebooks paid each beneficiary
     const byPair = new Map<string, bigint>();
-    for (const c of r.cashouts) byPair.set(`${c.chequebook}|${c.beneficiary}`, (byPair.get(`${c.chequebook}|${c.beneficiary}`) ?? 0n) + c.totalPayout);
+    for (const c of r.cashouts)
+      byPair.set(
+        `${c.chequebook}|${c.beneficiary}`,
+        (byPair.get(`${c.chequebook}|${c.beneficiary}`) ?? 0n) + c.totalPayout,
+      );
     for (const [pair, total] of byPair) {
       const [cb, beneficiary] = pair.split("|");
       expect(await Chequebook__factory.connect(cb, ethers.provider).paidOut(beneficiary)).to.equal(total);
@@ -31,7 +35,12 @@ describe("e2e: the demo's report matches the chain", function () {
     expect(r.disconnects.map((d) => [d.node, d.peer])).to.deep.equal([["bob", "dave"]]);
     // the plan: budget and bond as on chain, payouts sum to paidOut, sweep = unspent budget + bond
     const plan = await new ServicePlansClient(r.deployment.servicePlans, ethers.provider).getPlan(r.plan.planId);
-    expect(r.plan).to.deep.include({ budget: plan.budget, bond: plan.bond, totalShares: plan.totalShares, forfeited: 0n });
+    expect(r.plan).to.deep.include({
+      budget: plan.budget,
+      bond: plan.bond,
+      totalShares: plan.totalShares,
+      forfeited: 0n,
+    });
     expect(r.plan.payouts.reduce((s, p) => s + p.amount, 0n)).to.equal(plan.paidOut);
     expect(r.plan.unspentBudget).to.equal(plan.budget - plan.paidOut);
     expect(r.plan.bondReturned).to.equal(plan.bond);

@@ -20,7 +20,15 @@ describe("e2e: the service-model client API (facade)", function () {
     const hot = Wallet.createRandom();
     const customer = new CustomerClient(plans.address, funder, hot.privateKey as Hex, hot.address);
     const t0 = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-    const planId = await customer.establishContract({ token: await token.getAddress(), budget: 1_000n, bond: 1_000n, shareCap: 100n, submitDeadline: t0 + 7_200n, claimDeadline: t0 + 100_000n, chainLength: 20 });
+    const planId = await customer.establishContract({
+      token: await token.getAddress(),
+      budget: 1_000n,
+      bond: 1_000n,
+      shareCap: 100n,
+      submitDeadline: t0 + 7_200n,
+      claimDeadline: t0 + 100_000n,
+      chainLength: 20,
+    });
     expect((await customer.queryConditions(planId)).budget).to.equal(1_000n);
 
     const provider = new ProviderClient(plans.address, providerSigner, providerSigner.address);

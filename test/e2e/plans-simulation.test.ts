@@ -2,7 +2,12 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { Wallet, type Signer } from "ethers";
 import { TestToken__factory, type TestToken } from "../../typechain-types/index.js";
-import { InvalidReceiptSignatureError, InvalidShareTokenError, NothingToClaimError, ServicePlansClient } from "../../src/chain/plans.js";
+import {
+  InvalidReceiptSignatureError,
+  InvalidShareTokenError,
+  NothingToClaimError,
+  ServicePlansClient,
+} from "../../src/chain/plans.js";
 import { ShareIssuer, type ShareToken } from "../../src/plans/issuer.js";
 import { checkPlan, ShareCollector, type Submission } from "../../src/plans/collector.js";
 import { ForgedShareTokenError } from "../../src/plans/errors.js";
@@ -13,7 +18,7 @@ import { expectError } from "../../test-support/helpers.js";
 /** Deterministic PRNG so a failing run can be replayed. */
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe("e2e: a service plan across ten providers on three-hop paths", function () {
@@ -36,14 +41,24 @@ describe("e2e: a service plan across ten providers on three-hop paths", function
     const budget = 10n ** 18n;
     const shareCap = 8_000n;
     const { planId } = await plans.createPlan({
-      token: await token.getAddress(), signer: customer.address, budget, bond: budget, shareCap,
-      submitDeadline: now + 7_200n, claimDeadline: now + 7_200n + 86_400n,
+      token: await token.getAddress(),
+      signer: customer.address,
+      budget,
+      bond: budget,
+      shareCap,
+      submitDeadline: now + 7_200n,
+      claimDeadline: now + 7_200n + 86_400n,
     });
     const plan = await plans.getPlan(planId);
-    for (const p of providers) checkPlan(plan, { minFloorPerShare: budget / shareCap }, now); // providers check before serving
+    for (const _provider of providers) checkPlan(plan, { minFloorPerShare: budget / shareCap }, now); // providers check before serving
 
     const issuer = new ShareIssuer({ planId, domain, signer: customer.privateKey as `0x${string}`, chainLength: 200 });
-    const collectors = new Map(providers.map((p) => [p, new ShareCollector({ planId, provider: p, domain, planSigner: plan.signer, maxGap: 8 })]));
+    const collectors = new Map(
+      providers.map((p) => [
+        p,
+        new ShareCollector({ planId, provider: p, domain, planSigner: plan.signer, maxGap: 8 }),
+      ]),
+    );
     const deliver = (p: string, token: ShareToken) => collectors.get(p)!.accept(token);
 
     // traffic: 2,000 packets, each over three distinct relays; 2% of tokens are lost in transit;
@@ -66,7 +81,10 @@ describe("e2e: a service plan across ten providers on three-hop paths", function
         if (receipt) collectors.get(hop)!.acceptReceipt(receipt);
         if (rand() < 0.02) continue; // lost
         if (forging) {
-          await expectError(() => deliver(hop, { ...token, word: token.word.map((b, i) => (i === 0 ? b ^ 1 : b)) }), ForgedShareTokenError);
+          await expectError(
+            () => deliver(hop, { ...token, word: token.word.map((b, i) => (i === 0 ? b ^ 1 : b)) }),
+            ForgedShareTokenError,
+          );
           forgedCaught++;
           continue;
         }
@@ -97,9 +115,20 @@ describe("e2e: a service plan across ten providers on three-hop paths", function
     await expectError(plans.submit(stolen), InvalidReceiptSignatureError);
     const forgedWord = { ...subs[0], depth: subs[0].depth + 1n, word: bytesToHex(new Uint8Array(32).fill(7)) }; // claims one more share
     await expectError(plans.submit(forgedWord), InvalidShareTokenError);
-    const own = new ShareIssuer({ planId, domain, signer: Wallet.createRandom().privateKey as `0x${string}`, chainLength: 10 });
+    const own = new ShareIssuer({
+      planId,
+      domain,
+      signer: Wallet.createRandom().privateKey as `0x${string}`,
+      chainLength: 10,
+    });
     const ownToken = await own.next(forger);
-    const ownSub: Submission = { ...ownToken.receipt!, provider: forger as `0x${string}`, depth: 1n, word: bytesToHex(ownToken.token.word), signature: ownToken.receipt!.signature };
+    const ownSub: Submission = {
+      ...ownToken.receipt!,
+      provider: forger as `0x${string}`,
+      depth: 1n,
+      word: bytesToHex(ownToken.token.word),
+      signature: ownToken.receipt!.signature,
+    };
     await expectError(plans.submit(ownSub), InvalidReceiptSignatureError);
 
     // claims after the submission deadline, compared with the TypeScript model to the wei
@@ -122,7 +151,12 @@ describe("e2e: a service plan across ten providers on three-hop paths", function
     await ethers.provider.send("evm_increaseTime", [86_401]);
     const swept = await plans.sweep(planId);
     expect(swept.returned).to.equal(model.sweep);
-    const honestModel = computePayouts({ budget, bond: budget, shareCap, shares: new Map(honest.map((p) => [p, shares.get(p)!])) });
+    const honestModel = computePayouts({
+      budget,
+      bond: budget,
+      shareCap,
+      shares: new Map(honest.map((p) => [p, shares.get(p)!])),
+    });
     expect(swept.returned + model.payouts.get(fake)! <= honestModel.sweep).to.equal(true);
     expect(await token.balanceOf(plans.address)).to.equal(0n);
   });

@@ -36,7 +36,11 @@ describe("e2e: SWAP in hard mode against the contracts", function () {
   let n = 0;
 
   async function chequebookFor(issuer: BaseWallet, funds: bigint): Promise<Hex> {
-    const d = await factory.deployChequebook({ issuer: issuer.address, defaultHardDepositTimeout: 86_400, salt: id(`cb${n++}`) });
+    const d = await factory.deployChequebook({
+      issuer: issuer.address,
+      defaultHardDepositTimeout: 86_400,
+      salt: id(`cb${n++}`),
+    });
     if (funds > 0n) await token.mint(d.address, funds);
     return d.address;
   }
@@ -63,7 +67,10 @@ describe("e2e: SWAP in hard mode against the contracts", function () {
       const signature = await signCheque(base, base.chainId, key.privateKey as Hex);
       return { ...base, signature, ...(over.signature ? { signature: over.signature } : {}) };
     }
-    async function expectNoTrace<E extends Error>(p: Promise<unknown>, Class: abstract new (...a: never[]) => E): Promise<E> {
+    async function expectNoTrace<E extends Error>(
+      p: Promise<unknown>,
+      Class: abstract new (...a: never[]) => E,
+    ): Promise<E> {
       const before = { balance: ledger.balance("peer"), received: store.listReceived().length };
       const err = await expectError(p, Class);
       expect(ledger.balance("peer")).to.equal(before.balance);
@@ -76,7 +83,13 @@ describe("e2e: SWAP in hard mode against the contracts", function () {
       ledger = new Ledger(store);
       ledger.commit({ ...ledger.get("peer"), balance: 500n }, true); // the peer owes us 500
       chequebook = await chequebookFor(issuer, 1_000n);
-      receiver = new ChequeReceiver(store, ledger, { beneficiary: us.address as Hex, chainId, mode: "hard", minChequeValue: 10n, facts });
+      receiver = new ChequeReceiver(store, ledger, {
+        beneficiary: us.address as Hex,
+        chainId,
+        mode: "hard",
+        minChequeValue: 10n,
+        facts,
+      });
     });
 
     it("accepts a valid cheque, stores it, credits it once", async () => {
@@ -89,45 +102,73 @@ describe("e2e: SWAP in hard mode against the contracts", function () {
       expect(ledger.balance("peer")).to.equal(400n);
     });
     it("wrong beneficiary", async () => {
-      const err = await expectNoTrace(receiver.receive("peer", await cheque({ beneficiary: issuer.address })), WrongBeneficiaryError);
+      const err = await expectNoTrace(
+        receiver.receive("peer", await cheque({ beneficiary: issuer.address })),
+        WrongBeneficiaryError,
+      );
       expect(err.got).to.equal(issuer.address);
     });
     it("wrong chain", async () => {
-      const err = await expectNoTrace(receiver.receive("peer", await cheque({ chainId: chainId + 1n })), WrongChainError);
+      const err = await expectNoTrace(
+        receiver.receive("peer", await cheque({ chainId: chainId + 1n })),
+        WrongChainError,
+      );
       expect(err.got).to.equal(chainId + 1n);
     });
     it("different chequebook for a known peer", async () => {
       await receiver.receive("peer", await cheque());
       const other = await chequebookFor(issuer, 1_000n);
-      const err = await expectNoTrace(receiver.receive("peer", await cheque({ chequebook: other, cumulativePayout: 50n })), ChequebookChangedError);
+      const err = await expectNoTrace(
+        receiver.receive("peer", await cheque({ chequebook: other, cumulativePayout: 50n })),
+        ChequebookChangedError,
+      );
       expect(err.expected).to.equal(chequebook);
     });
     it("not increasing", async () => {
       await receiver.receive("peer", await cheque({ cumulativePayout: 200n }));
-      const err = await expectNoTrace(receiver.receive("peer", await cheque({ cumulativePayout: 150n })), NonIncreasingChequeError);
+      const err = await expectNoTrace(
+        receiver.receive("peer", await cheque({ cumulativePayout: 150n })),
+        NonIncreasingChequeError,
+      );
       expect(err.lastCumulativePayout).to.equal(200n);
     });
     it("below the minimum", async () => {
-      const err = await expectNoTrace(receiver.receive("peer", await cheque({ cumulativePayout: 9n })), ChequeBelowMinimumError);
+      const err = await expectNoTrace(
+        receiver.receive("peer", await cheque({ cumulativePayout: 9n })),
+        ChequeBelowMinimumError,
+      );
       expect(err.minimum).to.equal(10n);
     });
     it("chequebook not from a known factory", async () => {
       const rogue = Wallet.createRandom().address as Hex; // not deployed by the factory
-      const err = await expectNoTrace(receiver.receive("peer", await cheque({ chequebook: rogue })), UnknownChequebookError);
+      const err = await expectNoTrace(
+        receiver.receive("peer", await cheque({ chequebook: rogue })),
+        UnknownChequebookError,
+      );
       expect(err.chequebook).to.equal(rogue);
     });
     it("bad signature", async () => {
-      const err = await expectNoTrace(receiver.receive("peer", await cheque({}, Wallet.createRandom())), BadChequeSignatureError);
+      const err = await expectNoTrace(
+        receiver.receive("peer", await cheque({}, Wallet.createRandom())),
+        BadChequeSignatureError,
+      );
       expect(err.issuer).to.equal(issuer.address);
     });
     it("insufficient liquidity", async () => {
-      const err = await expectNoTrace(receiver.receive("peer", await cheque({ cumulativePayout: 1_001n })), InsufficientLiquidityError);
+      const err = await expectNoTrace(
+        receiver.receive("peer", await cheque({ cumulativePayout: 1_001n })),
+        InsufficientLiquidityError,
+      );
       expect(err).to.deep.include({ required: 1_001n, available: 1_000n });
     });
     it("accepts cheques of an ERC-1271 contract-wallet issuer", async () => {
       const owner = Wallet.createRandom();
       const wallet = await new ERC1271Wallet__factory(deployer).deploy(owner.address);
-      const d = await factory.deployChequebook({ issuer: await wallet.getAddress(), defaultHardDepositTimeout: 60, salt: id(`w${n++}`) });
+      const d = await factory.deployChequebook({
+        issuer: await wallet.getAddress(),
+        defaultHardDepositTimeout: 60,
+        salt: id(`w${n++}`),
+      });
       await token.mint(d.address, 500n);
       chequebook = d.address;
       expect((await receiver.receive("peer", await cheque({}, owner))).credited).to.equal(100n);
@@ -141,9 +182,29 @@ describe("e2e: SWAP in hard mode against the contracts", function () {
     const clientBook = await chequebookFor(clientKey, 1_000n);
     const serverBook = await chequebookFor(serverKey, 1_000n);
     let now = Date.now();
-    const common = { chainId, facts, flushIntervalMs: 0, now: () => now, handlers: { store: (p: Uint8Array) => Uint8Array.from(p) } };
-    const client = new SwapNode({ ...common, store: new SqliteStore(":memory:"), policy: { mode: "hard", paymentThreshold: 100n }, beneficiary: clientKey.address, chequebook: clientBook, signer: clientKey.privateKey as Hex });
-    const server = new SwapNode({ ...common, store: new SqliteStore(":memory:"), policy: { mode: "hard", paymentThreshold: 100n, tolerancePercent: 20n, embargoMsPerUnit: 10 }, beneficiary: serverKey.address, chequebook: serverBook, signer: serverKey.privateKey as Hex });
+    const common = {
+      chainId,
+      facts,
+      flushIntervalMs: 0,
+      now: () => now,
+      handlers: { store: (p: Uint8Array) => Uint8Array.from(p) },
+    };
+    const client = new SwapNode({
+      ...common,
+      store: new SqliteStore(":memory:"),
+      policy: { mode: "hard", paymentThreshold: 100n },
+      beneficiary: clientKey.address,
+      chequebook: clientBook,
+      signer: clientKey.privateKey as Hex,
+    });
+    const server = new SwapNode({
+      ...common,
+      store: new SqliteStore(":memory:"),
+      policy: { mode: "hard", paymentThreshold: 100n, tolerancePercent: 20n, embargoMsPerUnit: 10 },
+      beneficiary: serverKey.address,
+      chequebook: serverBook,
+      signer: serverKey.privateKey as Hex,
+    });
     const received: bigint[] = [];
     let duplicates = 0;
     server.on("cheque-received", (e) => (e.duplicate ? duplicates++ : received.push(e.credited)));
@@ -182,7 +243,12 @@ describe("e2e: SWAP in hard mode against the contracts", function () {
     // cash-out of the received cheque moves real tokens
     const last = server.store.lastReceived(clientBook)!;
     const book = new ChequebookClient(clientBook, serverKey);
-    const res = await book.cashChequeBeneficiary({ chequebook: clientBook, beneficiary: serverKey.address, cumulativePayout: last.cumulativePayout, signature: last.signature as Hex });
+    const res = await book.cashChequeBeneficiary({
+      chequebook: clientBook,
+      beneficiary: serverKey.address,
+      cumulativePayout: last.cumulativePayout,
+      signature: last.signature as Hex,
+    });
     expect(res.totalPayout).to.equal(220n);
     expect(await token.balanceOf(serverKey.address)).to.equal(220n);
     expect(await book.balance()).to.equal(780n);

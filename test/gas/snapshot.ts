@@ -37,7 +37,11 @@ export function readGasSnapshot(group: string): Record<string, bigint> {
 
 export function writeGasSnapshot(group: string, figures: Record<string, bigint>): void {
   mkdirSync(SNAPSHOT_DIR, { recursive: true });
-  const sorted = Object.fromEntries(Object.keys(figures).sort().map((k) => [k, figures[k]!.toString()]));
+  const sorted = Object.fromEntries(
+    Object.keys(figures)
+      .sort()
+      .map((k) => [k, figures[k]!.toString()]),
+  );
   writeFileSync(snapshotFile(group), `${JSON.stringify(sorted, null, 2)}\n`);
 }
 
@@ -49,7 +53,11 @@ export interface SnapshotDiff {
 }
 
 /** Compare measured figures with stored ones: pure, so the rule itself is unit-tested. */
-export function diffGasSnapshot(stored: Record<string, bigint>, measured: Record<string, bigint>, tolerancePercent = TOLERANCE_PERCENT): SnapshotDiff {
+export function diffGasSnapshot(
+  stored: Record<string, bigint>,
+  measured: Record<string, bigint>,
+  tolerancePercent = TOLERANCE_PERCENT,
+): SnapshotDiff {
   const d: SnapshotDiff = { risen: [], dropped: [], added: [], removed: [] };
   for (const [name, gas] of Object.entries(measured)) {
     const s = stored[name];
@@ -69,9 +77,13 @@ export function checkGasSnapshot(group: string, measured: Record<string, bigint>
     return;
   }
   const d = diffGasSnapshot(readGasSnapshot(group), measured);
-  for (const x of d.dropped) console.log(`    gas snapshot ${group}#${x.name}: ${x.stored} → ${x.measured} (lower; run npm run gas:snapshot)`);
+  for (const x of d.dropped)
+    console.log(`    gas snapshot ${group}#${x.name}: ${x.stored} → ${x.measured} (lower; run npm run gas:snapshot)`);
   const problems = [
-    ...d.risen.map((x) => `${x.name}: ${x.stored} → ${x.measured} (+${(((Number(x.measured) - Number(x.stored)) / Number(x.stored)) * 100).toFixed(2)}%)`),
+    ...d.risen.map(
+      (x) =>
+        `${x.name}: ${x.stored} → ${x.measured} (+${(((Number(x.measured) - Number(x.stored)) / Number(x.stored)) * 100).toFixed(2)}%)`,
+    ),
     ...d.added.map((n) => `${n}: not in gas-snapshots/${group}.json`),
     ...d.removed.map((n) => `${n}: in the snapshot but no longer measured`),
   ];

@@ -6,7 +6,13 @@ import { LocalSigner } from "../../src/crypto/signer.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { SimClock } from "../../src/capacity/index.js";
-import { createPaidFetch, openGateway, SwapPayer, type Gateway, type OpenGatewayOptions } from "../../src/gateway/index.js";
+import {
+  createPaidFetch,
+  openGateway,
+  SwapPayer,
+  type Gateway,
+  type OpenGatewayOptions,
+} from "../../src/gateway/index.js";
 
 export const KEYS = {
   server: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
@@ -28,8 +34,13 @@ export async function upstream(): Promise<{ url: string; calls: () => number; cl
       calls++;
       let out: unknown;
       try {
-        const msg = JSON.parse(body || "{}") as { id?: unknown; method?: string } | Array<{ id?: unknown; method?: string }>;
-        const one = (m: { id?: unknown; method?: string }) => ({ jsonrpc: "2.0", id: m.id ?? null, result: m.method === "eth_chainId" ? "0x7a69" : m.method === "eth_blockNumber" ? "0x2a" : m.method ?? "ok" });
+        const msg = JSON.parse(body || "{}") as
+          { id?: unknown; method?: string } | Array<{ id?: unknown; method?: string }>;
+        const one = (m: { id?: unknown; method?: string }) => ({
+          jsonrpc: "2.0",
+          id: m.id ?? null,
+          result: m.method === "eth_chainId" ? "0x7a69" : m.method === "eth_blockNumber" ? "0x2a" : (m.method ?? "ok"),
+        });
         out = Array.isArray(msg) ? msg.map(one) : one(msg);
       } catch {
         out = { jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } };
@@ -72,17 +83,37 @@ export async function harness(over: Partial<OpenGatewayOptions> = {}): Promise<H
   const client = new LocalSigner(KEYS.client);
   const store = new SqliteStore(join(dir, "gateway.db"));
   const gw = openGateway({
-    upstream: up.url, store, chainId: CHAIN_ID, beneficiary: server.address, token: TOKEN, chequebookFactory: FACTORY,
+    upstream: up.url,
+    store,
+    chainId: CHAIN_ID,
+    beneficiary: server.address,
+    token: TOKEN,
+    chequebookFactory: FACTORY,
     policy: { mode: "mock", paymentThreshold: 100n, tolerancePercent: 50n },
     pricePerCostUnit: 1n,
-    capacity: { totalCapacity: 1000, minCapacity: 10, price: { minPriceMicro: 1_000_000n }, protectMs: 0, freeAllowance: 50, usageHalfLifeMs: 60_000, flushIntervalMs: 0 },
+    capacity: {
+      totalCapacity: 1000,
+      minCapacity: 10,
+      price: { minPriceMicro: 1_000_000n },
+      protectMs: 0,
+      freeAllowance: 50,
+      usageHalfLifeMs: 60_000,
+      flushIntervalMs: 0,
+    },
     costs: { default: 1, methods: { eth_getLogs: 16 } },
     now: clock.now,
     ...over,
   });
   const url = await gw.listen();
   return {
-    gw, url, clock, dir, store, up, server, client,
+    gw,
+    url,
+    clock,
+    dir,
+    store,
+    up,
+    server,
+    client,
     async close() {
       await gw.close();
       store.close();
@@ -94,8 +125,26 @@ export async function harness(over: Partial<OpenGatewayOptions> = {}): Promise<H
 
 export function payingFetch(h: Harness, key: string = KEYS.client, chequebook = CHEQUEBOOK) {
   const signer = new LocalSigner(key as `0x${string}`);
-  const payer = new SwapPayer(new MemoryStore(), { chequebook, chainId: CHAIN_ID, signer, funds: async () => ({ balance: 10n ** 18n, totalPaidOut: 0n }) });
-  return createPaidFetch({ gateway: h.url, chequebook, issuer: signer.address, signer, chainId: CHAIN_ID, payer, now: h.clock.now, sleep: async (ms) => void (h.clock.t += ms) });
+  const payer = new SwapPayer(new MemoryStore(), {
+    chequebook,
+    chainId: CHAIN_ID,
+    signer,
+    funds: async () => ({ balance: 10n ** 18n, totalPaidOut: 0n }),
+  });
+  return createPaidFetch({
+    gateway: h.url,
+    chequebook,
+    issuer: signer.address,
+    signer,
+    chainId: CHAIN_ID,
+    payer,
+    now: h.clock.now,
+    sleep: async (ms) => void (h.clock.t += ms),
+  });
 }
 
-export const rpc = (method: string, id = 1) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id, method, params: [] }) });
+export const rpc = (method: string, id = 1) => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ jsonrpc: "2.0", id, method, params: [] }),
+});

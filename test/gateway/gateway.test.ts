@@ -3,9 +3,17 @@ import { createPublicClient } from "viem";
 import { signCheque } from "../../src/cheque/index.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { LocalSigner } from "../../src/crypto/signer.js";
-import { BadGatewayRequestError, LesClient, VolatileStoreError, SwapSettlement, decodeCheque, HEADERS, signSession, paidJsonRpcProvider } from "../../src/gateway/index.js";
+import {
+  BadGatewayRequestError,
+  LesClient,
+  VolatileStoreError,
+  SwapSettlement,
+  decodeCheque,
+  HEADERS,
+  signSession,
+  paidJsonRpcProvider,
+} from "../../src/gateway/index.js";
 import { paidViemTransport } from "../../src/gateway/viem.js";
-import { expectError } from "../../test-support/helpers.js";
 import { CHAIN_ID, CHEQUEBOOK, KEYS, harness, payingFetch, rpc, type Harness } from "./fixtures.js";
 
 const b64json = (s: string | null) => JSON.parse(Buffer.from(s!, "base64").toString("utf8")) as Record<string, unknown>;
@@ -14,12 +22,19 @@ async function chequeHeader(h: Harness, cumulative: bigint, key: string = KEYS.c
   const cheque = { chequebook, beneficiary: h.server.address, cumulativePayout: cumulative };
   const signature = await signCheque(cheque, CHAIN_ID, key as `0x${string}`);
   const payload = { ...cheque, cumulativePayout: cumulative.toString(), signature };
-  return Buffer.from(JSON.stringify({ x402Version: 2, scheme: "swap-cheque", network: "eip155:31337", payload })).toString("base64");
+  return Buffer.from(
+    JSON.stringify({ x402Version: 2, scheme: "swap-cheque", network: "eip155:31337", payload }),
+  ).toString("base64");
 }
 
 async function session(h: Harness, key: string = KEYS.client, chequebook = CHEQUEBOOK, expiresIn = 3600) {
   const signer = new LocalSigner(key as `0x${string}`);
-  return signSession({ chequebook, gateway: h.server.address, expires: BigInt(Math.floor(h.clock.t / 1000) + expiresIn) }, CHAIN_ID, signer, signer.address);
+  return signSession(
+    { chequebook, gateway: h.server.address, expires: BigInt(Math.floor(h.clock.t / 1000) + expiresIn) },
+    CHAIN_ID,
+    signer,
+    signer.address,
+  );
 }
 
 describe("gateway: paid HTTP (402)", () => {
@@ -28,7 +43,16 @@ describe("gateway: paid HTTP (402)", () => {
   afterEach(async () => h.close());
 
   it("refuses to credit into a volatile store", () => {
-    expect(() => new SwapSettlement({ store: new MemoryStore(), policy: { mode: "mock", paymentThreshold: 1n }, pricePerCostUnit: 1n, chainId: 1n, beneficiary: h.server.address })).to.throw(VolatileStoreError);
+    expect(
+      () =>
+        new SwapSettlement({
+          store: new MemoryStore(),
+          policy: { mode: "mock", paymentThreshold: 1n },
+          pricePerCostUnit: 1n,
+          chainId: 1n,
+          beneficiary: h.server.address,
+        }),
+    ).to.throw(VolatileStoreError);
   });
 
   it("serves free clients from the leftover until their group's allowance is used, then answers 402 with x402-shaped terms", async () => {
@@ -47,7 +71,12 @@ describe("gateway: paid HTTP (402)", () => {
     expect(body.error).to.equal("FreeAllowanceExceededError");
     const a = body.accepts[0];
     expect(a).to.include({ scheme: "swap-cheque", network: "eip155:31337", amount: "1", payTo: h.server.address });
-    expect(a.extra).to.include({ pricePerCostUnit: "1", paymentThreshold: "100", disconnectThreshold: "150", quoteEndpoint: "/swap/quote" });
+    expect(a.extra).to.include({
+      pricePerCostUnit: "1",
+      paymentThreshold: "100",
+      disconnectThreshold: "150",
+      quoteEndpoint: "/swap/quote",
+    });
     expect(a.extra.chequebookFactory).to.equal("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
     expect(a.extra.freeAllowance).to.deep.equal({ costUnits: 50, halfLifeSeconds: 60, capacity: 10 });
     expect(b64json(res.headers.get(HEADERS.required))).to.deep.equal(body);
@@ -74,7 +103,11 @@ describe("gateway: paid HTTP (402)", () => {
 
   it("bad, replayed and over-threshold payments get typed answers and change nothing", async () => {
     const sess = await session(h);
-    const send = (headers: Record<string, string>, method = "eth_blockNumber") => (h.clock.t += 2000, fetch)(h.url, { ...rpc(method), headers: { "content-type": "application/json", [HEADERS.session]: sess, ...headers } });
+    const send = (headers: Record<string, string>, method = "eth_blockNumber") =>
+      ((h.clock.t += 2000), fetch)(h.url, {
+        ...rpc(method),
+        headers: { "content-type": "application/json", [HEADERS.session]: sess, ...headers },
+      });
     // forged: signed by another key
     let res = await send({ [HEADERS.cheque]: await chequeHeader(h, 50n, KEYS.other) });
     expect(res.status).to.equal(402);
@@ -92,7 +125,13 @@ describe("gateway: paid HTTP (402)", () => {
     // garbage headers
     res = await send({ [HEADERS.cheque]: "not base64 json" });
     expect(res.status).to.equal(400);
-    res = await fetch(h.url, { ...rpc("eth_blockNumber"), headers: { "content-type": "application/json", [HEADERS.session]: await session(h, KEYS.client, CHEQUEBOOK, -10) } });
+    res = await fetch(h.url, {
+      ...rpc("eth_blockNumber"),
+      headers: {
+        "content-type": "application/json",
+        [HEADERS.session]: await session(h, KEYS.client, CHEQUEBOOK, -10),
+      },
+    });
     expect(res.status).to.equal(403);
     expect(((await res.json()) as { error: string }).error).to.equal("BadSessionError");
     // run the debt past the disconnect threshold (150) without paying: 16 per eth_getLogs
@@ -124,8 +163,15 @@ describe("gateway: paid HTTP (402)", () => {
 
   it("a request costing more than the client's whole buffer is refused with 402 RequestTooCostlyError, not a stop", async () => {
     const sess = await session(h);
-    const batch = JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "eth_getLogs" }, { jsonrpc: "2.0", id: 2, method: "eth_getLogs" }]);
-    const res = await fetch(h.url, { method: "POST", headers: { "content-type": "application/json", [HEADERS.session]: sess }, body: batch });
+    const batch = JSON.stringify([
+      { jsonrpc: "2.0", id: 1, method: "eth_getLogs" },
+      { jsonrpc: "2.0", id: 2, method: "eth_getLogs" },
+    ]);
+    const res = await fetch(h.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", [HEADERS.session]: sess },
+      body: batch,
+    });
     expect(res.status).to.equal(402);
     expect(await res.json()).to.deep.include({ error: "RequestTooCostlyError", cost: 32, bufferLimit: 20 });
     expect(h.gw.capacity.service.flow.stops).to.equal(0);
@@ -135,7 +181,11 @@ describe("gateway: paid HTTP (402)", () => {
 
   it("a defaulting chequebook (a cash-out bounced) is refused with 403 IssuerDefaultingError", async () => {
     const sess = await session(h);
-    const send = () => fetch(h.url, { ...rpc("eth_blockNumber"), headers: { "content-type": "application/json", [HEADERS.session]: sess } });
+    const send = () =>
+      fetch(h.url, {
+        ...rpc("eth_blockNumber"),
+        headers: { "content-type": "application/json", [HEADERS.session]: sess },
+      });
     expect((await send()).status).to.equal(200);
     const ledger = h.gw.settlement.ledger;
     ledger.commit({ ...ledger.get(`cb:${CHEQUEBOOK}`), defaulting: true }, false);
@@ -166,17 +216,27 @@ describe("gateway: paid HTTP (402)", () => {
   });
 
   it("decodes only well-formed cheque headers", () => {
-    for (const h of ["e30=", "not base64", Buffer.from(JSON.stringify({ scheme: "exact", payload: {} })).toString("base64")]) {
+    for (const h of [
+      "e30=",
+      "not base64",
+      Buffer.from(JSON.stringify({ scheme: "exact", payload: {} })).toString("base64"),
+    ]) {
       expect(() => decodeCheque(h, CHAIN_ID)).to.throw(BadGatewayRequestError);
     }
   });
 
   it("malformed requests get 400 and reach nothing; an unreachable upstream gets 502 and charges nothing", async () => {
     const sess = await session(h);
-    const post = (body: string, headers: Record<string, string> = {}) => fetch(h.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(h.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
     let res = await post("{not json");
-    expect([res.status, ((await res.json()) as { error: string }).error]).to.deep.equal([400, "BadGatewayRequestError"]);
-    res = await post(JSON.stringify(Array.from({ length: 101 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "eth_blockNumber" }))));
+    expect([res.status, ((await res.json()) as { error: string }).error]).to.deep.equal([
+      400,
+      "BadGatewayRequestError",
+    ]);
+    res = await post(
+      JSON.stringify(Array.from({ length: 101 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "eth_blockNumber" }))),
+    );
     expect(res.status).to.equal(400);
     res = await post(JSON.stringify({ method: "eth_blockNumber" }), { [HEADERS.cheque]: await chequeHeader(h, 10n) });
     expect(res.status).to.equal(400); // a cheque without a session
@@ -192,10 +252,23 @@ describe("gateway: paid HTTP (402)", () => {
 
 describe("gateway: evictions over HTTP", () => {
   it("a free client displaced by payers is told why (402 ClientEvictedError), and once more when it is back in", async () => {
-    const h = await harness({ capacity: { totalCapacity: 20, minCapacity: 10, price: { minPriceMicro: 1_000_000n }, protectMs: 0, freeAllowance: 1e9, flushIntervalMs: 0 } });
+    const h = await harness({
+      capacity: {
+        totalCapacity: 20,
+        minCapacity: 10,
+        price: { minPriceMicro: 1_000_000n },
+        protectMs: 0,
+        freeAllowance: 1e9,
+        flushIntervalMs: 0,
+      },
+    });
     try {
       let res = await fetch(h.url, rpc("eth_blockNumber"));
-      expect([res.status, res.headers.get(HEADERS.cls), res.headers.get(HEADERS.capacity)]).to.deep.equal([200, "free", "20"]);
+      expect([res.status, res.headers.get(HEADERS.cls), res.headers.get(HEADERS.capacity)]).to.deep.equal([
+        200,
+        "free",
+        "20",
+      ]);
       const a = new LesClient(h.url, payingFetch(h));
       const b = new LesClient(h.url, payingFetch(h, KEYS.other, "0x00000000000000000000000000000000000000b0"));
       expect((await a.checkBalance()).class).to.equal("standard");
@@ -206,7 +279,11 @@ describe("gateway: evictions over HTTP", () => {
       expect([body.error, body.reason]).to.deep.equal(["ClientEvictedError", "outbid"]);
       await b.closeContract();
       res = await fetch(h.url, rpc("eth_blockNumber"));
-      expect([res.status, res.headers.get(HEADERS.evicted), res.headers.get(HEADERS.cls)]).to.deep.equal([200, "outbid", "free"]);
+      expect([res.status, res.headers.get(HEADERS.evicted), res.headers.get(HEADERS.cls)]).to.deep.equal([
+        200,
+        "outbid",
+        "free",
+      ]);
       res = await fetch(h.url, rpc("eth_blockNumber"));
       expect(res.headers.get(HEADERS.evicted)).to.equal(null);
     } finally {

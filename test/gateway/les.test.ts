@@ -36,7 +36,10 @@ describe("gateway: LES client/provider verbs", () => {
     const { quote } = await les.queryConditions({ credit: 100_000n, holdSeconds: 60 });
     expect(quote.capacity).to.be.greaterThan(10);
     expect(quote.capacity).to.be.lessThan(1000 - 700 + 1);
-    const refused = await expectError(les.increaseFund(100_000n, { capacity: quote.capacity + 1, holdSeconds: 60 }), GatewayError);
+    const refused = await expectError(
+      les.increaseFund(100_000n, { capacity: quote.capacity + 1, holdSeconds: 60 }),
+      GatewayError,
+    );
     expect(["CapacityUnavailableError", "InsufficientCreditError"]).to.include(refused.error);
     const v = await les.increaseFund(0n, { capacity: quote.capacity, holdSeconds: 60 }); // the 100,000 already paid
     expect(v).to.include({ class: "priority", capacity: quote.capacity });
@@ -82,7 +85,13 @@ describe("gateway: LES client/provider verbs", () => {
     await les.checkBalance(); // registers the client's session
     const cheque = { chequebook: CHEQUEBOOK, beneficiary: h.server.address, cumulativePayout: 70n };
     const signature = await signCheque(cheque, CHAIN_ID, KEYS.client);
-    const header = Buffer.from(JSON.stringify({ x402Version: 2, scheme: "swap-cheque", payload: { ...cheque, cumulativePayout: "70", signature } })).toString("base64");
+    const header = Buffer.from(
+      JSON.stringify({
+        x402Version: 2,
+        scheme: "swap-cheque",
+        payload: { ...cheque, cumulativePayout: "70", signature },
+      }),
+    ).toString("base64");
     expect(await provider.bookToken(CHEQUEBOOK, header)).to.equal(70n);
     expect(await provider.bookToken(CHEQUEBOOK, header)).to.equal(0n); // re-delivery credits nothing
     expect(provider.checkBalance(CHEQUEBOOK)).to.include({ surplus: 70n, class: "standard" });
@@ -96,8 +105,14 @@ describe("gateway: LES client/provider verbs", () => {
     const exhaustAt = h.gw.capacity.pool.view(`cb:${CHEQUEBOOK}`).exhaustAt;
     // a client that stops paying: same session, never a cheque
     const signer = new LocalSigner(KEYS.client);
-    const sess = await signSession({ chequebook: CHEQUEBOOK, gateway: h.server.address, expires: BigInt(Math.floor(h.clock.t / 1000) + 3600) }, CHAIN_ID, signer, signer.address);
-    const send = (method = "eth_blockNumber") => fetch(h.url, { ...rpc(method), headers: { "content-type": "application/json", [HEADERS.session]: sess } });
+    const sess = await signSession(
+      { chequebook: CHEQUEBOOK, gateway: h.server.address, expires: BigInt(Math.floor(h.clock.t / 1000) + 3600) },
+      CHAIN_ID,
+      signer,
+      signer.address,
+    );
+    const send = (method = "eth_blockNumber") =>
+      fetch(h.url, { ...rpc(method), headers: { "content-type": "application/json", [HEADERS.session]: sess } });
     h.clock.t = exhaustAt - 1;
     let res = await send();
     expect(res.headers.get(HEADERS.cls)).to.equal("priority");
@@ -128,9 +143,18 @@ describe("gateway: LES client/provider verbs", () => {
     const due = BigInt(body.amountDue);
     const cheque = { chequebook: CHEQUEBOOK, beneficiary: h.server.address, cumulativePayout: 1000n + due };
     const signature = await signCheque(cheque, CHAIN_ID, KEYS.client);
-    const header = Buffer.from(JSON.stringify({ x402Version: 2, scheme: "swap-cheque", payload: { ...cheque, cumulativePayout: cheque.cumulativePayout.toString(), signature } })).toString("base64");
+    const header = Buffer.from(
+      JSON.stringify({
+        x402Version: 2,
+        scheme: "swap-cheque",
+        payload: { ...cheque, cumulativePayout: cheque.cumulativePayout.toString(), signature },
+      }),
+    ).toString("base64");
     h.clock.t += 2000;
-    res = await fetch(h.url, { ...rpc("eth_blockNumber"), headers: { "content-type": "application/json", [HEADERS.session]: sess, [HEADERS.cheque]: header } });
+    res = await fetch(h.url, {
+      ...rpc("eth_blockNumber"),
+      headers: { "content-type": "application/json", [HEADERS.session]: sess, [HEADERS.cheque]: header },
+    });
     expect(res.status).to.equal(200);
     expect(res.headers.get(HEADERS.cls)).to.equal("standard");
     expect(res.headers.get(HEADERS.balance)).to.equal("1");

@@ -32,8 +32,14 @@ describe("gateway: one database, restarts", () => {
     expect(s.surplus(id)).to.equal(300n);
     expect(h.store.getPeer(id)!.surplus).to.equal(300n);
     expect(h.gw.capacity.pool.creditOf(id)).to.equal(0n);
-    expect(s.moveSurplus(id, 200n, (moved, writeLedger) => h.gw.capacity.pool.deposit(id, moved, writeLedger))).to.equal(200n);
-    expect([s.surplus(id), h.store.getPeer(id)!.surplus, h.gw.capacity.pool.creditOf(id)]).to.deep.equal([100n, 100n, 200n]);
+    expect(
+      s.moveSurplus(id, 200n, (moved, writeLedger) => h.gw.capacity.pool.deposit(id, moved, writeLedger)),
+    ).to.equal(200n);
+    expect([s.surplus(id), h.store.getPeer(id)!.surplus, h.gw.capacity.pool.creditOf(id)]).to.deep.equal([
+      100n,
+      100n,
+      200n,
+    ]);
   });
 
   it("cheques, ledger and capacity credit survive a restart of the gateway", async () => {
@@ -45,9 +51,16 @@ describe("gateway: one database, restarts", () => {
     h.store.close();
     const store = new SqliteStore(join(h.dir, "gateway.db"));
     const again = openGateway({
-      upstream: h.up.url, store, chainId: CHAIN_ID, beneficiary: h.server.address, token: TOKEN, chequebookFactory: FACTORY,
-      policy: { mode: "mock", paymentThreshold: 100n }, pricePerCostUnit: 1n,
-      capacity: { totalCapacity: 1000, minCapacity: 10, price: { minPriceMicro: 1_000_000n }, flushIntervalMs: 0 }, now: h.clock.now,
+      upstream: h.up.url,
+      store,
+      chainId: CHAIN_ID,
+      beneficiary: h.server.address,
+      token: TOKEN,
+      chequebookFactory: FACTORY,
+      policy: { mode: "mock", paymentThreshold: 100n },
+      pricePerCostUnit: 1n,
+      capacity: { totalCapacity: 1000, minCapacity: 10, price: { minPriceMicro: 1_000_000n }, flushIntervalMs: 0 },
+      now: h.clock.now,
     });
     try {
       expect(store.lastReceived(CHEQUEBOOK)!.cumulativePayout).to.equal(1000n);

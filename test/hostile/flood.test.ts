@@ -53,19 +53,32 @@ describe("hostile: memory stays bounded under a single-peer flood", function () 
 
   it("50 MiB of pipelined 1 KiB requests from a peer that never reads: node memory growth under 8 MiB", async () => {
     const payload = new Uint8Array(1024);
-    const r = await flood("flood-small", (i) => encodeMessage({ request: { id: BigInt(i), protocol: "ping", units: 1, payload } }), 50_000);
-    console.log(`      offered ${(r.sent / MiB).toFixed(0)} MiB, ${(r.unread / MiB).toFixed(0)} MiB never read by the node; node heap+buffers +${(r.peak / MiB).toFixed(2)} MiB, backlog ${r.backlog} frames`);
+    const r = await flood(
+      "flood-small",
+      (i) => encodeMessage({ request: { id: BigInt(i), protocol: "ping", units: 1, payload } }),
+      50_000,
+    );
+    console.log(
+      `      offered ${(r.sent / MiB).toFixed(0)} MiB, ${(r.unread / MiB).toFixed(0)} MiB never read by the node; node heap+buffers +${(r.peak / MiB).toFixed(2)} MiB, backlog ${r.backlog} frames`,
+    );
     expect(r.peak).to.be.lessThan(8 * MiB);
   });
 
   it("60 KiB frames from a peer that never reads: node memory growth under the stated bound (8 MiB with the default limits)", async () => {
     const payload = new Uint8Array(60 * 1024);
-    const r = await flood("flood-big", (i) => encodeMessage({ request: { id: BigInt(i), protocol: "ping", units: 1, payload } }), 800, 8);
+    const r = await flood(
+      "flood-big",
+      (i) => encodeMessage({ request: { id: BigInt(i), protocol: "ping", units: 1, payload } }),
+      800,
+      8,
+    );
     // per flooding peer: queued frames (maxInboxBytes, ×2 as a frame may pin the read it came in)
     // + undecoded reads (MAX_STASH_BYTES, ×2 likewise) + maxServing responses of ≤ 64 KiB waiting
     // in the transport + 2 MiB for the transport's own read buffers and allocator slack
     const bound = 2 * MiB + 2 * MiB + 32 * 64 * 1024 + 2 * MiB;
-    console.log(`      offered ${(r.sent / MiB).toFixed(0)} MiB, ${(r.unread / MiB).toFixed(0)} MiB never read by the node; node heap+buffers +${(r.peak / MiB).toFixed(2)} MiB (bound ${(bound / MiB).toFixed(1)} MiB), backlog ${r.backlog} frames`);
+    console.log(
+      `      offered ${(r.sent / MiB).toFixed(0)} MiB, ${(r.unread / MiB).toFixed(0)} MiB never read by the node; node heap+buffers +${(r.peak / MiB).toFixed(2)} MiB (bound ${(bound / MiB).toFixed(1)} MiB), backlog ${r.backlog} frames`,
+    );
     expect(r.peak).to.be.lessThan(bound);
   });
 
@@ -92,7 +105,9 @@ describe("hostile: memory stays bounded under a single-peer flood", function () 
       s = await child.ask("stats");
     }
     const after = await heap();
-    console.log(`      ${(perPeer / 1024).toFixed(1)} KiB per connected idle peer (node heap incl. socket and session); after all left: ${s.resident} ledger entries resident, heap ${((after - base) / 1024).toFixed(0)} KiB over baseline`);
+    console.log(
+      `      ${(perPeer / 1024).toFixed(1)} KiB per connected idle peer (node heap incl. socket and session); after all left: ${s.resident} ledger entries resident, heap ${((after - base) / 1024).toFixed(0)} KiB over baseline`,
+    );
     expect(perPeer).to.be.lessThan(64 * 1024);
     expect(s.resident).to.equal(0);
   });

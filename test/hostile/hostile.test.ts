@@ -70,9 +70,15 @@ describe("hostile peers against a node in its own process (TCP loopback)", funct
     dir = mkdtempSync(join(tmpdir(), "swap-hostile-"));
     child = await NodeChild.start(dir);
     honest = new SwapNode({
-      store: new MemoryStore(), policy: { mode: "mock", paymentThreshold: 100n }, chainId: 31337n, beneficiary: key.address,
-      chequebook: Wallet.createRandom().address, signer: key.privateKey as `0x${string}`, issuer: key.address,
-      mockFunds: () => ({ balance: 10n ** 20n, totalPaidOut: 0n }), flushIntervalMs: 0,
+      store: new MemoryStore(),
+      policy: { mode: "mock", paymentThreshold: 100n },
+      chainId: 31337n,
+      beneficiary: key.address,
+      chequebook: Wallet.createRandom().address,
+      signer: key.privateKey as `0x${string}`,
+      issuer: key.address,
+      mockFunds: () => ({ balance: 10n ** 20n, totalPaidOut: 0n }),
+      flushIntervalMs: 0,
     });
   });
 
@@ -135,7 +141,8 @@ describe("hostile peers against a node in its own process (TCP loopback)", funct
       p.write(Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x08])); // varint 2^31
       p.write(new Uint8Array(256 * 1024)); // part of the "body": discarded as it streams
       let after = before;
-      for (let i = 0; i < 50 && after === before; i++) after = (await child.ask<{ counters: Record<string, number> }>("stats")).counters["frame-error"] ?? 0;
+      for (let i = 0; i < 50 && after === before; i++)
+        after = (await child.ask<{ counters: Record<string, number> }>("stats")).counters["frame-error"] ?? 0;
       expect(after).to.equal(before + 1);
       p.destroy();
       return "FrameTooLargeError, bytes discarded as they stream";
@@ -148,7 +155,9 @@ describe("hostile peers against a node in its own process (TCP loopback)", funct
       p.handshake();
       await p.until(() => p.frames.some((f) => f.handshake));
       const { encodeMessage } = await import("../../src/swap/codec.js");
-      const frame = encodeMessage({ request: { id: 1n, protocol: "store", units: 1, payload: new Uint8Array(60_000).fill(7) } });
+      const frame = encodeMessage({
+        request: { id: 1n, protocol: "store", units: 1, payload: new Uint8Array(60_000).fill(7) },
+      });
       for (let i = 0; i < frame.length; i += 1) p.write(frame.subarray(i, i + 1));
       await p.until(() => p.responses().length === 1, 30_000, "response");
       expect(p.responses()[0].payload.length).to.equal(60_000);
@@ -178,7 +187,7 @@ describe("hostile peers against a node in its own process (TCP loopback)", funct
   });
 
   it("absurd handshakes are refused", async () => {
-    await row("mode \"evil\", threshold 2^64-1", async () => {
+    await row('mode "evil", threshold 2^64-1', async () => {
       const a = await open("evil-mode");
       a.handshake({ mode: "evil" });
       const b = await open("huge-threshold");
@@ -195,7 +204,15 @@ describe("hostile peers against a node in its own process (TCP loopback)", funct
       const p = await open("embargo-max");
       p.handshake();
       await p.until(() => p.frames.some((f) => f.handshake));
-      p.send({ disconnect: { reason: "bye", embargoMs: (1n << 64n) - 1n, balance: new Uint8Array(0), receivedCumulative: new Uint8Array(0), sentCumulative: new Uint8Array(0) } });
+      p.send({
+        disconnect: {
+          reason: "bye",
+          embargoMs: (1n << 64n) - 1n,
+          balance: new Uint8Array(0),
+          receivedCumulative: new Uint8Array(0),
+          sentCumulative: new Uint8Array(0),
+        },
+      });
       await p.until(() => p.closed);
       const rec = await child.ask<{ embargoUntil: number; now: number }>("peer embargo-max");
       expect(rec.embargoUntil - rec.now).to.be.within(23 * 3_600_000, 24 * 3_600_000);
@@ -208,7 +225,17 @@ describe("hostile peers against a node in its own process (TCP loopback)", funct
       const p = await open("fat-cheque");
       p.handshake();
       await p.until(() => p.frames.some((f) => f.handshake));
-      p.send({ cheque: { beneficiary: new Uint8Array(20), date: 0, amount: 0, chequebook: new Uint8Array(20).fill(0xcb), cumulativePayout: new Uint8Array(33).fill(1), signature: new Uint8Array(65), chainId: 31337n } });
+      p.send({
+        cheque: {
+          beneficiary: new Uint8Array(20),
+          date: 0,
+          amount: 0,
+          chequebook: new Uint8Array(20).fill(0xcb),
+          cumulativePayout: new Uint8Array(33).fill(1),
+          signature: new Uint8Array(65),
+          chainId: 31337n,
+        },
+      });
       await p.until(() => p.frames.some((f) => f.reject), 5_000, "reject");
       const code = p.frames.find((f) => f.reject)!.reject!.code;
       expect(code).to.equal("PeerValueOutOfRangeError");
@@ -286,13 +313,17 @@ describe("hostile peers against a node in its own process (TCP loopback)", funct
       p.handshake();
       const { encodeMessage } = await import("../../src/swap/codec.js");
       const frames = [];
-      for (let i = 1; i <= 100_000; i++) frames.push(encodeMessage({ request: { id: BigInt(i), protocol: "ping", units: 1, payload: new Uint8Array(256) } })); // "ping" costs 0
+      for (let i = 1; i <= 100_000; i++)
+        frames.push(
+          encodeMessage({ request: { id: BigInt(i), protocol: "ping", units: 1, payload: new Uint8Array(256) } }),
+        ); // "ping" costs 0
       p.write(Buffer.concat(frames));
       // the node answers until the responses it cannot hand over fill the socket, then stops
       // reading; its inbox high-water mark shows where (sampled by the node itself)
       let max = (await child.ask<{ peakFrames: number }>("peak flood")).peakFrames;
       const deadline = Date.now() + 30_000;
-      while (max < 32 && Date.now() < deadline) max = (await child.ask<{ peakFrames: number }>("peak flood")).peakFrames;
+      while (max < 32 && Date.now() < deadline)
+        max = (await child.ask<{ peakFrames: number }>("peak flood")).peakFrames;
       const stats = await child.ask("stats");
       // at most a full inbox plus the frames of one 64 KiB read
       const cap = 64 + Math.ceil(65_536 / frames[0].length);

@@ -36,7 +36,10 @@ function freePort(): Promise<number> {
 
 function startNode(port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout!.on("data", (d) => {
       out += d;
@@ -69,7 +72,12 @@ describe("integration: every operator command against `hardhat node` (localhost 
 
   function cli(env: NodeJS.ProcessEnv, network: string | undefined, args: string[]) {
     const net = network ? ["--network", network] : [];
-    return spawnSync(process.execPath, [HARDHAT, ...args, ...net], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000 });
+    return spawnSync(process.execPath, [HARDHAT, ...args, ...net], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, ...env },
+      timeout: 120_000,
+    });
   }
   const ok = (r: ReturnType<typeof cli>) => {
     expect(r.status, r.stdout + r.stderr).to.equal(0);
@@ -81,18 +89,34 @@ describe("integration: every operator command against `hardhat node` (localhost 
   };
 
   /** A peer: its own chequebook (funded), a cheque to `beneficiary` stored in the operator's database as received. */
-  async function receiveCheque(factory: string, token: string, db: string, beneficiary: string, peer: string, cumulative: bigint, book?: string) {
+  async function receiveCheque(
+    factory: string,
+    token: string,
+    db: string,
+    beneficiary: string,
+    peer: string,
+    cumulative: bigint,
+    book?: string,
+  ) {
     const issuer = new Wallet(id(`issuer-${peer}`));
     let chequebook = book;
     if (!chequebook) {
       const f = new ChequebookFactoryClient(factory, funder);
-      chequebook = (await f.deployChequebook({ issuer: issuer.address, defaultHardDepositTimeout: 3600, salt: id(`${peer}-${db}`) })).address;
+      chequebook = (
+        await f.deployChequebook({ issuer: issuer.address, defaultHardDepositTimeout: 3600, salt: id(`${peer}-${db}`) })
+      ).address;
       await (await TestToken__factory.connect(token, funder).mint(chequebook, TST("1000"))).wait();
     }
     const { chainId } = await provider.getNetwork();
     const cheque = { chequebook, beneficiary, cumulativePayout: cumulative };
     const store = new SqliteStore(db);
-    store.putReceived({ ...cheque, signature: await signCheque(cheque, chainId, issuer.privateKey as Hex), peer, chainId, receivedAt: Date.now() });
+    store.putReceived({
+      ...cheque,
+      signature: await signCheque(cheque, chainId, issuer.privateKey as Hex),
+      peer,
+      chainId,
+      receivedAt: Date.now(),
+    });
     store.close();
     return chequebook as Hex;
   }
@@ -137,11 +161,19 @@ describe("integration: every operator command against `hardhat node` (localhost 
     const nonce1 = await provider.getTransactionCount(operator);
     expect(fails(run("chequebook", "withdraw", "1000", "--json")).name).to.equal("InsufficientLiquidBalanceError");
     expect(await provider.getTransactionCount(operator)).to.equal(nonce1);
-    expect(ok(run("chequebook", "status", "--json"))).to.deep.include({ chequebook: cb.chequebook, balance: (TST("79.5") - 500n).toString() });
+    expect(ok(run("chequebook", "status", "--json"))).to.deep.include({
+      chequebook: cb.chequebook,
+      balance: (TST("79.5") - 500n).toString(),
+    });
 
     // three peers paid us with real cheques from their own chequebooks
     const books = [];
-    for (const [i, amount] of [["1", "3"], ["2", "5"], ["3", "7"]]) books.push(await receiveCheque(d.factory, d.token, db, operator, `peer-${i}`, TST(amount)));
+    for (const [i, amount] of [
+      ["1", "3"],
+      ["2", "5"],
+      ["3", "7"],
+    ])
+      books.push(await receiveCheque(d.factory, d.token, db, operator, `peer-${i}`, TST(amount)));
     expect(ok(run("cheques", "--json"))).to.have.length(3);
     expect(fails(run("cashout", "--peer", "nobody", "--json")).name).to.equal("UnknownPeerError");
     const dry = run("cashout", "--dry-run", "--json");
@@ -169,9 +201,12 @@ describe("integration: every operator command against `hardhat node` (localhost 
 
     // a larger cheque arrives; the cron script cashes it once, and a second run sends nothing
     await receiveCheque(d.factory, d.token, db, operator, "peer-2", TST("6"), books[1]);
-    const script = (extra: NodeJS.ProcessEnv = {}) => cli({ ...env, ...extra, SWAP_JSON: "1" }, network, ["run", "scripts/cashout.ts"]);
+    const script = (extra: NodeJS.ProcessEnv = {}) =>
+      cli({ ...env, ...extra, SWAP_JSON: "1" }, network, ["run", "scripts/cashout.ts"]);
     const first = ok(script());
-    expect(first.map((r: { status: string; totalPayout: string }) => [r.status, r.totalPayout])).to.deep.equal([["mined", TST("1").toString()]]);
+    expect(first.map((r: { status: string; totalPayout: string }) => [r.status, r.totalPayout])).to.deep.equal([
+      ["mined", TST("1").toString()],
+    ]);
     const nonce2 = await provider.getTransactionCount(operator);
     expect(ok(script())).to.deep.equal([]);
     expect(await provider.getTransactionCount(operator)).to.equal(nonce2);
@@ -179,21 +214,56 @@ describe("integration: every operator command against `hardhat node` (localhost 
 
     // plans: create, fund, status, submit, claim, sweep
     const customer = new Wallet(id(`customer-${network}`));
-    const p = ok(run("plan", "create", "10", "--bond", "10", "--cap", "100", "--submit-in", "3600", "--claim-in", "86400", "--signer", customer.address, "--json"));
+    const p = ok(
+      run(
+        "plan",
+        "create",
+        "10",
+        "--bond",
+        "10",
+        "--cap",
+        "100",
+        "--submit-in",
+        "3600",
+        "--claim-in",
+        "86400",
+        "--signer",
+        customer.address,
+        "--json",
+      ),
+    );
     ok(run("plan", "fund", p.planId, "1", "--json"));
     const status = ok(run("plan", "status", p.planId, "--json"));
-    expect(status).to.deep.include({ budget: TST("11").toString(), bond: TST("10").toString(), shareCap: "100", totalShares: "0" });
+    expect(status).to.deep.include({
+      budget: TST("11").toString(),
+      bond: TST("10").toString(),
+      shareCap: "100",
+      totalShares: "0",
+    });
     const plans = new ServicePlansClient(d.servicePlans, provider);
     const domain = await plans.domain();
-    const issuer = new ShareIssuer({ planId: BigInt(p.planId), domain, signer: customer.privateKey as Hex, chainLength: 64 });
-    const collector = new ShareCollector({ planId: BigInt(p.planId), provider: operator, domain, planSigner: customer.address });
+    const issuer = new ShareIssuer({
+      planId: BigInt(p.planId),
+      domain,
+      signer: customer.privateKey as Hex,
+      chainLength: 64,
+    });
+    const collector = new ShareCollector({
+      planId: BigInt(p.planId),
+      provider: operator,
+      domain,
+      planSigner: customer.address,
+    });
     for (let i = 0; i < 20; i++) {
       const { token: t, receipt } = await issuer.next(operator);
       if (receipt) collector.acceptReceipt(receipt);
       collector.accept(t);
     }
     const file = join(env.SWAP_DATA_DIR!, "subs.json");
-    writeFileSync(file, JSON.stringify(collector.bestSubmission(), (_, v) => (typeof v === "bigint" ? v.toString() : v)));
+    writeFileSync(
+      file,
+      JSON.stringify(collector.bestSubmission(), (_, v) => (typeof v === "bigint" ? v.toString() : v)),
+    );
     ok(run("plan", "submit", file, "--json"));
     expect((await plans.getPlan(p.planId)).totalShares).to.equal(20n);
     expect(fails(run("plan", "sweep", p.planId, "--json")).name).to.equal("SweepNotOpenError");
@@ -201,7 +271,7 @@ describe("integration: every operator command against `hardhat node` (localhost 
     await provider.send("evm_mine", []);
     const beforeClaim = await token.balanceOf(operator);
     const claim = ok(run("plan", "claim", p.planId, "--json"));
-    expect(BigInt(claim.paid)).to.equal(TST("11") * 20n / 100n); // 20 of 100 capped shares
+    expect(BigInt(claim.paid)).to.equal((TST("11") * 20n) / 100n); // 20 of 100 capped shares
     expect(await token.balanceOf(operator)).to.equal(beforeClaim + BigInt(claim.paid));
     await provider.send("evm_increaseTime", [86_401]); // the contract's minimum claim window is one day
     await provider.send("evm_mine", []);
@@ -214,7 +284,11 @@ describe("integration: every operator command against `hardhat node` (localhost 
     const data = mkdtempSync(join(tmpdir(), "swap-op-local-"));
     dirs.push(data);
     const [operator] = (await provider.send("eth_accounts", [])) as string[];
-    await journey("localhost", { SWAP_LOCALHOST_PORT: String(port), SWAP_DATA_DIR: data, SWAP_DB: "", SWAP_DEPLOYMENTS_DIR: "" }, (await provider.getSigner(operator)).address);
+    await journey(
+      "localhost",
+      { SWAP_LOCALHOST_PORT: String(port), SWAP_DATA_DIR: data, SWAP_DB: "", SWAP_DEPLOYMENTS_DIR: "" },
+      (await provider.getSigner(operator)).address,
+    );
   });
 
   it("custom: a key from configuration variables (environment); the same journey", async () => {
@@ -222,6 +296,16 @@ describe("integration: every operator command against `hardhat node` (localhost 
     dirs.push(data);
     const key = Wallet.createRandom();
     await (await funder.sendTransaction({ to: key.address, value: parseUnits("10", 18) })).wait();
-    await journey("custom", { SWAP_RPC_URL: `http://127.0.0.1:${port}`, SWAP_DEPLOYER_KEY: key.privateKey, SWAP_DATA_DIR: data, SWAP_DB: "", SWAP_DEPLOYMENTS_DIR: "" }, key.address);
+    await journey(
+      "custom",
+      {
+        SWAP_RPC_URL: `http://127.0.0.1:${port}`,
+        SWAP_DEPLOYER_KEY: key.privateKey,
+        SWAP_DATA_DIR: data,
+        SWAP_DB: "",
+        SWAP_DEPLOYMENTS_DIR: "",
+      },
+      key.address,
+    );
   });
 });

@@ -23,7 +23,10 @@ let port = 8545;
 /** Start `hardhat node` on loopback and resolve once it listens. */
 function startNode(): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     const timer = setTimeout(() => reject(new Error(`hardhat node did not start:\n${out}`)), 60_000);
     child.stdout!.on("data", (d) => {
@@ -51,7 +54,12 @@ describe("integration: the demo over real JSON-RPC against `hardhat node`", func
     process.env.SWAP_LOCALHOST_PORT = String(port);
     node = await startNode();
     const deployments = mkdtempSync(join(tmpdir(), "swap-deployments-"));
-    const demo = spawnSync(process.execPath, [HARDHAT, "run", "scripts/demo.ts", "--network", "localhost"], { cwd: ROOT, encoding: "utf8", timeout: 150_000, env: { ...process.env, SWAP_DEPLOYMENTS_DIR: deployments } });
+    const demo = spawnSync(process.execPath, [HARDHAT, "run", "scripts/demo.ts", "--network", "localhost"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 150_000,
+      env: { ...process.env, SWAP_DEPLOYMENTS_DIR: deployments },
+    });
     expect(demo.status, demo.stdout + demo.stderr).to.equal(0);
     const summary = demo.stdout.split("\n").find((l) => l.startsWith("SUMMARY:"));
     expect(summary).to.match(/^SUMMARY: OK/);

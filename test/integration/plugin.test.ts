@@ -23,7 +23,12 @@ function freePort(): Promise<number> {
   });
 }
 
-interface LockEntry { version?: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string> }
+interface LockEntry {
+  version?: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
 
 /** The lockfile entries `roots` need (dependencies, optional and peer dependencies, transitively),
  * resolved the way Node does: the nearest `node_modules` up the tree. */
@@ -37,7 +42,12 @@ export function cutLockfile(lock: { packages: Record<string, LockEntry> }, roots
       if (entry) {
         if (out[key]) return;
         out[key] = entry;
-        for (const d of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies, ...entry.peerDependencies })) visit(key, d);
+        for (const d of Object.keys({
+          ...entry.dependencies,
+          ...entry.optionalDependencies,
+          ...entry.peerDependencies,
+        }))
+          visit(key, d);
         return;
       }
       if (!dir) return; // not in the lock (an optional peer nobody installed)
@@ -69,15 +79,33 @@ describe("integration: the Hardhat plugin in a fresh Hardhat 3 project (packed, 
     execFileSync("mkdir", ["-p", app]);
 
     // package.json: hardhat, the ethers toolbox with its peers (versions as in this checkout), the tarball
-    const ours = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const ours = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     const toolbox = "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-    const peers = Object.keys((JSON.parse(readFileSync(join(ROOT, "node_modules", toolbox, "package.json"), "utf8")) as { peerDependencies: Record<string, string> }).peerDependencies);
-    const dev = Object.fromEntries([toolbox, ...peers].map((p) => [p, ours.devDependencies[p] ?? ours.dependencies[p]!]));
-    const pkg = { name: "fresh-hardhat-project", private: true, type: "module", devDependencies: { ...dev, "@swap-settlement/core": `file:../${tgz}` } };
+    const peers = Object.keys(
+      (
+        JSON.parse(readFileSync(join(ROOT, "node_modules", toolbox, "package.json"), "utf8")) as {
+          peerDependencies: Record<string, string>;
+        }
+      ).peerDependencies,
+    );
+    const dev = Object.fromEntries(
+      [toolbox, ...peers].map((p) => [p, ours.devDependencies[p] ?? ours.dependencies[p]!]),
+    );
+    const pkg = {
+      name: "fresh-hardhat-project",
+      private: true,
+      type: "module",
+      devDependencies: { ...dev, "@swap-settlement/core": `file:../${tgz}` },
+    };
     writeFileSync(join(app, "package.json"), JSON.stringify(pkg, null, 2));
 
     // lockfile: this checkout's entries for what the project needs, so npm installs from the cache alone
-    const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, LockEntry> };
+    const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as {
+      packages: Record<string, LockEntry>;
+    };
     const cut = cutLockfile(lock, [...Object.keys(dev), ...Object.keys(ours.dependencies)]);
     const core = { version: "0.1.0", resolved: `file:../${tgz}`, dependencies: ours.dependencies };
     writeFileSync(join(app, "package-lock.json"), JSON.stringify({
@@ -89,7 +117,9 @@ describe("integration: the Hardhat plugin in a fresh Hardhat 3 project (packed, 
     expect(existsSync(join(app, "node_modules/@swap-settlement/core/tasks")), "no tasks/ folder is needed at runtime").to.equal(false);
 
     const port = await freePort();
-    writeFileSync(join(app, "hardhat.config.ts"), `import hardhatToolboxMochaEthersPlugin from "${toolbox}";
+    writeFileSync(
+      join(app, "hardhat.config.ts"),
+      `import hardhatToolboxMochaEthersPlugin from "${toolbox}";
 import swapSettlement from "@swap-settlement/core/hardhat";
 import { defineConfig } from "hardhat/config";
 
@@ -97,19 +127,26 @@ export default defineConfig({
   plugins: [hardhatToolboxMochaEthersPlugin, swapSettlement],
   networks: { localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:${port}" } },
 });
-`);
+`,
+    );
     const hardhat = join(app, "node_modules/hardhat/dist/src/cli.js");
     // this runner's Hardhat variables (HARDHAT_CONFIG, …) would point the project's Hardhat at this repo
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("HARDHAT_")));
-    const cli = (args: string[]) => spawnSync(process.execPath, [hardhat, ...args], { cwd: app, env, encoding: "utf8", timeout: 180_000 });
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [hardhat, ...args], { cwd: app, env, encoding: "utf8", timeout: 180_000 });
 
     // the tasks are there (from the installed package's dist)
     const help = cli(["--help"]);
     expect(help.status, help.stderr).to.equal(0);
-    for (const t of ["swap", "chequebook", "cheques", "cashout", "plan"]) expect(help.stdout).to.match(new RegExp(`^\\s+${t}\\s`, "m"));
+    for (const t of ["swap", "chequebook", "cheques", "cashout", "plan"])
+      expect(help.stdout).to.match(new RegExp(`^\\s+${t}\\s`, "m"));
 
     node = await new Promise<ChildProcess>((resolve, reject) => {
-      const child = spawn(process.execPath, [hardhat, "node", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [hardhat, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+        cwd: app,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let out = "";
       child.stdout!.on("data", (d) => {
         out += d;
@@ -123,15 +160,27 @@ export default defineConfig({
     const deploy = cli(["swap", "deploy", "--network", "localhost", "--json"]);
     expect(deploy.status, deploy.stderr + deploy.stdout).to.equal(0);
     expect(deploy.stderr).to.contain("with Ignition");
-    const d = JSON.parse(deploy.stdout) as { chainId: string; token: string; factory: string; chequebookImplementation: string; servicePlans: string; blocks: { factory: number; servicePlans: number }; file: string };
+    const d = JSON.parse(deploy.stdout) as {
+      chainId: string;
+      token: string;
+      factory: string;
+      chequebookImplementation: string;
+      servicePlans: string;
+      blocks: { factory: number; servicePlans: number };
+      file: string;
+    };
     expect(d.chainId).to.equal("31337");
-    for (const a of [d.token, d.factory, d.chequebookImplementation, d.servicePlans]) expect(await provider.getCode(a), a).to.not.equal("0x");
+    for (const a of [d.token, d.factory, d.chequebookImplementation, d.servicePlans])
+      expect(await provider.getCode(a), a).to.not.equal("0x");
     // the contracts are the ones named: the factory serves the deployed token and implementation
     const factory = ChequebookFactory__factory.connect(d.factory, provider);
     expect(await factory.master()).to.equal(d.chequebookImplementation);
     expect(await TestToken__factory.connect(d.token, provider).symbol()).to.be.a("string");
     // the recorded deployment blocks are exact: no code one block before, code at that block
-    for (const [a, b] of [[d.factory, d.blocks.factory], [d.servicePlans, d.blocks.servicePlans]] as const) {
+    for (const [a, b] of [
+      [d.factory, d.blocks.factory],
+      [d.servicePlans, d.blocks.servicePlans],
+    ] as const) {
       expect(await provider.getCode(a, b - 1), `${a} before block ${b}`).to.equal("0x");
       expect(await provider.getCode(a, b), `${a} at block ${b}`).to.not.equal("0x");
     }
@@ -139,7 +188,13 @@ export default defineConfig({
     // the JSON address book for non-Hardhat consumers, in the project's data directory
     expect(d.file).to.equal(join(app, ".swap/deployments/localhost.json"));
     const book = JSON.parse(readFileSync(d.file, "utf8")) as typeof d;
-    expect(book).to.deep.include({ token: d.token, factory: d.factory, servicePlans: d.servicePlans, chainId: "31337", network: "localhost" });
+    expect(book).to.deep.include({
+      token: d.token,
+      factory: d.factory,
+      servicePlans: d.servicePlans,
+      chainId: "31337",
+      network: "localhost",
+    });
 
     // --verify loads hardhat-verify from the project, and is refused on a development chain (nothing sent)
     const blockBefore = await provider.getBlockNumber();

@@ -5,7 +5,12 @@ import { join } from "node:path";
 import { parseAmount, formatAmount, formatTime, relative } from "../../src/ops/units.js";
 import { resolvePaths } from "../../src/ops/operator.js";
 import { cashoutPolicy } from "../../src/ops/policy.js";
-import { findDeployment, DeploymentChainMismatchError, DeploymentCodeMissingError, DeploymentNotFoundError } from "../../src/deployments.js";
+import {
+  findDeployment,
+  DeploymentChainMismatchError,
+  DeploymentCodeMissingError,
+  DeploymentNotFoundError,
+} from "../../src/deployments.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { feeInToken } from "../../src/settlement/fees.js";
 import { expectError } from "../../test-support/helpers.js";
@@ -30,7 +35,9 @@ describe("ops: amounts, times, paths, deployments, policy", () => {
   });
 
   it("prints dates with relative times next to the raw number", () => {
-    expect(formatTime(1_800_000_000n + 82_800n, 1_800_000_000n)).to.equal("2027-01-16 07:00:00 UTC (1800082800, in 23 h)");
+    expect(formatTime(1_800_000_000n + 82_800n, 1_800_000_000n)).to.equal(
+      "2027-01-16 07:00:00 UTC (1800082800, in 23 h)",
+    );
     expect(relative(-300n)).to.equal("5 min ago");
     expect(relative(0n)).to.equal("now");
     expect(relative(119n)).to.equal("in 119 s");
@@ -39,41 +46,84 @@ describe("ops: amounts, times, paths, deployments, policy", () => {
 
   it("resolves the database and deployment folders from the project root, not the working directory", () => {
     const p = resolvePaths({ root: "/proj", network: "localhost", chainId: 31337n, env: {} });
-    expect(p).to.deep.include({ dataDir: "/proj/.swap", db: "/proj/.swap/localhost.db", deploymentOut: "/proj/.swap/deployments" });
+    expect(p).to.deep.include({
+      dataDir: "/proj/.swap",
+      db: "/proj/.swap/localhost.db",
+      deploymentOut: "/proj/.swap/deployments",
+    });
     const live = resolvePaths({ root: "/proj", network: "gnosis", chainId: 100n, env: { SWAP_DB: "data/node.db" } });
     expect(live).to.deep.include({ db: "/proj/data/node.db", deploymentOut: "/proj/deployments" });
-    expect(resolvePaths({ root: "/proj", network: "x", chainId: 1n, db: "/abs.db", env: { SWAP_DB: "other.db" } }).db).to.equal("/abs.db");
+    expect(
+      resolvePaths({ root: "/proj", network: "x", chainId: 1n, db: "/abs.db", env: { SWAP_DB: "other.db" } }).db,
+    ).to.equal("/abs.db");
   });
 
   it("finds a deployment by network name, checked against the chain id and the code at its addresses", async () => {
     const dir = mkdtempSync(join(tmpdir(), "swap-dep-"));
     try {
       const d = (network: string, chainId: string, factory: string) => ({
-        network, chainId, token: "0x" + "11".repeat(20), factory, servicePlans: "0x" + "33".repeat(20), chequebookImplementation: "0x" + "44".repeat(20),
-        blocks: { factory: 1, servicePlans: 2 }, chequebooks: {}, deployedAt: "",
+        network,
+        chainId,
+        token: "0x" + "11".repeat(20),
+        factory,
+        servicePlans: "0x" + "33".repeat(20),
+        chequebookImplementation: "0x" + "44".repeat(20),
+        blocks: { factory: 1, servicePlans: 2 },
+        chequebooks: {},
+        deployedAt: "",
       });
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, "default.json"), JSON.stringify(d("default", "31337", "0x" + "aa".repeat(20))));
       writeFileSync(join(dir, "localhost.json"), JSON.stringify(d("localhost", "31337", "0x" + "bb".repeat(20))));
       const code = async () => "0x6001";
       // no silent shadowing: localhost.json wins for --network localhost although default.json sorts first
-      expect((await findDeployment({ network: "localhost", dirs: [dir], chainId: 31337n, getCode: code })).deployment.factory).to.equal("0x" + "bb".repeat(20));
-      await expectError(findDeployment({ network: "localhost", dirs: [dir], chainId: 100n, getCode: code }), DeploymentChainMismatchError);
-      const missing = await expectError(findDeployment({ network: "localhost", dirs: [dir], chainId: 31337n, getCode: async (a) => (a === "0x" + "bb".repeat(20) ? "0x" : "0x6001") }), DeploymentCodeMissingError);
+      expect(
+        (await findDeployment({ network: "localhost", dirs: [dir], chainId: 31337n, getCode: code })).deployment
+          .factory,
+      ).to.equal("0x" + "bb".repeat(20));
+      await expectError(
+        findDeployment({ network: "localhost", dirs: [dir], chainId: 100n, getCode: code }),
+        DeploymentChainMismatchError,
+      );
+      const missing = await expectError(
+        findDeployment({
+          network: "localhost",
+          dirs: [dir],
+          chainId: 31337n,
+          getCode: async (a) => (a === "0x" + "bb".repeat(20) ? "0x" : "0x6001"),
+        }),
+        DeploymentCodeMissingError,
+      );
       expect(missing.contract).to.equal("factory");
-      await expectError(findDeployment({ network: "gnosis", dirs: [dir], chainId: 100n, getCode: code }), DeploymentNotFoundError);
+      await expectError(
+        findDeployment({ network: "gnosis", dirs: [dir], chainId: 100n, getCode: code }),
+        DeploymentNotFoundError,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it("builds the cash-out policy from flags, then the environment; --gas-price in token units per gas", async () => {
-    const p = cashoutPolicy({ minAmount: "2", gasPrice: "0.000000002" }, TST, { SWAP_MAX_FEE_PERCENT: "3", SWAP_ALWAYS_CASH: "100", SWAP_MAX_GAS_PRICE_GWEI: "1.5" });
-    expect(p).to.deep.include({ minAmount: 2n * 10n ** 18n, maxFeePercent: 3, alwaysCashAmount: 100n * 10n ** 18n, maxGasPriceWei: 1_500_000_000n });
+    const p = cashoutPolicy({ minAmount: "2", gasPrice: "0.000000002" }, TST, {
+      SWAP_MAX_FEE_PERCENT: "3",
+      SWAP_ALWAYS_CASH: "100",
+      SWAP_MAX_GAS_PRICE_GWEI: "1.5",
+    });
+    expect(p).to.deep.include({
+      minAmount: 2n * 10n ** 18n,
+      maxFeePercent: 3,
+      alwaysCashAmount: 100n * 10n ** 18n,
+      maxGasPriceWei: 1_500_000_000n,
+    });
     // 0.000000002 TST per gas = 2e9 base units per gas: 60,000 gas cost 1.2e14 base units
     expect(feeInToken(60_000n, await p.gasPrice!(0n))).to.equal(120_000_000_000_000n);
     expect(cashoutPolicy({ maxFeePercent: 7 }, TST, { SWAP_MAX_FEE_PERCENT: "3" }).maxFeePercent).to.equal(7);
-    expect(cashoutPolicy({}, TST, {})).to.deep.include({ minAmount: 1n, maxFeePercent: undefined, gasPrice: undefined });
+    expect(cashoutPolicy({}, TST, {})).to.deep.include({
+      minAmount: 1n,
+      maxFeePercent: undefined,
+      gasPrice: undefined,
+    });
     await expectError(() => cashoutPolicy({ minAmount: "lots" }, TST, {}), InvalidArgumentError);
   });
 });
@@ -86,7 +136,10 @@ describe("ops: live-chain confirmation", () => {
     const tty = process.stdin.isTTY;
     try {
       (process.stdin as { isTTY?: boolean }).isTTY = false;
-      const e = await expectError(confirmLive("withdrawing 1 TST", { local: false, yes: false, chainId: 100n }), ConfirmationRequiredError);
+      const e = await expectError(
+        confirmLive("withdrawing 1 TST", { local: false, yes: false, chainId: 100n }),
+        ConfirmationRequiredError,
+      );
       expect(e.shortMessage).to.equal("not confirmed: withdrawing 1 TST on chain 100 (no terminal to ask)");
     } finally {
       (process.stdin as { isTTY?: boolean }).isTTY = tty;
@@ -99,8 +152,15 @@ describe("ops: development-only actions are refused on live chains", () => {
     const { deploySystem, faucet, NotLocalChainError } = await import("../../src/ops/operator.js");
     let sent = 0;
     const provider = { getNetwork: async () => ({ chainId: 100n }), broadcastTransaction: async () => void sent++ };
-    const signer = { provider, getAddress: async () => "0x" + "12".repeat(20), sendTransaction: async () => void sent++ };
-    const e = await expectError(deploySystem({ signer: signer as never, network: "gnosis", root: "/nonexistent" }), NotLocalChainError);
+    const signer = {
+      provider,
+      getAddress: async () => "0x" + "12".repeat(20),
+      sendTransaction: async () => void sent++,
+    };
+    const e = await expectError(
+      deploySystem({ signer: signer as never, network: "gnosis", root: "/nonexistent" }),
+      NotLocalChainError,
+    );
     expect(e).to.deep.include({ chainId: 100n, action: "deploying the open-mint test token" });
     expect(e.details).to.contain("--token");
     const op = { local: false, chainId: 100n, deployment: { token: "0x" + "11".repeat(20) }, signer } as never;

@@ -47,7 +47,9 @@ describe("plans: receipts and hash chains (golden vector shared with ServicePlan
     expect(verifyShareReceipt({ ...receipt, planId: 8n }, domain, V.signature, V.signer)).to.equal(false);
     expect(verifyShareReceipt({ ...receipt, provider: V.signer }, domain, V.signature, V.signer)).to.equal(false);
     expect(verifyShareReceipt(receipt, { ...domain, chainId: 1n }, V.signature, V.signer)).to.equal(false);
-    expect(verifyShareReceipt(receipt, { ...domain, verifyingContract: V.signer }, V.signature, V.signer)).to.equal(false);
+    expect(verifyShareReceipt(receipt, { ...domain, verifyingContract: V.signer }, V.signature, V.signer)).to.equal(
+      false,
+    );
     expect(verifyShareReceipt(receipt, domain, "0xdead", V.signer)).to.equal(false);
   });
   it("the chain from the vector's seed has the vector's words", () => {
@@ -56,10 +58,19 @@ describe("plans: receipts and hash chains (golden vector shared with ServicePlan
     for (let i = 0; i <= 5; i++) expect(bytesToHex(chain.word(i))).to.equal(V.words[i]);
     expect(bytesToHex(walkChain(chain.word(4), 4))).to.equal(chain.anchor);
     expect(stepsToWord(chain.word(4), chain.word(1), 8)).to.equal(3);
-    expect(stepsToWord(hexToBytes(V.seed).map((b) => b ^ 1), chain.word(1), 8)).to.equal(0);
+    expect(
+      stepsToWord(
+        hexToBytes(V.seed).map((b) => b ^ 1),
+        chain.word(1),
+        8,
+      ),
+    ).to.equal(0);
   });
   it("validates receipt fields before signing", async () => {
-    await expectError(signShareReceipt({ ...receipt, anchor: "0x12" as `0x${string}` }, domain, V.privateKey), InvalidArgumentError);
+    await expectError(
+      signShareReceipt({ ...receipt, anchor: "0x12" as `0x${string}` }, domain, V.privateKey),
+      InvalidArgumentError,
+    );
     await expectError(signShareReceipt({ ...receipt, baseShares: -1n }, domain, V.privateKey), InvalidArgumentError);
   });
 });
@@ -69,8 +80,20 @@ describe("plans: ShareIssuer → ShareCollector", () => {
   const provider = Wallet.createRandom().address;
   const dom = { chainId: 31337n, verifyingContract: Wallet.createRandom().address };
   function pair(opts: { chainLength?: number; maxGap?: number; refreshAfter?: number } = {}) {
-    const issuer = new ShareIssuer({ planId: 1n, domain: dom, signer: customer.privateKey as `0x${string}`, chainLength: opts.chainLength ?? 50 });
-    const collector = new ShareCollector({ planId: 1n, provider, domain: dom, planSigner: customer.address, maxGap: opts.maxGap ?? 4, refreshAfter: opts.refreshAfter });
+    const issuer = new ShareIssuer({
+      planId: 1n,
+      domain: dom,
+      signer: customer.privateKey as `0x${string}`,
+      chainLength: opts.chainLength ?? 50,
+    });
+    const collector = new ShareCollector({
+      planId: 1n,
+      provider,
+      domain: dom,
+      planSigner: customer.address,
+      maxGap: opts.maxGap ?? 4,
+      refreshAfter: opts.refreshAfter,
+    });
     return { issuer, collector };
   }
   async function deliver(issuer: ShareIssuer, collector: ShareCollector) {
@@ -112,7 +135,10 @@ describe("plans: ShareIssuer → ShareCollector", () => {
     const forged = { ...token, word: token.word.map((b) => b ^ 0xff) };
     await expectError(() => collector.accept(forged), ForgedShareTokenError);
     expect(collector.accept(token)).to.equal(2n); // the real one still goes through
-    await expectError(() => collector.accept({ ...token, anchor: bytesToHex(new Uint8Array(32)) }), UnknownReceiptError);
+    await expectError(
+      () => collector.accept({ ...token, anchor: bytesToHex(new Uint8Array(32)) }),
+      UnknownReceiptError,
+    );
     expect(collector.rejected).to.equal(3);
     expect(collector.accepted).to.equal(2);
   });
@@ -122,7 +148,12 @@ describe("plans: ShareIssuer → ShareCollector", () => {
     const { receipt } = await issuer.next(provider);
     await expectError(() => collector.acceptReceipt({ ...receipt!, planId: 2n }), InvalidReceiptError);
     await expectError(() => collector.acceptReceipt({ ...receipt!, provider: customer.address }), InvalidReceiptError);
-    const forger = new ShareIssuer({ planId: 1n, domain: dom, signer: Wallet.createRandom().privateKey as `0x${string}`, chainLength: 5 });
+    const forger = new ShareIssuer({
+      planId: 1n,
+      domain: dom,
+      signer: Wallet.createRandom().privateKey as `0x${string}`,
+      chainLength: 5,
+    });
     const fake = await forger.next(provider);
     await expectError(() => collector.acceptReceipt(fake.receipt!), InvalidReceiptError);
     await expectError(() => collector.accept(fake.token), UnknownReceiptError);
@@ -131,7 +162,13 @@ describe("plans: ShareIssuer → ShareCollector", () => {
   it("refuses a receipt that restarts below the shares already proven", async () => {
     const { issuer, collector } = pair({ chainLength: 100 });
     for (let i = 0; i < 10; i++) await deliver(issuer, collector);
-    const cheat = { planId: 1n, provider, baseShares: 3n, anchor: ("0x" + "11".repeat(32)) as `0x${string}`, length: 50n };
+    const cheat = {
+      planId: 1n,
+      provider,
+      baseShares: 3n,
+      anchor: ("0x" + "11".repeat(32)) as `0x${string}`,
+      length: 50n,
+    };
     const signed = { ...cheat, signature: await signShareReceipt(cheat, dom, customer.privateKey as `0x${string}`) };
     const err = await expectError(() => collector.acceptReceipt(signed), InvalidReceiptError);
     expect(err.message).to.contain("below the 10 shares");
@@ -145,14 +182,33 @@ describe("plans: ShareIssuer → ShareCollector", () => {
       return { ...r, signature: await signShareReceipt(r, dom, customer.privateKey as `0x${string}`) };
     };
     collector.acceptReceipt(await signed(BigInt(DEFAULT_MAX_RECEIPT_LENGTH))); // at the bound: accepted
-    const err = await expectError(async () => collector.acceptReceipt(await signed(BigInt(DEFAULT_MAX_RECEIPT_LENGTH) + 1n)), InvalidReceiptError);
+    const err = await expectError(
+      async () => collector.acceptReceipt(await signed(BigInt(DEFAULT_MAX_RECEIPT_LENGTH) + 1n)),
+      InvalidReceiptError,
+    );
     expect(err.message).to.contain("beyond the 100000");
     await expectError(async () => collector.acceptReceipt(await signed(1_000_000_000n)), InvalidReceiptError);
     // configurable, but never beyond what fits one transaction
-    const wide = new ShareCollector({ planId: 1n, provider, domain: dom, planSigner: customer.address, maxReceiptLength: MAX_SUBMITTABLE_RECEIPT_LENGTH });
+    const wide = new ShareCollector({
+      planId: 1n,
+      provider,
+      domain: dom,
+      planSigner: customer.address,
+      maxReceiptLength: MAX_SUBMITTABLE_RECEIPT_LENGTH,
+    });
     wide.acceptReceipt(await signed(BigInt(MAX_SUBMITTABLE_RECEIPT_LENGTH)));
     for (const bad of [0, MAX_SUBMITTABLE_RECEIPT_LENGTH + 1, 1.5]) {
-      await expectError(() => new ShareCollector({ planId: 1n, provider, domain: dom, planSigner: customer.address, maxReceiptLength: bad }), InvalidArgumentError);
+      await expectError(
+        () =>
+          new ShareCollector({
+            planId: 1n,
+            provider,
+            domain: dom,
+            planSigner: customer.address,
+            maxReceiptLength: bad,
+          }),
+        InvalidArgumentError,
+      );
     }
   });
 
@@ -171,7 +227,14 @@ describe("plans: ShareIssuer → ShareCollector", () => {
 });
 
 describe("plans: plan checks and the payout model", () => {
-  const base = { planId: 1n, budget: 1000n, bond: 1000n, shareCap: 100n, submitDeadline: 10_000n, claimDeadline: 100_000n };
+  const base = {
+    planId: 1n,
+    budget: 1000n,
+    bond: 1000n,
+    shareCap: 100n,
+    submitDeadline: 10_000n,
+    claimDeadline: 100_000n,
+  };
   it("accepts a protective plan", () => {
     checkPlan(base, { minFloorPerShare: 10n }, 0n);
   });
@@ -212,7 +275,10 @@ describe("plans: plan checks and the payout model", () => {
     expect(seen.every((a) => a === signer)).to.equal(true);
   });
   it("computes floored pro-rata payouts, sweep and forfeiture", () => {
-    const shares = new Map([["a", 1n], ["b", 2n]]);
+    const shares = new Map([
+      ["a", 1n],
+      ["b", 2n],
+    ]);
     const r = computePayouts({ budget: 1000n, bond: 50n, shareCap: 0n, shares });
     expect([...r.payouts.values()]).to.deep.equal([333n, 666n]);
     expect(r.sweep).to.equal(51n);

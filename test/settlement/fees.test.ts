@@ -5,7 +5,13 @@ import { expectError } from "../../test-support/helpers.js";
 
 // gas model: 21,000 per transaction + 40,000 per cheque; 1 gas costs 1 token base unit
 const estimate = async (items: DueItem<string>[]) => 21_000n + 40_000n * BigInt(items.length);
-const ctx = (over: Partial<Parameters<typeof decideCashouts>[2]> = {}) => ({ gasPriceWei: 10n, nanoPerGas: NANO, maxBatch: 1, estimate, ...over });
+const ctx = (over: Partial<Parameters<typeof decideCashouts>[2]> = {}) => ({
+  gasPriceWei: 10n,
+  nanoPerGas: NANO,
+  maxBatch: 1,
+  estimate,
+  ...over,
+});
 const due = (...payouts: bigint[]) => payouts.map((payout, i) => ({ key: `p${i}`, payout }));
 
 describe("settlement: fee-aware cash-out decisions", () => {
@@ -43,7 +49,11 @@ describe("settlement: fee-aware cash-out decisions", () => {
 
   it("a batch over the cap sends its largest prefix that fits; the rest waits, reported", async () => {
     // batch of 4: fee 181,000 on 3,000,000+3×100,000 = 3,300,000 → 5.48% > 5%; prefix of 2: 101,000 on 3,100,000 = 3.26%
-    const d = await decideCashouts(due(3_000_000n, 100_000n, 100_000n, 100_000n), { minAmount: 1n }, ctx({ maxBatch: 4 }));
+    const d = await decideCashouts(
+      due(3_000_000n, 100_000n, 100_000n, 100_000n),
+      { minAmount: 1n },
+      ctx({ maxBatch: 4 }),
+    );
     expect(d.batches.map((b) => b.items.length)).to.deep.equal([2]);
     expect(d.waiting.map((w) => w.item.key)).to.deep.equal(["p2", "p3"]);
     expect(d.waiting[0].reason).to.contain("left for a later batch");
@@ -53,18 +63,29 @@ describe("settlement: fee-aware cash-out decisions", () => {
     const policy = { minAmount: 1n, maxGasPriceWei: 10n, alwaysCashAmount: 5_000_000n };
     const calm = await decideCashouts(due(4_999_999n, 5_000_000n), policy, ctx({ gasPriceWei: 10n }));
     expect(calm.batches).to.have.length(2);
-    const spike = await decideCashouts(due(4_999_999n, 5_000_000n), policy, ctx({ gasPriceWei: 11n, nanoPerGas: 100n * NANO }));
+    const spike = await decideCashouts(
+      due(4_999_999n, 5_000_000n),
+      policy,
+      ctx({ gasPriceWei: 11n, nanoPerGas: 100n * NANO }),
+    );
     expect(spike.batches.map((b) => [b.items[0].key, b.forced])).to.deep.equal([["p1", true]]); // fee 6.1M > 5%: forced anyway
-    expect(spike.waiting).to.deep.equal([{ item: { key: "p0", payout: 4_999_999n }, reason: "gas price 11 wei above the cap 10" }]);
+    expect(spike.waiting).to.deep.equal([
+      { item: { key: "p0", payout: 4_999_999n }, reason: "gas price 11 wei above the cap 10" },
+    ]);
   });
 
   it("a simulation that fails leaves the item waiting with the error, never sent", async () => {
     const failing = async () => {
-      throw Object.assign(new Error("x"), { name: "ChequeNotIncreasingError", shortMessage: "contract reverted: ChequeNotIncreasing(1, 1)" });
+      throw Object.assign(new Error("x"), {
+        name: "ChequeNotIncreasingError",
+        shortMessage: "contract reverted: ChequeNotIncreasing(1, 1)",
+      });
     };
     const d = await decideCashouts(due(10_000_000n), { minAmount: 1n }, ctx({ estimate: failing }));
     expect(d.batches).to.deep.equal([]);
-    expect(d.waiting[0].reason).to.equal("simulation failed: ChequeNotIncreasingError: contract reverted: ChequeNotIncreasing(1, 1)");
+    expect(d.waiting[0].reason).to.equal(
+      "simulation failed: ChequeNotIncreasingError: contract reverted: ChequeNotIncreasing(1, 1)",
+    );
   });
 
   it("refuses a nonsensical policy with a typed error", async () => {

@@ -31,8 +31,12 @@ function stateOf(dir: string) {
 describe("swap: crash safety (SIGKILL mid-way, restart from the database)", function () {
   this.timeout(180_000);
   const points: [string, number][] = [
-    ["issue:signed", 1], ["issue:stored", 1], ["issue:sent", 2],
-    ["receive:validated", 1], ["receive:stored", 2], ["receive:acked", 3],
+    ["issue:signed", 1],
+    ["issue:stored", 1],
+    ["issue:sent", 2],
+    ["receive:validated", 1],
+    ["receive:stored", 2],
+    ["receive:acked", 3],
   ];
   for (const [point, occurrence] of points) {
     it(`no cheque lost, none re-signed lower, none credited twice: killed at ${point} #${occurrence}`, () => {

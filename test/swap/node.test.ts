@@ -19,7 +19,7 @@ describe("swap: two nodes in mock mode", () => {
     }
     await settle();
     expect(sent).to.deep.equal([100n, 200n]);
-    expect(client.ledger.balance("server")).to.equal(-(server.ledger.balance("client")));
+    expect(client.ledger.balance("server")).to.equal(-server.ledger.balance("client"));
     expect(server.ledger.balance("client")).to.equal(50n);
     expect(server.store.lastReceived(alice.chequebook)?.cumulativePayout).to.equal(200n);
     client.close();

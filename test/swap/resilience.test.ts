@@ -46,7 +46,18 @@ describe("swap: session without a node (SessionHost port)", () => {
     const ended: string[] = [];
     const host: SessionHost = {
       limits: { ...DEFAULT_LIMITS, timeoutMs: 5_000 },
-      hello: () => ({ paymentThreshold: 10n, beneficiary: new Uint8Array(0), chequebook: new Uint8Array(0), chainId: 1n, paymentThresholdBe: new Uint8Array(0), issuer: new Uint8Array(0), mode: "mock", freePerSecond: new Uint8Array(0), balance: new Uint8Array(0), receivedCumulative: new Uint8Array(0) }),
+      hello: () => ({
+        paymentThreshold: 10n,
+        beneficiary: new Uint8Array(0),
+        chequebook: new Uint8Array(0),
+        chainId: 1n,
+        paymentThresholdBe: new Uint8Array(0),
+        issuer: new Uint8Array(0),
+        mode: "mock",
+        freePerSecond: new Uint8Array(0),
+        balance: new Uint8Array(0),
+        receivedCumulative: new Uint8Array(0),
+      }),
       welcome: async () => ({ paymentThreshold: 10n, chainId: 1n, mode: "mock", freePerSecond: 0n }),
       receiveCheque: async () => ({ credited: 0n, duplicate: true, cumulativePayout: 0n }),
       admit: () => ({ refuse: true, code: "UnknownProtocol", reason: "none" }),
@@ -101,7 +112,11 @@ describe("swap: no crash when sessions close under load", () => {
 describe("swap: the server sets the price", () => {
   it("charges the units the handler reports, and the payer applies that charge", async () => {
     const client = mockNode(party(), { prices: { sized: 3n } });
-    const server = mockNode(party(), { prices: { sized: 3n } }, { handlers: { sized: () => ({ payload: new Uint8Array(7), units: 7 }) } });
+    const server = mockNode(
+      party(),
+      { prices: { sized: 3n } },
+      { handlers: { sized: () => ({ payload: new Uint8Array(7), units: 7 }) } },
+    );
     const { toServer } = await link(client, server);
     const r = await toServer.request("sized", new Uint8Array(0), 1); // hint 1 unit, served 7
     expect(r.charged).to.equal(21n);
@@ -244,7 +259,9 @@ describe("swap: store faults are typed and survivable", () => {
     expect(events).to.deep.equal(["down SQLITE_FULL", "up"]);
     for (let i = 0; i < 100; i++) await toServer.request("store"); // the next cheque covers both
     await settle();
-    expect(server.store.lastReceived(alice.chequebook)?.cumulativePayout).to.equal(client.store.lastIssued(alice.chequebook, server.beneficiary)?.cumulativePayout);
+    expect(server.store.lastReceived(alice.chequebook)?.cumulativePayout).to.equal(
+      client.store.lastIssued(alice.chequebook, server.beneficiary)?.cumulativePayout,
+    );
     expect(client.ledger.net("server")).to.equal(-server.ledger.net("client"));
   });
 
@@ -278,7 +295,9 @@ describe("store: SQLite file checks, schema version, checkpoint", () => {
     const db = new Database(foreign);
     db.exec("CREATE TABLE notes (x TEXT)");
     db.close();
-    expect((await expectError(() => new SqliteStore(foreign), StoreOpenError)).reason).to.match(/not a database of this library/);
+    expect((await expectError(() => new SqliteStore(foreign), StoreOpenError)).reason).to.match(
+      /not a database of this library/,
+    );
     const garbage = join(dir, "garbage.db");
     writeFileSync(garbage, "x".repeat(4096));
     await expectError(() => new SqliteStore(garbage), StoreOpenError);
@@ -308,7 +327,8 @@ describe("store: SQLite file checks, schema version, checkpoint", () => {
   it("close() checkpoints the WAL: a copy of the .db alone holds the last commits", () => {
     const file = join(dir, "wal.db");
     const s = new SqliteStore(file);
-    for (let i = 0; i < 20; i++) s.putPeer({ peer: `p${i}`, balance: BigInt(i), surplus: 0n, protocols: {}, defaulting: false, embargoUntil: 0 });
+    for (let i = 0; i < 20; i++)
+      s.putPeer({ peer: `p${i}`, balance: BigInt(i), surplus: 0n, protocols: {}, defaulting: false, embargoUntil: 0 });
     expect(statSync(`${file}-wal`).size).to.be.greaterThan(0);
     s.close();
     expect(!existsSync(`${file}-wal`) || statSync(`${file}-wal`).size === 0).to.equal(true);
@@ -327,8 +347,11 @@ describe("swap: issuer and receiver policies", () => {
   it("the issuer never signs below the on-chain paidOut", async () => {
     const store = new MemoryStore();
     const issuer = new ChequeIssuer(store, new Ledger(store), {
-      chequebook: book, chainId: CHAIN_ID, signer: them.privateKey as Hex,
-      funds: async () => ({ balance: 10_000n, totalPaidOut: 500n }), paidOut: async () => 500n,
+      chequebook: book,
+      chainId: CHAIN_ID,
+      signer: them.privateKey as Hex,
+      funds: async () => ({ balance: 10_000n, totalPaidOut: 500n }),
+      paidOut: async () => 500n,
     });
     const c = await issuer.issue("p", us.address, 40n);
     expect(c?.cumulativePayout).to.equal(540n);
@@ -343,21 +366,38 @@ describe("swap: issuer and receiver policies", () => {
     };
   }
   const cheque = async (cumulativePayout: bigint) => ({
-    chequebook: book, beneficiary: us.address, cumulativePayout, chainId: CHAIN_ID,
-    signature: await signCheque({ chequebook: book, beneficiary: us.address, cumulativePayout }, CHAIN_ID, them.privateKey as Hex),
+    chequebook: book,
+    beneficiary: us.address,
+    cumulativePayout,
+    chainId: CHAIN_ID,
+    signature: await signCheque(
+      { chequebook: book, beneficiary: us.address, cumulativePayout },
+      CHAIN_ID,
+      them.privateKey as Hex,
+    ),
   });
 
   it("contract-wallet issuers are credited only up to our own limit for them", async () => {
     const store = new MemoryStore();
     const receiver = new ChequeReceiver(store, new Ledger(store), {
-      beneficiary: us.address as Hex, chainId: CHAIN_ID, mode: "hard", minChequeValue: 1n, verifier: contractWalletVerifier(10_000n), contractIssuerMaxUncashed: 150n,
+      beneficiary: us.address as Hex,
+      chainId: CHAIN_ID,
+      mode: "hard",
+      minChequeValue: 1n,
+      verifier: contractWalletVerifier(10_000n),
+      contractIssuerMaxUncashed: 150n,
     });
     expect((await receiver.receive("p", await cheque(150n))).credited).to.equal(150n);
     const err = await expectError(receiver.receive("p", await cheque(151n)), ContractIssuerLimitError);
     expect(err).to.deep.include({ uncashed: 151n, limit: 150n });
     expect(store.lastReceived(book)?.cumulativePayout).to.equal(150n);
     const none = new ChequeReceiver(store, new Ledger(store), {
-      beneficiary: us.address as Hex, chainId: CHAIN_ID, mode: "hard", minChequeValue: 1n, verifier: contractWalletVerifier(10_000n), contractIssuerMaxUncashed: 0n,
+      beneficiary: us.address as Hex,
+      chainId: CHAIN_ID,
+      mode: "hard",
+      minChequeValue: 1n,
+      verifier: contractWalletVerifier(10_000n),
+      contractIssuerMaxUncashed: 0n,
     });
     await expectError(none.receive("q", { ...(await cheque(200n)) }), ContractIssuerLimitError);
   });
@@ -379,7 +419,8 @@ describe("swap: issuer and receiver policies", () => {
     liquid = 0n; // drained before any cash-out
     const rejected = new Promise<Error>((r) => server.once("cheque-rejected", (e) => r(e.error)));
     let refusal: ServiceRefusedError | undefined;
-    for (let i = 0; i < 300 && !refusal; i++) await toServer.request("store").catch((e: ServiceRefusedError) => (refusal = e));
+    for (let i = 0; i < 300 && !refusal; i++)
+      await toServer.request("store").catch((e: ServiceRefusedError) => (refusal = e));
     expect(await rejected).to.be.instanceOf(InsufficientLiquidityError);
     expect(refusal?.code).to.equal("IssuerDefaulting");
     expect(server.ledger.get("client").defaulting).to.equal(true);
@@ -432,13 +473,19 @@ describe("swap: bounded per-peer state", () => {
     const huge = mockNode(party(), { paymentThreshold: (1n << 64n) - 1n });
     const server = mockNode(party());
     const [a, b] = memoryPair();
-    const [, err] = await Promise.all([huge.connect(a, "s").catch(() => undefined), expectError(server.connect(b, "c"), ThresholdOutOfBoundsError)]);
+    const [, err] = await Promise.all([
+      huge.connect(a, "s").catch(() => undefined),
+      expectError(server.connect(b, "c"), ThresholdOutOfBoundsError),
+    ]);
     expect(err.max).to.equal(100n * 1000n);
     const evil = mockNode(party());
     const [c, d] = memoryPair();
     const orig = evil.policy.mode;
     (evil.policy as { mode: string }).mode = "evil";
-    const [, err2] = await Promise.all([evil.connect(c, "s").catch(() => undefined), expectError(server.connect(d, "c"), HandshakeRejectedError)]);
+    const [, err2] = await Promise.all([
+      evil.connect(c, "s").catch(() => undefined),
+      expectError(server.connect(d, "c"), HandshakeRejectedError),
+    ]);
     (evil.policy as { mode: string }).mode = orig;
     expect(err2.reason).to.equal("unknown mode");
   });

@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeMessage, FrameDecoder, fromBytesBE, toBytes32BE } from "../../src/swap/codec.js";
-import { ConnectionClosedError, FrameDecodeError, FrameTooLargeError, RequestTimeoutError } from "../../src/swap/errors.js";
+import {
+  ConnectionClosedError,
+  FrameDecodeError,
+  FrameTooLargeError,
+  RequestTimeoutError,
+} from "../../src/swap/errors.js";
 import { Ledger } from "../../src/accounting/ledger.js";
 import { OverdraftError, ReservationSettledError } from "../../src/accounting/errors.js";
 import { resolvePolicy } from "../../src/accounting/policy.js";
@@ -18,7 +23,9 @@ describe("swap: codec", () => {
   it("round-trips messages across arbitrary chunking", () => {
     const frames = [
       encodeMessage({ request: { id: 7n, protocol: "store", units: 3, payload: Uint8Array.from([1, 2]) } }),
-      encodeMessage({ ack: { chequebook: new Uint8Array(20).fill(1), cumulativePayout: toBytes32BE(12345678901234567890n) } }),
+      encodeMessage({
+        ack: { chequebook: new Uint8Array(20).fill(1), cumulativePayout: toBytes32BE(12345678901234567890n) },
+      }),
     ];
     const all = Uint8Array.from([...frames[0], ...frames[1]]);
     for (const size of [1, 2, 5, all.length]) {
@@ -37,7 +44,15 @@ describe("swap: codec", () => {
     big.set([0xac, 0x02], 0); // varint 300
     const bad = Uint8Array.from([3, 0xff, 0xff, 0xff]); // length 3, garbage protobuf
     const empty = Uint8Array.from([0]); // a frame with no message set
-    const good = encodeMessage({ disconnect: { reason: "bye", embargoMs: 5n, balance: new Uint8Array(0), receivedCumulative: new Uint8Array(0), sentCumulative: new Uint8Array(0) } });
+    const good = encodeMessage({
+      disconnect: {
+        reason: "bye",
+        embargoMs: 5n,
+        balance: new Uint8Array(0),
+        receivedCumulative: new Uint8Array(0),
+        sentCumulative: new Uint8Array(0),
+      },
+    });
     const out = d.push(Uint8Array.from([...big.subarray(0, 302), ...bad, ...empty, ...good]));
     expect(out[0].ok === false && out[0].error).to.be.instanceOf(FrameTooLargeError);
     expect(out[1].ok === false && out[1].error).to.be.instanceOf(FrameDecodeError);
@@ -83,8 +98,13 @@ describe("accounting: ledger and policy", () => {
   it("rejects bad policy configuration with typed errors", async () => {
     await expectError(() => resolvePolicy({ mode: "loose" as never, paymentThreshold: 1n }), InvalidArgumentError);
     await expectError(() => resolvePolicy({ mode: "mock", paymentThreshold: 0n }), InvalidArgumentError);
-    await expectError(() => resolvePolicy({ mode: "mock", paymentThreshold: 1n, earlyPaymentPercent: 100n }), InvalidArgumentError);
-    expect(resolvePolicy({ mode: "mock", paymentThreshold: 200n, tolerancePercent: 25n }).disconnectThreshold).to.equal(250n);
+    await expectError(
+      () => resolvePolicy({ mode: "mock", paymentThreshold: 1n, earlyPaymentPercent: 100n }),
+      InvalidArgumentError,
+    );
+    expect(resolvePolicy({ mode: "mock", paymentThreshold: 200n, tolerancePercent: 25n }).disconnectThreshold).to.equal(
+      250n,
+    );
   });
   it("free tier: debt is forgiven at a rate counted from connection time", async () => {
     let now = 0;
@@ -124,12 +144,36 @@ describe("accounting: ledger and policy", () => {
 describe("store: SQLite and memory behave alike", () => {
   const dir = mkdtempSync(join(tmpdir(), "swap-store-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [name, make] of [["memory", () => new MemoryStore()], ["sqlite", () => new SqliteStore(join(dir, `t${Math.random()}.db`))]] as const) {
+  for (const [name, make] of [
+    ["memory", () => new MemoryStore()],
+    ["sqlite", () => new SqliteStore(join(dir, `t${Math.random()}.db`))],
+  ] as const) {
     it(`${name}: totals follow the last cheques, transactions roll back on throw`, () => {
       const s: Store = make();
-      s.putIssued({ chequebook: "cb", beneficiary: "a", cumulativePayout: 10n, signature: "0x", peer: "a", issuedAt: 1 });
-      s.putIssued({ chequebook: "cb", beneficiary: "b", cumulativePayout: 5n, signature: "0x", peer: "b", issuedAt: 1 });
-      s.putIssued({ chequebook: "cb", beneficiary: "a", cumulativePayout: 25n, signature: "0x", peer: "a", issuedAt: 2 });
+      s.putIssued({
+        chequebook: "cb",
+        beneficiary: "a",
+        cumulativePayout: 10n,
+        signature: "0x",
+        peer: "a",
+        issuedAt: 1,
+      });
+      s.putIssued({
+        chequebook: "cb",
+        beneficiary: "b",
+        cumulativePayout: 5n,
+        signature: "0x",
+        peer: "b",
+        issuedAt: 1,
+      });
+      s.putIssued({
+        chequebook: "cb",
+        beneficiary: "a",
+        cumulativePayout: 25n,
+        signature: "0x",
+        peer: "a",
+        issuedAt: 2,
+      });
       expect(s.totalIssued("cb")).to.equal(30n);
       expect(() =>
         s.transaction(() => {
@@ -138,18 +182,50 @@ describe("store: SQLite and memory behave alike", () => {
         }),
       ).to.throw("boom");
       expect(s.getPeer("x")).to.equal(undefined);
-      s.putPeer({ peer: "x", balance: -(2n ** 200n), surplus: 3n, protocols: { store: 7n }, chequebook: "cb", defaulting: true, embargoUntil: 9 });
-      expect(s.getPeer("x")).to.deep.equal({ peer: "x", balance: -(2n ** 200n), surplus: 3n, protocols: { store: 7n }, chequebook: "cb", defaulting: true, embargoUntil: 9 });
+      s.putPeer({
+        peer: "x",
+        balance: -(2n ** 200n),
+        surplus: 3n,
+        protocols: { store: 7n },
+        chequebook: "cb",
+        defaulting: true,
+        embargoUntil: 9,
+      });
+      expect(s.getPeer("x")).to.deep.equal({
+        peer: "x",
+        balance: -(2n ** 200n),
+        surplus: 3n,
+        protocols: { store: 7n },
+        chequebook: "cb",
+        defaulting: true,
+        embargoUntil: 9,
+      });
       s.close();
     });
   }
   it("sqlite: what was committed survives reopening", () => {
     const file = join(dir, "reopen.db");
     const a = new SqliteStore(file);
-    a.putReceived({ chequebook: "cb", beneficiary: "me", cumulativePayout: 2n ** 255n, signature: "0xab", peer: "p", chainId: 100n, receivedAt: 3 });
+    a.putReceived({
+      chequebook: "cb",
+      beneficiary: "me",
+      cumulativePayout: 2n ** 255n,
+      signature: "0xab",
+      peer: "p",
+      chainId: 100n,
+      receivedAt: 3,
+    });
     a.close();
     const b = new SqliteStore(file);
-    expect(b.lastReceived("cb")).to.deep.equal({ chequebook: "cb", beneficiary: "me", cumulativePayout: 2n ** 255n, signature: "0xab", peer: "p", chainId: 100n, receivedAt: 3 });
+    expect(b.lastReceived("cb")).to.deep.equal({
+      chequebook: "cb",
+      beneficiary: "me",
+      cumulativePayout: 2n ** 255n,
+      signature: "0xab",
+      peer: "p",
+      chainId: 100n,
+      receivedAt: 3,
+    });
     b.close();
   });
 });
@@ -168,7 +244,11 @@ describe("swap: request timeout", () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const client = mockNode(party());
-    const server = mockNode(party(), {}, { handlers: { slow: async () => (await gate, new Uint8Array(0)), store: () => new Uint8Array(0) } });
+    const server = mockNode(
+      party(),
+      {},
+      { handlers: { slow: async () => (await gate, new Uint8Array(0)), store: () => new Uint8Array(0) } },
+    );
     const { toServer } = await link(client, server);
     const slow = toServer.request("slow");
     for (let i = 0; i < 120; i++) await toServer.request("store");
@@ -177,7 +257,7 @@ describe("swap: request timeout", () => {
     expect(server.store.lastReceived(client.chequebook!)?.cumulativePayout).to.equal(99n);
     release();
     expect((await slow).serviceClass).to.equal("paid");
-    expect(server.ledger.balance("client")).to.equal(-(client.ledger.balance("server")));
+    expect(server.ledger.balance("client")).to.equal(-client.ledger.balance("server"));
   });
 });
 

@@ -10,11 +10,13 @@ library ShareHash {
     bytes32 internal constant SHARE_RECEIPT_TYPEHASH = keccak256(bytes(SHARE_RECEIPT_TYPE));
 
     /// @notice EIP-712 struct hash of a receipt.
-    function hashReceipt(uint256 planId, address provider, uint256 baseShares, bytes32 anchor, uint256 length)
-        internal
-        pure
-        returns (bytes32)
-    {
+    function hashReceipt(
+        uint256 planId,
+        address provider,
+        uint256 baseShares,
+        bytes32 anchor,
+        uint256 length
+    ) internal pure returns (bytes32) {
         return keccak256(abi.encode(SHARE_RECEIPT_TYPEHASH, planId, provider, baseShares, anchor, length));
     }
 
@@ -25,7 +27,11 @@ library ShareHash {
     function walk(bytes32 word, uint256 steps) internal pure returns (bytes32 result) {
         assembly ("memory-safe") {
             result := word
-            for { let i := 0 } lt(i, steps) { i := add(i, 1) } {
+            for {
+                let i := 0
+            } lt(i, steps) {
+                i := add(i, 1)
+            } {
                 mstore(0x00, result) // scratch space 0x00-0x3f is free for hashing by convention
                 result := keccak256(0x00, 0x20)
             }

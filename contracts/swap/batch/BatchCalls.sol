@@ -25,11 +25,12 @@ library BatchCalls {
 
     /// @notice Swarm-ABI check of a cheque: is it above `paidOut` and covered by `liquidBalanceFor`?
     /// @return pass True if it would be paid in full; else `reason` says why not.
-    function check(address chequebook, address beneficiary, uint256 cumulativePayout, uint256 gasLimit)
-        internal
-        view
-        returns (bool pass, IBatchCashout.SkipReason reason)
-    {
+    function check(
+        address chequebook,
+        address beneficiary,
+        uint256 cumulativePayout,
+        uint256 gasLimit
+    ) internal view returns (bool pass, IBatchCashout.SkipReason reason) {
         (bool ok, uint256 paid) = viewWord(chequebook, PAID_OUT, beneficiary, gasLimit);
         if (!ok) return (false, IBatchCashout.SkipReason.CheckFailed);
         if (cumulativePayout <= paid) return (false, IBatchCashout.SkipReason.NotIncreasing);
@@ -44,11 +45,12 @@ library BatchCalls {
 
     /// @notice `target.selector(arg)` as a static call returning one word; false if it reverted, ran out
     /// of `gasLimit`, or answered with less than a word. Copies only the first word.
-    function viewWord(address target, bytes4 selector, address arg, uint256 gasLimit)
-        internal
-        view
-        returns (bool ok, uint256 value)
-    {
+    function viewWord(
+        address target,
+        bytes4 selector,
+        address arg,
+        uint256 gasLimit
+    ) internal view returns (bool ok, uint256 value) {
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, selector)
@@ -62,10 +64,11 @@ library BatchCalls {
     /// @notice Call `target` with `data` and at most `gasLimit` gas. A target without code fails
     /// (`selector` 0). On failure `selector` is the first 4 bytes of the revert data (0 if shorter);
     /// nothing else of it is copied, so a revert-data bomb costs the caller nothing.
-    function callBounded(address target, bytes memory data, uint256 gasLimit)
-        internal
-        returns (bool ok, bytes4 selector)
-    {
+    function callBounded(
+        address target,
+        bytes memory data,
+        uint256 gasLimit
+    ) internal returns (bool ok, bytes4 selector) {
         uint256 ptr;
         assembly ("memory-safe") {
             ptr := add(data, 0x20)
@@ -74,10 +77,12 @@ library BatchCalls {
     }
 
     /// @notice As above, with the call data at memory `[ptr, ptr + len)`.
-    function callBounded(address target, uint256 ptr, uint256 len, uint256 gasLimit)
-        internal
-        returns (bool ok, bytes4 selector)
-    {
+    function callBounded(
+        address target,
+        uint256 ptr,
+        uint256 len,
+        uint256 gasLimit
+    ) internal returns (bool ok, bytes4 selector) {
         if (target.code.length == 0) return (false, bytes4(0));
         assembly ("memory-safe") {
             ok := call(gasLimit, target, 0, ptr, len, 0x00, 0x00)
@@ -95,7 +100,9 @@ library BatchCalls {
             let len := b.length
             let padded := and(add(len, 31), not(31))
             mstore(p, len)
-            if padded { mstore(add(p, padded), 0) } // the last word's padding
+            if padded {
+                mstore(add(p, padded), 0)
+            } // the last word's padding
             calldatacopy(add(p, 0x20), b.offset, len)
             end := add(add(p, 0x20), padded)
         }

@@ -10,10 +10,11 @@ import {BatchCalls} from "./BatchCalls.sol";
 /// (see IBatchCashoutExecutor). Keeps no storage of its own (under 7702 it would be the account's).
 contract BatchCashoutExecutor is IBatchCashoutExecutor {
     /// @inheritdoc IBatchCashoutExecutor
-    function cashMany(Cheque[] calldata cheques, uint256 gasPerEntry, bool checkFirst)
-        external
-        returns (uint256 cashed)
-    {
+    function cashMany(
+        Cheque[] calldata cheques,
+        uint256 gasPerEntry,
+        bool checkFirst
+    ) external returns (uint256 cashed) {
         // Under EIP-7702 `address(this)` is the delegating account: only a transaction it sends to
         // itself gets here. Called on the executor's own address it serves nobody (no cheque names it).
         if (msg.sender != address(this)) revert OnlySelf(msg.sender);
@@ -28,20 +29,30 @@ contract BatchCashoutExecutor is IBatchCashoutExecutor {
             Cheque calldata c = cheques[i];
             BatchCalls.requireGas(i, gasPerEntry);
             if (checkFirst) {
-                (bool pass, SkipReason reason) =
-                    BatchCalls.check(c.chequebook, address(this), c.cumulativePayout, gasPerEntry);
+                (bool pass, SkipReason reason) = BatchCalls.check(
+                    c.chequebook,
+                    address(this),
+                    c.cumulativePayout,
+                    gasPerEntry
+                );
                 if (!pass) {
                     emit CashoutSkipped(i, c.chequebook, address(this), reason, 0);
                     continue;
                 }
             }
-            (bool ok, bytes4 selector) =
-                BatchCalls.callBounded(c.chequebook, fmp, _encodeCashChequeBeneficiary(fmp, c), gasPerEntry);
+            (bool ok, bytes4 selector) = BatchCalls.callBounded(
+                c.chequebook,
+                fmp,
+                _encodeCashChequeBeneficiary(fmp, c),
+                gasPerEntry
+            );
             if (!ok) {
                 emit CashoutSkipped(
-                    i, c.chequebook, address(this), selector == 0 && c.chequebook.code.length == 0
-                        ? SkipReason.CheckFailed
-                        : SkipReason.Reverted, selector
+                    i,
+                    c.chequebook,
+                    address(this),
+                    selector == 0 && c.chequebook.code.length == 0 ? SkipReason.CheckFailed : SkipReason.Reverted,
+                    selector
                 );
                 continue;
             }

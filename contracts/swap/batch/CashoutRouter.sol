@@ -14,11 +14,13 @@ contract CashoutRouter is ICashoutRouter, ReentrancyGuardTransient {
     bytes4 private constant TOKEN = 0xfc0c546a; // token()
 
     /// @inheritdoc ICashoutRouter
-    function cashMany(Entry[] calldata entries, uint256 gasPerEntry, bool checkFirst)
-        external
-        nonReentrant
-        returns (uint256 cashed)
-    {
+    // one loop over the entries: 51 lines only because Prettier puts each call argument on its own line
+    // solhint-disable-next-line function-max-lines
+    function cashMany(
+        Entry[] calldata entries,
+        uint256 gasPerEntry,
+        bool checkFirst
+    ) external nonReentrant returns (uint256 cashed) {
         if (gasPerEntry < BatchCalls.MIN_GAS_PER_ENTRY) {
             revert GasPerEntryTooLow(gasPerEntry, BatchCalls.MIN_GAS_PER_ENTRY);
         }
@@ -33,19 +35,30 @@ contract CashoutRouter is ICashoutRouter, ReentrancyGuardTransient {
             Entry calldata e = entries[i];
             BatchCalls.requireGas(i, gasPerEntry);
             if (checkFirst) {
-                (bool pass, SkipReason reason) =
-                    BatchCalls.check(e.chequebook, e.beneficiary, e.cumulativePayout, gasPerEntry);
+                (bool pass, SkipReason reason) = BatchCalls.check(
+                    e.chequebook,
+                    e.beneficiary,
+                    e.cumulativePayout,
+                    gasPerEntry
+                );
                 if (!pass) {
                     emit CashoutSkipped(i, e.chequebook, e.beneficiary, reason, 0);
                     continue;
                 }
             }
-            (bool ok, bytes4 selector) = BatchCalls.callBounded(e.chequebook, fmp, _encodeCashCheque(fmp, e), gasPerEntry);
+            (bool ok, bytes4 selector) = BatchCalls.callBounded(
+                e.chequebook,
+                fmp,
+                _encodeCashCheque(fmp, e),
+                gasPerEntry
+            );
             if (!ok) {
                 emit CashoutSkipped(
-                    i, e.chequebook, e.beneficiary, selector == 0 && e.chequebook.code.length == 0
-                        ? SkipReason.CheckFailed
-                        : SkipReason.Reverted, selector
+                    i,
+                    e.chequebook,
+                    e.beneficiary,
+                    selector == 0 && e.chequebook.code.length == 0 ? SkipReason.CheckFailed : SkipReason.Reverted,
+                    selector
                 );
                 continue;
             }
@@ -78,8 +91,12 @@ contract CashoutRouter is ICashoutRouter, ReentrancyGuardTransient {
             CompactEntry calldata e = entries[i];
             BatchCalls.requireGas(i, gasPerEntry);
             if (checkFirst) {
-                (bool pass, SkipReason reason) =
-                    BatchCalls.check(e.chequebook, beneficiary, e.cumulativePayout, gasPerEntry);
+                (bool pass, SkipReason reason) = BatchCalls.check(
+                    e.chequebook,
+                    beneficiary,
+                    e.cumulativePayout,
+                    gasPerEntry
+                );
                 if (!pass) {
                     emit CashoutSkipped(i, e.chequebook, beneficiary, reason, 0);
                     continue;
@@ -89,9 +106,11 @@ contract CashoutRouter is ICashoutRouter, ReentrancyGuardTransient {
             (bool ok, bytes4 selector) = BatchCalls.callBounded(e.chequebook, fmp, COMPACT_CALL_LENGTH, gasPerEntry);
             if (!ok) {
                 emit CashoutSkipped(
-                    i, e.chequebook, beneficiary, selector == 0 && e.chequebook.code.length == 0
-                        ? SkipReason.CheckFailed
-                        : SkipReason.Reverted, selector
+                    i,
+                    e.chequebook,
+                    beneficiary,
+                    selector == 0 && e.chequebook.code.length == 0 ? SkipReason.CheckFailed : SkipReason.Reverted,
+                    selector
                 );
                 continue;
             }
@@ -161,11 +180,12 @@ contract CashoutRouter is ICashoutRouter, ReentrancyGuardTransient {
     }
 
     /// @dev Add `chequebook.token()` to the first `count` entries of `tokens` unless it is there.
-    function _remember(address[] memory tokens, uint256 count, address chequebook, uint256 gasLimit)
-        private
-        view
-        returns (uint256)
-    {
+    function _remember(
+        address[] memory tokens,
+        uint256 count,
+        address chequebook,
+        uint256 gasLimit
+    ) private view returns (uint256) {
         (bool ok, uint256 word) = BatchCalls.viewWord(chequebook, TOKEN, address(0), gasLimit);
         if (!ok || word >> 160 != 0) return count; // not an address: nothing we could sweep
         address token = address(uint160(word));

@@ -28,5 +28,9 @@ interface IBatchCashoutExecutor is IBatchCashout {
     error OnlySelf(address caller);
 
     /// @notice Cash `cheques` as this account; returns how many were cashed.
-    function cashMany(Cheque[] calldata cheques, uint256 gasPerEntry, bool checkFirst) external returns (uint256 cashed);
+    function cashMany(
+        Cheque[] calldata cheques,
+        uint256 gasPerEntry,
+        bool checkFirst
+    ) external returns (uint256 cashed);
 }

@@ -23,19 +23,20 @@ library ChequeHash {
 
     /// @notice The domain separator for `chainId`.
     function domainSeparator(uint256 chainId) internal pure returns (bytes32) {
-        return keccak256(
-            abi.encode(DOMAIN_TYPEHASH, keccak256(bytes(DOMAIN_NAME)), keccak256(bytes(DOMAIN_VERSION)), chainId)
-        );
+        return
+            keccak256(
+                abi.encode(DOMAIN_TYPEHASH, keccak256(bytes(DOMAIN_NAME)), keccak256(bytes(DOMAIN_VERSION)), chainId)
+            );
     }
 
     /// @notice EIP-712 struct hash of a cheque.
     /// @dev `keccak256(abi.encode(CHEQUE_TYPEHASH, chequebook, beneficiary, cumulativePayout))`, hashed in
     /// place at the free-memory pointer without allocating (on the hot path of every cash-out).
-    function hashCheque(address chequebook, address beneficiary, uint256 cumulativePayout)
-        internal
-        pure
-        returns (bytes32 h)
-    {
+    function hashCheque(
+        address chequebook,
+        address beneficiary,
+        uint256 cumulativePayout
+    ) internal pure returns (bytes32 h) {
         bytes32 typehash = CHEQUE_TYPEHASH;
         assembly ("memory-safe") {
             let m := mload(0x40)
@@ -71,11 +72,11 @@ library ChequeHash {
     }
 
     /// @notice EIP-712 struct hash of a beneficiary's consent to a custom hard-deposit timeout.
-    function hashCustomDecreaseTimeout(address chequebook, address beneficiary, uint256 decreaseTimeout)
-        internal
-        pure
-        returns (bytes32)
-    {
+    function hashCustomDecreaseTimeout(
+        address chequebook,
+        address beneficiary,
+        uint256 decreaseTimeout
+    ) internal pure returns (bytes32) {
         return keccak256(abi.encode(CUSTOM_DECREASE_TIMEOUT_TYPEHASH, chequebook, beneficiary, decreaseTimeout));
     }
 

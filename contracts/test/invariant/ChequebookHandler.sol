@@ -127,7 +127,10 @@ contract ChequebookHandler is TestBase {
         bytes memory sig = _sign(ChequeHash.hashCheque(address(book), b, cum));
         uint256 balBefore = book.balance();
         (bool success, bytes memory err) = _tryCash(who, cum, sig);
-        if (!success && keccak256(err) == keccak256(abi.encodeWithSelector(IChequebook.ChequeNotIncreasing.selector, cum, paid))) {
+        if (
+            !success &&
+            keccak256(err) == keccak256(abi.encodeWithSelector(IChequebook.ChequeNotIncreasing.selector, cum, paid))
+        ) {
             ok[Action.RecashStale]++;
         } else {
             unexpected++;
@@ -142,7 +145,10 @@ contract ChequebookHandler is TestBase {
         (uint256 req, uint256 pay) = book.previewCashout(b, cum);
         maxSigned[b] = cum;
         callerPayout = bound(callerPayout, 0, pay);
-        bytes memory bsig = _signWith(pks[who % N], ChequeHash.hashCashout(address(book), relayer, cum, sink(who), callerPayout));
+        bytes memory bsig = _signWith(
+            pks[who % N],
+            ChequeHash.hashCashout(address(book), relayer, cum, sink(who), callerPayout)
+        );
         bytes memory isig = _sign(ChequeHash.hashCheque(address(book), b, cum));
         Action a = pay < req ? Action.RelayedRefused : Action.Relayed;
         calls[a]++;
@@ -152,8 +158,10 @@ contract ChequebookHandler is TestBase {
             if (a == Action.RelayedRefused) unexpected++;
             else ok[a]++;
         } catch (bytes memory err) {
-            bool expected = a == Action.RelayedRefused
-                && keccak256(err) == keccak256(abi.encodeWithSelector(IChequebook.RelayedChequeWouldBounce.selector, req, pay));
+            bool expected =
+                a == Action.RelayedRefused &&
+                    keccak256(err) ==
+                        keccak256(abi.encodeWithSelector(IChequebook.RelayedChequeWouldBounce.selector, req, pay));
             if (expected) ok[a]++;
             else unexpected++;
         }
@@ -183,7 +191,7 @@ contract ChequebookHandler is TestBase {
 
     function prepareDecrease(uint256 who, uint256 amount) external {
         calls[Action.Prepare]++;
-        (uint256 hd,,,) = book.hardDeposits(beneficiary(who));
+        (uint256 hd, , , ) = book.hardDeposits(beneficiary(who));
         amount = bound(amount, 0, hd);
         vm.prank(issuer);
         book.prepareDecreaseHardDeposit(beneficiary(who), amount);
@@ -192,7 +200,7 @@ contract ChequebookHandler is TestBase {
 
     /// Waits (up to past the longest timeout this handler sets) and applies a prepared decrease.
     function decrease(uint256 who, uint256 wait) external {
-        (,,, uint256 due) = book.hardDeposits(beneficiary(who));
+        (, , , uint256 due) = book.hardDeposits(beneficiary(who));
         if (due == 0) return;
         calls[Action.Decrease]++;
         vm.warp(block.timestamp + bound(wait, 0, 3 days));
@@ -213,7 +221,11 @@ contract ChequebookHandler is TestBase {
         if (book.timeoutSignatureUsed(digest)) return; // this exact agreement was made before
         calls[Action.CustomTimeout]++;
         vm.prank(issuer);
-        book.setCustomHardDepositTimeout(b, value, _signWith(pks[who % N], ChequeHash.hashCustomDecreaseTimeout(address(book), b, value)));
+        book.setCustomHardDepositTimeout(
+            b,
+            value,
+            _signWith(pks[who % N], ChequeHash.hashCustomDecreaseTimeout(address(book), b, value))
+        );
         ok[Action.CustomTimeout]++;
     }
 
@@ -235,7 +247,10 @@ contract ChequebookHandler is TestBase {
         try book.setCustomHardDepositTimeout(b, value, unused) {
             unexpected++;
         } catch (bytes memory err) {
-            if (keccak256(err) == keccak256(abi.encodeWithSelector(IChequebook.TimeoutEpochMismatch.selector, b, epoch, epoch + 1))) {
+            if (
+                keccak256(err) ==
+                keccak256(abi.encodeWithSelector(IChequebook.TimeoutEpochMismatch.selector, b, epoch, epoch + 1))
+            ) {
                 ok[Action.BumpEpoch]++;
             } else {
                 unexpected++;
@@ -271,7 +286,7 @@ contract ChequebookHandler is TestBase {
         bytes memory sig = _sign(ChequeHash.hashCheque(address(book), b, cum));
         (uint256 req, uint256 pay) = book.previewCashout(b, cum);
         uint256 before = _received(who);
-        (bool success,) = _tryCash(who, cum, sig);
+        (bool success, ) = _tryCash(who, cum, sig);
         if (success) {
             ok[a]++;
             if (_received(who) - before != pay || req == 0) unexpected++; // paid what the preview said

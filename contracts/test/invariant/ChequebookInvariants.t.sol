@@ -50,7 +50,7 @@ contract ChequebookInvariants is TestBase {
     function invariant_totalsAreSums() public view {
         uint256 hd;
         for (uint256 i; i < handler.N(); i++) {
-            (uint256 amount,,,) = book.hardDeposits(handler.beneficiary(i));
+            (uint256 amount, , , ) = book.hardDeposits(handler.beneficiary(i));
             hd += amount;
         }
         uint256 paid = handler.ghostPaidTotal();

@@ -136,8 +136,8 @@ contract PlansHandler is TestBase {
         IServicePlans.Submission[] memory batch = new IServicePlans.Submission[](2);
         address honest = provider(p);
         address victim = provider(p + 1);
-        (batch[0],) = _build(id, honest, inc, 8, 5);
-        (batch[1],) = _build(id, victim, inc, 8, 5);
+        (batch[0], ) = _build(id, honest, inc, 8, 5);
+        (batch[1], ) = _build(id, victim, inc, 8, 5);
         batch[1].word = keccak256(abi.encode("forged", inc));
         uint256 increase = plans.submitBatch(batch);
         uint256 expected = batch[0].baseShares + batch[0].depth - ghostShares[id][honest];
@@ -231,7 +231,13 @@ contract PlansHandler is TestBase {
 
     // ------------------------------------------------------------------ internals
 
-    function _create(uint256 budget, uint256 bond, uint256 cap, uint256 kind, uint256 window) internal returns (uint256 id) {
+    function _create(
+        uint256 budget,
+        uint256 bond,
+        uint256 cap,
+        uint256 kind,
+        uint256 window
+    ) internal returns (uint256 id) {
         budget = bound(budget, 1e6, 1e24); // every share of a few thousand earns something
         bond = bound(bond, 0, 1e24);
         cap = bound(cap, 0, 500);
@@ -242,7 +248,8 @@ contract PlansHandler is TestBase {
         bytes32 salt = bytes32(++_salt);
         if (kind == 2) {
             bytes memory ret = wallet.execute(
-                address(plans), abi.encodeCall(ServicePlans.createPlan, (t, signer, budget, bond, cap, sd, cd, salt))
+                address(plans),
+                abi.encodeCall(ServicePlans.createPlan, (t, signer, budget, bond, cap, sd, cd, salt))
             );
             id = abi.decode(ret, (uint256));
         } else {
@@ -255,11 +262,13 @@ contract PlansHandler is TestBase {
     }
 
     /// A valid receipt over a fresh chain (or a plain one) lifting `who` by at least one share.
-    function _build(uint256 id, address who, uint256 inc, uint256 length, uint256 depth)
-        internal
-        view
-        returns (IServicePlans.Submission memory s, uint256 shares)
-    {
+    function _build(
+        uint256 id,
+        address who,
+        uint256 inc,
+        uint256 length,
+        uint256 depth
+    ) internal view returns (IServicePlans.Submission memory s, uint256 shares) {
         uint256 base = ghostShares[id][who] + bound(inc, 0, 50);
         length = bound(length, 0, 24);
         depth = length == 0 ? 0 : bound(depth, 1, length);

@@ -38,10 +38,16 @@ contract PlansInvariants is TestBase {
 
     function invariant_everyTokenIsAccountedFor() public view {
         // held = deposited (+ rebased) − paid − returned; forfeited bonds are part of what is held
-        assertEq(token.balanceOf(address(plans)), handler.deposited(address(token)) - handler.paid(address(token)) - handler.returned(address(token)));
+        assertEq(
+            token.balanceOf(address(plans)),
+            handler.deposited(address(token)) - handler.paid(address(token)) - handler.returned(address(token))
+        );
         assertEq(
             reb.balanceOf(address(plans)),
-            handler.deposited(address(reb)) + handler.rebased(address(reb)) - handler.paid(address(reb)) - handler.returned(address(reb))
+            handler.deposited(address(reb)) +
+                handler.rebased(address(reb)) -
+                handler.paid(address(reb)) -
+                handler.returned(address(reb))
         );
     }
 
@@ -89,7 +95,7 @@ contract PlansInvariants is TestBase {
             else if (action == 6) call = abi.encodeCall(PlansHandler.sweep, (a));
             else if (action == 7) call = abi.encodeCall(PlansHandler.rebase, (a));
             else call = abi.encodeCall(PlansHandler.warp, (a));
-            (bool ok,) = address(handler).call(call);
+            (bool ok, ) = address(handler).call(call);
             if (!ok) reverted++;
         }
         console.log("plans handler: reverted calls", reverted);

@@ -145,7 +145,14 @@ contract ClaimManyTest is PlansTestBase {
         for (uint256 i; i < 2; i++) {
             vm.prank(funder);
             ids[i] = plans.createPlan{value: 1 ether}(
-                address(0), signer, 1 ether, 0, 0, block.timestamp + 1, block.timestamp + 1 + MIN_WINDOW, bytes32(i)
+                address(0),
+                signer,
+                1 ether,
+                0,
+                0,
+                block.timestamp + 1,
+                block.timestamp + 1 + MIN_WINDOW,
+                bytes32(i)
             );
             plans.submit(submission(ids[i], p1, 1, bytes32(0), 0, 0));
         }
@@ -172,7 +179,10 @@ contract ClaimManyTest is PlansTestBase {
         plans.claimMany(ids, p1);
         assertTrue(re.attempted(), "re-entry attempted");
         assertTrue(!re.reentrySucceeded(), "re-entry blocked");
-        assertEq(re.reentryRevertData(), abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector));
+        assertEq(
+            re.reentryRevertData(),
+            abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector)
+        );
         assertEq(re.balanceOf(p1), 1000);
         assertEq(re.balanceOf(p2), 0);
     }

@@ -29,13 +29,23 @@ abstract contract PlansTestBase is TestBase {
     }
 
     /// A plan of `funder` in `tokenAddr` (approved already) with a fresh salt: submit for a day, claim for a day.
-    function createPlanIn(address tokenAddr, address signer_, uint256 budget, uint256 bond, uint256 cap)
-        internal
-        returns (uint256 planId)
-    {
+    function createPlanIn(
+        address tokenAddr,
+        address signer_,
+        uint256 budget,
+        uint256 bond,
+        uint256 cap
+    ) internal returns (uint256 planId) {
         vm.prank(funder);
         planId = plans.createPlan(
-            tokenAddr, signer_, budget, bond, cap, block.timestamp + 1 days, block.timestamp + 2 days, bytes32(++saltNonce)
+            tokenAddr,
+            signer_,
+            budget,
+            bond,
+            cap,
+            block.timestamp + 1 days,
+            block.timestamp + 2 days,
+            bytes32(++saltNonce)
         );
     }
 
@@ -45,21 +55,27 @@ abstract contract PlansTestBase is TestBase {
         for (uint256 i = length; i > depth; i--) w = keccak256(abi.encode(w));
     }
 
-    function signReceipt(uint256 pk, uint256 planId, address provider, uint256 base, bytes32 anchor, uint256 length)
-        internal
-        view
-        returns (bytes memory)
-    {
+    function signReceipt(
+        uint256 pk,
+        uint256 planId,
+        address provider,
+        uint256 base,
+        bytes32 anchor,
+        uint256 length
+    ) internal view returns (bytes memory) {
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, plans.hashShareReceipt(planId, provider, base, anchor, length));
         return abi.encodePacked(r, s, v);
     }
 
     /// A valid submission of depth `depth` on a fresh chain of `length` words from `seed`.
-    function submission(uint256 planId, address provider, uint256 base, bytes32 seed, uint256 length, uint256 depth)
-        internal
-        view
-        returns (IServicePlans.Submission memory s)
-    {
+    function submission(
+        uint256 planId,
+        address provider,
+        uint256 base,
+        bytes32 seed,
+        uint256 length,
+        uint256 depth
+    ) internal view returns (IServicePlans.Submission memory s) {
         bytes32 anchor = word(seed, length, 0);
         s = IServicePlans.Submission({
             planId: planId,

@@ -20,7 +20,17 @@ contract ServicePlansTest is PlansTestBase {
         uint256 t = block.timestamp;
         vm.expectEmit(true, true, true, true, address(plans));
         uint256 expected = uint256(keccak256(abi.encode(funder, bytes32(uint256(1)))));
-        emit IServicePlans.PlanCreated(expected, funder, signer, address(token), 1000, 500, 100, t + 1 days, t + 2 days);
+        emit IServicePlans.PlanCreated(
+            expected,
+            funder,
+            signer,
+            address(token),
+            1000,
+            500,
+            100,
+            t + 1 days,
+            t + 2 days
+        );
         uint256 id = createPlan(1000, 500, 100);
         assertEq(id, expected);
         assertEq(plans.planIdOf(funder, bytes32(uint256(1))), expected);
@@ -112,7 +122,7 @@ contract ServicePlansTest is PlansTestBase {
         assertEq(plans.submit(submission(id, p1, 0, bytes32("seed"), 100, 60)), 0);
         // a fresh receipt continuing from 70 shares
         assertEq(plans.submit(submission(id, p1, 70, bytes32("seed2"), 50, 5)), 5);
-        (uint256 shares,) = plans.sharesOf(id, p1);
+        (uint256 shares, ) = plans.sharesOf(id, p1);
         assertEq(shares, 75);
         assertEq(plans.getPlan(id).totalShares, 75);
     }
@@ -174,7 +184,14 @@ contract ServicePlansTest is PlansTestBase {
         vm.startPrank(funder);
         token.approve(address(plans2), 1000);
         uint256 idThere = plans2.createPlan(
-            address(token), signer, 1000, 0, 0, block.timestamp + 1 days, block.timestamp + 2 days, bytes32(uint256(1))
+            address(token),
+            signer,
+            1000,
+            0,
+            0,
+            block.timestamp + 1 days,
+            block.timestamp + 2 days,
+            bytes32(uint256(1))
         );
         vm.stopPrank();
         assertEq(idThere, id);
@@ -213,7 +230,9 @@ contract ServicePlansTest is PlansTestBase {
         ERC1271Wallet wallet = new ERC1271Wallet(signer);
         uint256 id = createPlanIn(address(token), address(wallet), 1000, 0, 0);
         IServicePlans.Submission memory s = submission(id, p1, 0, bytes32("seed"), 10, 3);
-        vm.expectRevert(abi.encodeWithSelector(IServicePlans.InvalidReceiptSignature.selector, id, p1, address(wallet)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IServicePlans.InvalidReceiptSignature.selector, id, p1, address(wallet))
+        );
         plans.submit(s);
         assertEq(plans.getPlan(id).totalShares, 0);
     }
@@ -240,7 +259,7 @@ contract ServicePlansTest is PlansTestBase {
         emit IServicePlans.SubmissionSkipped(1, id, p2, IServicePlans.InvalidShareToken.selector);
         assertEq(plans.submitBatch(batch), 5);
         assertEq(plans.getPlan(id).totalShares, 5);
-        (uint256 shares2,) = plans.sharesOf(id, p2);
+        (uint256 shares2, ) = plans.sharesOf(id, p2);
         assertEq(shares2, 0);
     }
 
@@ -344,7 +363,14 @@ contract ServicePlansTest is PlansTestBase {
         vm.deal(funder, 10 ether);
         vm.prank(funder);
         uint256 id = plans.createPlan{value: 3 ether}(
-            address(0), signer, 2 ether, 1 ether, 0, block.timestamp + 1, block.timestamp + 1 + MIN_WINDOW, bytes32("eth")
+            address(0),
+            signer,
+            2 ether,
+            1 ether,
+            0,
+            block.timestamp + 1,
+            block.timestamp + 1 + MIN_WINDOW,
+            bytes32("eth")
         );
         plans.submit(submission(id, p1, 0, bytes32("a"), 10, 4));
         vm.deal(funder, 1 ether);
@@ -373,7 +399,10 @@ contract ServicePlansTest is PlansTestBase {
         plans.claim(id, p1);
         assertTrue(re.attempted(), "re-entry attempted");
         assertTrue(!re.reentrySucceeded(), "re-entry blocked");
-        assertEq(re.reentryRevertData(), abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector));
+        assertEq(
+            re.reentryRevertData(),
+            abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector)
+        );
         assertEq(re.balanceOf(p1), 500);
         (, bool claimed2) = plans.sharesOf(id, p2);
         assertTrue(!claimed2, "p2 not paid by the re-entry");

@@ -46,7 +46,9 @@ contract ServicePlansFindingsTest is PlansTestBase {
         plans.submit(submission(id, p2, 0, bytes32("b"), 10, 6));
         IServicePlans.Plan memory p = plans.getPlan(id);
         vm.warp(p.submitDeadline);
-        vm.expectRevert(abi.encodeWithSelector(IServicePlans.ClaimNotOpen.selector, id, p.submitDeadline, p.submitDeadline));
+        vm.expectRevert(
+            abi.encodeWithSelector(IServicePlans.ClaimNotOpen.selector, id, p.submitDeadline, p.submitDeadline)
+        );
         plans.claim(id, p1);
         vm.warp(p.submitDeadline + 1);
         assertEq(plans.claim(id, p1), 400);
@@ -57,7 +59,9 @@ contract ServicePlansFindingsTest is PlansTestBase {
         plans.submit(submission(id2, p1, 0, bytes32("c"), 10, 1));
         IServicePlans.Plan memory q = plans.getPlan(id2);
         vm.warp(q.claimDeadline + 1);
-        vm.expectRevert(abi.encodeWithSelector(IServicePlans.ClaimClosed.selector, id2, q.claimDeadline, q.claimDeadline + 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IServicePlans.ClaimClosed.selector, id2, q.claimDeadline, q.claimDeadline + 1)
+        );
         plans.claim(id2, p1);
     }
 
@@ -136,7 +140,10 @@ contract ServicePlansFindingsTest is PlansTestBase {
         uint256 t = block.timestamp;
         bytes memory ret = wallet.execute(
             address(plans),
-            abi.encodeCall(ServicePlans.createPlan, (address(token), signer, 2000, 1000, 100, t + 1 days, t + 2 days, "w"))
+            abi.encodeCall(
+                ServicePlans.createPlan,
+                (address(token), signer, 2000, 1000, 100, t + 1 days, t + 2 days, "w")
+            )
         );
         uint256 id = abi.decode(ret, (uint256));
         assertEq(id, plans.planIdOf(address(wallet), "w"));
@@ -154,7 +161,9 @@ contract ServicePlansFindingsTest is PlansTestBase {
     function test_createPlan_claimWindowAtMinimumWorksOneSecondLessReverts() public {
         uint256 sd = block.timestamp + 10;
         vm.startPrank(funder);
-        vm.expectRevert(abi.encodeWithSelector(IServicePlans.ClaimWindowTooShort.selector, sd, sd + MIN_WINDOW - 1, MIN_WINDOW));
+        vm.expectRevert(
+            abi.encodeWithSelector(IServicePlans.ClaimWindowTooShort.selector, sd, sd + MIN_WINDOW - 1, MIN_WINDOW)
+        );
         plans.createPlan(address(token), signer, 1000, 0, 0, sd, sd + MIN_WINDOW - 1, "a");
         vm.expectRevert(abi.encodeWithSelector(IServicePlans.ClaimWindowTooShort.selector, sd, sd + 1, MIN_WINDOW));
         plans.createPlan(address(token), signer, 1000, 0, 0, sd, sd + 1, "a");
@@ -262,7 +271,14 @@ contract ServicePlansFindingsTest is PlansTestBase {
         uint256 b = createPlan(1000, 0, 0);
         vm.prank(funder);
         uint256 closed = plans.createPlan(
-            address(token), signer, 1000, 0, 0, block.timestamp + 10, block.timestamp + 10 + MIN_WINDOW, "closed"
+            address(token),
+            signer,
+            1000,
+            0,
+            0,
+            block.timestamp + 10,
+            block.timestamp + 10 + MIN_WINDOW,
+            "closed"
         );
         IServicePlans.Submission memory late = submission(closed, p1, 0, bytes32("c"), 10, 2);
         vm.warp(block.timestamp + 11);
@@ -330,7 +346,9 @@ contract ServicePlansFindingsTest is PlansTestBase {
         reb.rebase(address(plans), -300); // the contract's balance shrinks: 1,700 for 2,000 owed
         toSubmitDeadline(a);
         assertEq(plans.claim(a, p1), 1000); // plan a is paid in full, partly from b's tokens
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, address(plans), 700, 1000));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, address(plans), 700, 1000)
+        );
         plans.claim(b, p2);
         reb.rebase(address(plans), 500); // a positive rebase: 1,200 held for 1,000 owed
         assertEq(plans.claim(b, p2), 1000);

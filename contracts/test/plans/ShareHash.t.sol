@@ -46,8 +46,9 @@ contract ShareHashTest is TestBase {
         bytes32 anchor,
         uint256 length
     ) public pure {
-        bytes32 typehash =
-            keccak256("ShareReceipt(uint256 planId,address provider,uint256 baseShares,bytes32 anchor,uint256 length)");
+        bytes32 typehash = keccak256(
+            "ShareReceipt(uint256 planId,address provider,uint256 baseShares,bytes32 anchor,uint256 length)"
+        );
         assertEq(
             ShareHash.hashReceipt(planId, provider, baseShares, anchor, length),
             keccak256(abi.encode(typehash, planId, provider, baseShares, anchor, length))

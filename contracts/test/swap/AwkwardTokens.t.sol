@@ -24,7 +24,8 @@ contract AwkwardTokensTest is TestBase {
 
     function _sig(Chequebook book, address to, uint256 cumulative) internal view returns (bytes memory) {
         bytes32 digest = ChequeHash.toTypedDataHash(
-            ChequeHash.domainSeparator(block.chainid), ChequeHash.hashCheque(address(book), to, cumulative)
+            ChequeHash.domainSeparator(block.chainid),
+            ChequeHash.hashCheque(address(book), to, cumulative)
         );
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(ISSUER_PK, digest);
         return abi.encodePacked(r, s, v);

@@ -40,14 +40,13 @@ contract BatchCashoutExecutorTest is ChequebookTestBase {
         c.issuerSig = chequeSig(ISSUER_PK, cb, beneficiary, cumulative);
     }
 
-    function _two(IBatchCashoutExecutor.Cheque memory a, IBatchCashoutExecutor.Cheque memory b)
-        internal
-        pure
-        returns (IBatchCashoutExecutor.Cheque[] memory l)
-    {
-        l = new IBatchCashoutExecutor.Cheque[](2);
-        l[0] = a;
-        l[1] = b;
+    function _two(
+        IBatchCashoutExecutor.Cheque memory a,
+        IBatchCashoutExecutor.Cheque memory b
+    ) internal pure returns (IBatchCashoutExecutor.Cheque[] memory list) {
+        list = new IBatchCashoutExecutor.Cheque[](2);
+        list[0] = a;
+        list[1] = b;
     }
 
     function test_cashMany_theAccountCashesManyChequesAsBeneficiary() public {
@@ -55,7 +54,9 @@ contract BatchCashoutExecutorTest is ChequebookTestBase {
         emit IChequebook.ChequeCashed(beneficiary, recipient, beneficiary, 300, 300, 0);
         vm.prank(beneficiary);
         uint256 cashed = IBatchCashoutExecutor(beneficiary).cashMany(
-            _two(_cheque(address(book), 300), _cheque(address(book2), 250)), GAS, false
+            _two(_cheque(address(book), 300), _cheque(address(book2), 250)),
+            GAS,
+            false
         );
         assertEq(cashed, 2);
         assertEq(book.paidOut(beneficiary), 300);
@@ -66,7 +67,11 @@ contract BatchCashoutExecutorTest is ChequebookTestBase {
     function test_cashMany_onlyTheAccountItselfMayCall() public {
         vm.prank(other);
         vm.expectRevert(abi.encodeWithSelector(IBatchCashoutExecutor.OnlySelf.selector, other));
-        IBatchCashoutExecutor(beneficiary).cashMany(_two(_cheque(address(book), 300), _cheque(address(book2), 1)), GAS, false);
+        IBatchCashoutExecutor(beneficiary).cashMany(
+            _two(_cheque(address(book), 300), _cheque(address(book2), 1)),
+            GAS,
+            false
+        );
         // nor on the executor's own address, by anyone
         vm.expectRevert(abi.encodeWithSelector(IBatchCashoutExecutor.OnlySelf.selector, address(this)));
         executor.cashMany(_two(_cheque(address(book), 300), _cheque(address(book2), 1)), GAS, false);
@@ -76,18 +81,22 @@ contract BatchCashoutExecutorTest is ChequebookTestBase {
     function test_cashMany_skipsStaleAndHostileEntries() public {
         cash(100); // the EOA cashes directly too: paidOut 100
         GasBombChequebook bomb = new GasBombChequebook();
-        IBatchCashoutExecutor.Cheque[] memory l = new IBatchCashoutExecutor.Cheque[](3);
-        l[0] = _cheque(address(book), 100);
-        l[1] = _cheque(address(bomb), 1);
-        l[2] = _cheque(address(book2), 400);
+        IBatchCashoutExecutor.Cheque[] memory list = new IBatchCashoutExecutor.Cheque[](3);
+        list[0] = _cheque(address(book), 100);
+        list[1] = _cheque(address(bomb), 1);
+        list[2] = _cheque(address(book2), 400);
         vm.expectEmit(true, true, true, true, beneficiary);
         emit IBatchCashout.CashoutSkipped(
-            0, address(book), beneficiary, IBatchCashout.SkipReason.Reverted, IChequebook.ChequeNotIncreasing.selector
+            0,
+            address(book),
+            beneficiary,
+            IBatchCashout.SkipReason.Reverted,
+            IChequebook.ChequeNotIncreasing.selector
         );
         vm.expectEmit(true, true, true, true, beneficiary);
         emit IBatchCashout.CashoutSkipped(1, address(bomb), beneficiary, IBatchCashout.SkipReason.Reverted, 0);
         vm.prank(beneficiary);
-        assertEq(IBatchCashoutExecutor(beneficiary).cashMany(l, GAS, false), 1);
+        assertEq(IBatchCashoutExecutor(beneficiary).cashMany(list, GAS, false), 1);
         assertEq(book2.paidOut(beneficiary), 400);
     }
 
@@ -95,12 +104,12 @@ contract BatchCashoutExecutorTest is ChequebookTestBase {
     function test_cashMany_swarmChequebookBounceSkippedWithTheCheck() public {
         SwarmLikeChequebook swarm = new SwarmLikeChequebook(issuer, IERC20(address(token)));
         token.mint(address(swarm), 100);
-        IBatchCashoutExecutor.Cheque[] memory l = new IBatchCashoutExecutor.Cheque[](1);
-        l[0] = _cheque(address(swarm), 300);
+        IBatchCashoutExecutor.Cheque[] memory list = new IBatchCashoutExecutor.Cheque[](1);
+        list[0] = _cheque(address(swarm), 300);
         vm.expectEmit(true, true, true, true, beneficiary);
         emit IBatchCashout.CashoutSkipped(0, address(swarm), beneficiary, IBatchCashout.SkipReason.WouldBounce, 0);
         vm.prank(beneficiary);
-        assertEq(IBatchCashoutExecutor(beneficiary).cashMany(l, GAS, true), 0);
+        assertEq(IBatchCashoutExecutor(beneficiary).cashMany(list, GAS, true), 0);
         assertEq(swarm.paidOut(beneficiary), 0);
     }
 }

@@ -37,14 +37,19 @@ contract SwarmLikeChequebook {
         bytes32 sep = ChequeHash.domainSeparator(block.chainid);
         require(
             ECDSA.recover(
-                ChequeHash.toTypedDataHash(sep, ChequeHash.hashCashout(address(this), msg.sender, cumulativePayout, recipient, callerPayout)),
+                ChequeHash.toTypedDataHash(
+                    sep,
+                    ChequeHash.hashCashout(address(this), msg.sender, cumulativePayout, recipient, callerPayout)
+                ),
                 beneficiarySig
             ) == beneficiary,
             "SimpleSwap: invalid beneficiarySig"
         );
         require(
-            ECDSA.recover(ChequeHash.toTypedDataHash(sep, ChequeHash.hashCheque(address(this), beneficiary, cumulativePayout)), issuerSig)
-                == issuer,
+            ECDSA.recover(
+                ChequeHash.toTypedDataHash(sep, ChequeHash.hashCheque(address(this), beneficiary, cumulativePayout)),
+                issuerSig
+            ) == issuer,
             "SimpleSwap: invalid issuer signature"
         );
         require(cumulativePayout >= paidOut[beneficiary], "SafeMath: subtraction overflow");

@@ -33,18 +33,20 @@ contract CashoutRouterTest is ChequebookTestBase {
         token.mint(address(book2), 1000);
     }
 
-    function _entry(address cb, uint256 cumulative, uint256 callerPayout, address sender)
-        internal
-        view
-        returns (ICashoutRouter.Entry memory e)
-    {
+    function _entry(
+        address cb,
+        uint256 cumulative,
+        uint256 callerPayout,
+        address sender
+    ) internal view returns (ICashoutRouter.Entry memory e) {
         e.chequebook = cb;
         e.beneficiary = beneficiary;
         e.recipient = recipient;
         e.cumulativePayout = cumulative;
         e.callerPayout = callerPayout;
         e.beneficiarySig = sig(
-            BENEFICIARY_PK, digestOf(ChequeHash.hashCashout(cb, sender, cumulative, recipient, callerPayout))
+            BENEFICIARY_PK,
+            digestOf(ChequeHash.hashCashout(cb, sender, cumulative, recipient, callerPayout))
         );
         e.issuerSig = chequeSig(ISSUER_PK, cb, beneficiary, cumulative);
     }
@@ -53,30 +55,29 @@ contract CashoutRouterTest is ChequebookTestBase {
         return _entry(cb, cumulative, 0, address(router));
     }
 
-    function _list(ICashoutRouter.Entry memory a) internal pure returns (ICashoutRouter.Entry[] memory l) {
-        l = new ICashoutRouter.Entry[](1);
-        l[0] = a;
+    function _list(ICashoutRouter.Entry memory a) internal pure returns (ICashoutRouter.Entry[] memory list) {
+        list = new ICashoutRouter.Entry[](1);
+        list[0] = a;
     }
 
-    function _list(ICashoutRouter.Entry memory a, ICashoutRouter.Entry memory b)
-        internal
-        pure
-        returns (ICashoutRouter.Entry[] memory l)
-    {
-        l = new ICashoutRouter.Entry[](2);
-        l[0] = a;
-        l[1] = b;
+    function _list(
+        ICashoutRouter.Entry memory a,
+        ICashoutRouter.Entry memory b
+    ) internal pure returns (ICashoutRouter.Entry[] memory list) {
+        list = new ICashoutRouter.Entry[](2);
+        list[0] = a;
+        list[1] = b;
     }
 
-    function _list(ICashoutRouter.Entry memory a, ICashoutRouter.Entry memory b, ICashoutRouter.Entry memory c)
-        internal
-        pure
-        returns (ICashoutRouter.Entry[] memory l)
-    {
-        l = new ICashoutRouter.Entry[](3);
-        l[0] = a;
-        l[1] = b;
-        l[2] = c;
+    function _list(
+        ICashoutRouter.Entry memory a,
+        ICashoutRouter.Entry memory b,
+        ICashoutRouter.Entry memory c
+    ) internal pure returns (ICashoutRouter.Entry[] memory list) {
+        list = new ICashoutRouter.Entry[](3);
+        list[0] = a;
+        list[1] = b;
+        list[2] = c;
     }
 
     function _expectSkip(uint256 i, address cb, IBatchCashout.SkipReason reason, bytes4 selector) internal {
@@ -120,7 +121,12 @@ contract CashoutRouterTest is ChequebookTestBase {
         ICashoutRouter.Entry memory bouncing = _entry(address(book2), 5000);
         ICashoutRouter.Entry memory good = _entry(address(book), 400);
         _expectSkip(0, address(book), IBatchCashout.SkipReason.Reverted, IChequebook.ChequeNotIncreasing.selector);
-        _expectSkip(1, address(book2), IBatchCashout.SkipReason.Reverted, IChequebook.RelayedChequeWouldBounce.selector);
+        _expectSkip(
+            1,
+            address(book2),
+            IBatchCashout.SkipReason.Reverted,
+            IChequebook.RelayedChequeWouldBounce.selector
+        );
         uint256 cashed = router.cashMany(_list(stale, bouncing, good), GAS, false);
         assertEq(cashed, 1);
         assertEq(book.paidOut(beneficiary), 400);
@@ -138,7 +144,12 @@ contract CashoutRouterTest is ChequebookTestBase {
     function test_cashMany_signatureForAnotherRouterIsSkipped() public {
         CashoutRouter otherRouter = new CashoutRouter();
         ICashoutRouter.Entry memory foreign = _entry(address(book), 300, 0, address(otherRouter));
-        _expectSkip(0, address(book), IBatchCashout.SkipReason.Reverted, IChequebook.InvalidBeneficiarySignature.selector);
+        _expectSkip(
+            0,
+            address(book),
+            IBatchCashout.SkipReason.Reverted,
+            IChequebook.InvalidBeneficiarySignature.selector
+        );
         assertEq(router.cashMany(_list(foreign, _entry(address(book2), 100)), GAS, false), 1);
         assertEq(book.paidOut(beneficiary), 0);
         // the same entry is good on the router it was signed for
@@ -149,7 +160,12 @@ contract CashoutRouterTest is ChequebookTestBase {
     function test_cashMany_signatureForAnotherChainIsSkipped() public {
         ICashoutRouter.Entry memory e = _entry(address(book), 300);
         vm.chainId(block.chainid + 1);
-        _expectSkip(0, address(book), IBatchCashout.SkipReason.Reverted, IChequebook.InvalidBeneficiarySignature.selector);
+        _expectSkip(
+            0,
+            address(book),
+            IBatchCashout.SkipReason.Reverted,
+            IChequebook.InvalidBeneficiarySignature.selector
+        );
         assertEq(router.cashMany(_list(e), GAS, false), 0);
         assertEq(book.paidOut(beneficiary), 0);
     }
@@ -217,10 +233,10 @@ contract CashoutRouterTest is ChequebookTestBase {
     function test_cashMany_returnDataBombAndALyingChequebookStealNothing() public {
         // answers the checks with 100 kB, "cashes" without paying, and claims the honest token
         ReturnBombChequebook liar = new ReturnBombChequebook(100_000, address(token));
-        ICashoutRouter.Entry memory l = _entry(address(liar), 50, 50, address(router));
+        ICashoutRouter.Entry memory lying = _entry(address(liar), 50, 50, address(router));
         ICashoutRouter.Entry memory honest = _entry(address(book), 300, 10, address(router));
         vm.prank(submitter);
-        assertEq(router.cashMany(_list(l, honest), GAS, true), 2);
+        assertEq(router.cashMany(_list(lying, honest), GAS, true), 2);
         assertEq(token.balanceOf(submitter), 10, "only the caller payout that arrived");
         assertEq(token.balanceOf(recipient), 290);
         assertEq(token.balanceOf(address(router)), 0);
@@ -229,7 +245,10 @@ contract CashoutRouterTest is ChequebookTestBase {
     function test_cashMany_reentrantChequebookIsSkipped() public {
         ReentrantChequebook re = new ReentrantChequebook(router);
         _expectSkip(
-            0, address(re), IBatchCashout.SkipReason.Reverted, ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector
+            0,
+            address(re),
+            IBatchCashout.SkipReason.Reverted,
+            ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector
         );
         assertEq(router.cashMany(_list(_entry(address(re), 1), _entry(address(book), 300)), GAS, false), 1);
         assertEq(book.paidOut(beneficiary), 300);
@@ -246,7 +265,10 @@ contract CashoutRouterTest is ChequebookTestBase {
         assertEq(router.cashMany(_list(_entry(address(cb), 300)), GAS, false), 1);
         assertTrue(rt.attempted(), "re-entry attempted");
         assertTrue(!rt.reentrySucceeded(), "re-entry refused");
-        assertEq(rt.reentryRevertData(), abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector));
+        assertEq(
+            rt.reentryRevertData(),
+            abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector)
+        );
         assertEq(cb.paidOut(beneficiary), 300);
         assertEq(rt.balanceOf(recipient), 300);
     }
@@ -268,32 +290,35 @@ contract CashoutRouterTest is ChequebookTestBase {
     }
 
     function test_cashMany_revertsWhenTheTransactionCannotGiveAnEntryItsAllowance() public {
-        ICashoutRouter.Entry[] memory l = _list(_entry(address(book), 100), _entry(address(book2), 100));
+        ICashoutRouter.Entry[] memory list = _list(_entry(address(book), 100), _entry(address(book2), 100));
         // enough for the first entry, not for a second full allowance: the whole batch reverts
-        try router.cashMany{gas: 360_000}(l, 300_000, false) {
+        try router.cashMany{gas: 360_000}(list, 300_000, false) {
             assertTrue(false, "should have reverted");
         } catch (bytes memory err) {
             assertEq(bytes4(err), IBatchCashout.InsufficientGasForEntry.selector);
-            (uint256 index,, uint256 needed) = abi.decode(_tail(err), (uint256, uint256, uint256));
+            (uint256 index, , uint256 needed) = abi.decode(_tail(err), (uint256, uint256, uint256));
             assertEq(index, 1);
             assertEq(needed, 300_000 + 4761 + 15_000); // allowance + 1/64 kept back by EIP-150 + reserve
         }
         assertEq(book.paidOut(beneficiary), 0);
-        assertEq(router.cashMany{gas: 700_000}(l, 300_000, false), 2);
+        assertEq(router.cashMany{gas: 700_000}(list, 300_000, false), 2);
     }
 
     // ------------------------------------------------------------------ compact entries
 
-    function _compact(address cb, uint256 cumulative, uint256 callerPayout, address sender)
-        internal
-        view
-        returns (ICashoutRouter.CompactEntry memory e)
-    {
+    function _compact(
+        address cb,
+        uint256 cumulative,
+        uint256 callerPayout,
+        address sender
+    ) internal view returns (ICashoutRouter.CompactEntry memory e) {
         e.chequebook = cb;
         e.cumulativePayout = cumulative;
         e.callerPayout = callerPayout;
-        (e.beneficiaryR, e.beneficiaryVS) =
-            _compactSig(BENEFICIARY_PK, digestOf(ChequeHash.hashCashout(cb, sender, cumulative, recipient, callerPayout)));
+        (e.beneficiaryR, e.beneficiaryVS) = _compactSig(
+            BENEFICIARY_PK,
+            digestOf(ChequeHash.hashCashout(cb, sender, cumulative, recipient, callerPayout))
+        );
         (e.issuerR, e.issuerVS) = _compactSig(ISSUER_PK, digestOf(ChequeHash.hashCheque(cb, beneficiary, cumulative)));
     }
 
@@ -305,23 +330,31 @@ contract CashoutRouterTest is ChequebookTestBase {
 
     function test_cashManyCompact_cashesWithExpandedSignaturesAndSkipsTheRest() public {
         cash(100); // book: paidOut 100
-        ICashoutRouter.CompactEntry[] memory l = new ICashoutRouter.CompactEntry[](4);
-        l[0] = _compact(address(book), 100, 0, address(router)); // stale
-        l[1] = _compact(address(book2), 300, 10, address(router));
-        l[2] = _compact(address(book), 250, 5, address(new CashoutRouter())); // signed for another router
-        l[3] = _compact(address(book), 400, 5, address(router));
+        ICashoutRouter.CompactEntry[] memory list = new ICashoutRouter.CompactEntry[](4);
+        list[0] = _compact(address(book), 100, 0, address(router)); // stale
+        list[1] = _compact(address(book2), 300, 10, address(router));
+        list[2] = _compact(address(book), 250, 5, address(new CashoutRouter())); // signed for another router
+        list[3] = _compact(address(book), 400, 5, address(router));
         vm.expectEmit(true, true, true, true, address(router));
         emit IBatchCashout.CashoutSkipped(
-            0, address(book), beneficiary, IBatchCashout.SkipReason.Reverted, IChequebook.ChequeNotIncreasing.selector
+            0,
+            address(book),
+            beneficiary,
+            IBatchCashout.SkipReason.Reverted,
+            IChequebook.ChequeNotIncreasing.selector
         );
         vm.expectEmit(true, true, true, true, address(book2));
         emit IChequebook.ChequeCashed(beneficiary, recipient, address(router), 300, 300, 10);
         vm.expectEmit(true, true, true, true, address(router));
         emit IBatchCashout.CashoutSkipped(
-            2, address(book), beneficiary, IBatchCashout.SkipReason.Reverted, IChequebook.InvalidBeneficiarySignature.selector
+            2,
+            address(book),
+            beneficiary,
+            IBatchCashout.SkipReason.Reverted,
+            IChequebook.InvalidBeneficiarySignature.selector
         );
         vm.prank(submitter);
-        assertEq(router.cashManyCompact(beneficiary, recipient, l, GAS, false), 2);
+        assertEq(router.cashManyCompact(beneficiary, recipient, list, GAS, false), 2);
         assertEq(book.paidOut(beneficiary), 400);
         assertEq(book2.paidOut(beneficiary), 300);
         assertEq(token.balanceOf(submitter), 15);
@@ -332,20 +365,25 @@ contract CashoutRouterTest is ChequebookTestBase {
     function test_cashManyCompact_checkFirstSkipsBouncesOnSwarmChequebooks() public {
         SwarmLikeChequebook swarm = new SwarmLikeChequebook(issuer, IERC20(address(token)));
         token.mint(address(swarm), 100);
-        ICashoutRouter.CompactEntry[] memory l = new ICashoutRouter.CompactEntry[](2);
-        l[0] = _compact(address(swarm), 300, 0, address(router));
-        l[1] = _compact(address(swarm), 60, 0, address(router));
+        ICashoutRouter.CompactEntry[] memory list = new ICashoutRouter.CompactEntry[](2);
+        list[0] = _compact(address(swarm), 300, 0, address(router));
+        list[1] = _compact(address(swarm), 60, 0, address(router));
         _expectSkip(0, address(swarm), IBatchCashout.SkipReason.WouldBounce, 0);
-        assertEq(router.cashManyCompact(beneficiary, recipient, l, GAS, true), 1);
+        assertEq(router.cashManyCompact(beneficiary, recipient, list, GAS, true), 1);
         assertEq(swarm.paidOut(beneficiary), 60);
         assertTrue(!swarm.bounced(), "no bounce");
     }
 
     function test_cashManyCompact_aTamperedRecipientInvalidatesTheCashout() public {
-        ICashoutRouter.CompactEntry[] memory l = new ICashoutRouter.CompactEntry[](1);
-        l[0] = _compact(address(book), 300, 0, address(router));
-        _expectSkip(0, address(book), IBatchCashout.SkipReason.Reverted, IChequebook.InvalidBeneficiarySignature.selector);
-        assertEq(router.cashManyCompact(beneficiary, address(0xBAD), l, GAS, false), 0);
+        ICashoutRouter.CompactEntry[] memory list = new ICashoutRouter.CompactEntry[](1);
+        list[0] = _compact(address(book), 300, 0, address(router));
+        _expectSkip(
+            0,
+            address(book),
+            IBatchCashout.SkipReason.Reverted,
+            IChequebook.InvalidBeneficiarySignature.selector
+        );
+        assertEq(router.cashManyCompact(beneficiary, address(0xBAD), list, GAS, false), 0);
         assertEq(token.balanceOf(address(0xBAD)), 0);
     }
 }

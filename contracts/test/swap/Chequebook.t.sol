@@ -43,7 +43,10 @@ contract ChequebookTest is ChequebookTestBase {
     function test_factory_revertsOnRedeployToSameAddress() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IChequebookFactory.ChequebookAlreadyDeployed.selector, address(book), address(this), bytes32("salt")
+                IChequebookFactory.ChequebookAlreadyDeployed.selector,
+                address(book),
+                address(this),
+                bytes32("salt")
             )
         );
         factory.deploySimpleSwap(issuer, TIMEOUT, bytes32("salt"));
@@ -181,7 +184,10 @@ contract ChequebookTest is ChequebookTestBase {
     }
 
     function test_cashChequeBeneficiary_revertsOnHighS() public {
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(ISSUER_PK, digestOf(ChequeHash.hashCheque(address(book), beneficiary, 100)));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(
+            ISSUER_PK,
+            digestOf(ChequeHash.hashCheque(address(book), beneficiary, 100))
+        );
         uint256 n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
         bytes memory malleable = abi.encodePacked(r, bytes32(n - uint256(s)), v == 27 ? uint8(28) : uint8(27));
         vm.prank(beneficiary);
@@ -390,7 +396,7 @@ contract ChequebookTest is ChequebookTestBase {
         book.prepareDecreaseHardDeposit(beneficiary, 100);
         book.increaseHardDeposit(beneficiary, 1);
         vm.stopPrank();
-        (, uint256 dec,, uint256 dueAt) = book.hardDeposits(beneficiary);
+        (, uint256 dec, , uint256 dueAt) = book.hardDeposits(beneficiary);
         assertEq(dec, 0);
         assertEq(dueAt, 0);
         vm.warp(block.timestamp + TIMEOUT);
@@ -477,7 +483,7 @@ contract ChequebookTest is ChequebookTestBase {
         book.increaseHardDeposit(beneficiary, 10);
         book.prepareDecreaseHardDeposit(beneficiary, 10);
         vm.stopPrank();
-        (,, uint256 timeout, uint256 dueAt) = book.hardDeposits(beneficiary);
+        (, , uint256 timeout, uint256 dueAt) = book.hardDeposits(beneficiary);
         assertEq(timeout, 30 days);
         assertEq(dueAt, block.timestamp + 30 days);
     }
@@ -507,7 +513,7 @@ contract ChequebookTest is ChequebookTestBase {
         vm.expectRevert(abi.encodeWithSelector(IChequebook.TimeoutSignatureUsed.selector, digest));
         book.setCustomHardDepositTimeout(beneficiary, 1 hours, short_);
         vm.stopPrank();
-        (,, uint256 timeout,) = book.hardDeposits(beneficiary);
+        (, , uint256 timeout, ) = book.hardDeposits(beneficiary);
         assertEq(timeout, 30 days);
     }
 
@@ -528,7 +534,9 @@ contract ChequebookTest is ChequebookTestBase {
     function test_deposit_revertsWithoutAllowance() public {
         token.mint(other, 500);
         vm.prank(other);
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(book), 0, 500));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(book), 0, 500)
+        );
         book.deposit(500);
         assertEq(book.balance(), 1000);
     }
@@ -536,7 +544,9 @@ contract ChequebookTest is ChequebookTestBase {
     function test_depositWithPermit_revertsWithBadPermitAndNoAllowance() public {
         token.mint(other, 500);
         vm.prank(other);
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(book), 0, 200));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(book), 0, 200)
+        );
         book.depositWithPermit(200, block.timestamp + 1, 27, bytes32(uint256(1)), bytes32(uint256(2)));
         assertEq(book.balance(), 1000);
     }
@@ -554,7 +564,9 @@ contract ChequebookTest is ChequebookTestBase {
         vm.prank(issuer);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IChequebook.HardDepositTooLarge.selector, uint256(type(uint120).max) + 1, type(uint120).max
+                IChequebook.HardDepositTooLarge.selector,
+                uint256(type(uint120).max) + 1,
+                type(uint120).max
             )
         );
         book.increaseHardDeposit(beneficiary, uint256(type(uint120).max) + 1);
@@ -636,7 +648,9 @@ contract ChequebookTest is ChequebookTestBase {
         address cb = vm.parseJsonAddress(json, ".cheque.chequebook");
         bytes32 chequeDigest = digestOf(
             ChequeHash.hashCheque(
-                cb, vm.parseJsonAddress(json, ".cheque.beneficiary"), vm.parseJsonUint(json, ".cheque.cumulativePayout")
+                cb,
+                vm.parseJsonAddress(json, ".cheque.beneficiary"),
+                vm.parseJsonUint(json, ".cheque.cumulativePayout")
             )
         );
         assertEq(chequeDigest, vm.parseJsonBytes32(json, ".cheque.digest"));

@@ -158,12 +158,12 @@ contract ChequebookFindingsTest is ChequebookTestBase {
         bytes memory agreed = timeoutSig(BENEFICIARY_PK, beneficiary, value);
         vm.startPrank(issuer);
         book.setCustomHardDepositTimeout(beneficiary, value, agreed);
-        (,, uint256 timeout,) = book.hardDeposits(beneficiary);
+        (, , uint256 timeout, ) = book.hardDeposits(beneficiary);
         assertEq(timeout, 30 days);
         vm.expectRevert(abi.encodeWithSelector(IChequebook.TimeoutEpochMismatch.selector, beneficiary, 0, 1));
         book.setCustomHardDepositTimeout(beneficiary, 1 hours, oldShort);
         vm.stopPrank();
-        (,, timeout,) = book.hardDeposits(beneficiary);
+        (, , timeout, ) = book.hardDeposits(beneficiary);
         assertEq(timeout, 30 days, "the newer agreement stands");
     }
 
@@ -180,7 +180,7 @@ contract ChequebookFindingsTest is ChequebookTestBase {
         emit IChequebook.HardDepositTimeoutChanged(beneficiary, 1 hours);
         vm.prank(issuer);
         book.setCustomHardDepositTimeout(beneficiary, value, timeoutSig(BENEFICIARY_PK, beneficiary, value));
-        (,, uint256 timeout,) = book.hardDeposits(beneficiary);
+        (, , uint256 timeout, ) = book.hardDeposits(beneficiary);
         assertEq(timeout, 1 hours);
     }
 
@@ -199,7 +199,7 @@ contract ChequebookFindingsTest is ChequebookTestBase {
         book.bumpTimeoutEpoch();
         vm.prank(issuer);
         book.setCustomHardDepositTimeout(other, 5 hours, timeoutSig(OTHER_PK, other, 5 hours));
-        (,, uint256 timeout,) = book.hardDeposits(other);
+        (, , uint256 timeout, ) = book.hardDeposits(other);
         assertEq(timeout, 5 hours);
     }
 
@@ -234,11 +234,13 @@ contract ChequebookFindingsTest is ChequebookTestBase {
     function test_typehashGetters_matchSwarmValues() public view {
         assertEq(book.EIP712DOMAIN_TYPEHASH(), keccak256("EIP712Domain(string name,string version,uint256 chainId)"));
         assertEq(
-            book.CHEQUE_TYPEHASH(), keccak256("Cheque(address chequebook,address beneficiary,uint256 cumulativePayout)")
+            book.CHEQUE_TYPEHASH(),
+            keccak256("Cheque(address chequebook,address beneficiary,uint256 cumulativePayout)")
         );
         assertEq(
             book.CASHOUT_TYPEHASH(),
             keccak256(
+                // solhint-disable-next-line max-line-length
                 "Cashout(address chequebook,address sender,uint256 requestPayout,address recipient,uint256 callerPayout)"
             )
         );
@@ -279,7 +281,7 @@ contract ChequebookFindingsTest is ChequebookTestBase {
         book.increaseHardDeposit(beneficiary, 10);
         book.prepareDecreaseHardDeposit(beneficiary, 10);
         vm.stopPrank();
-        (,,, uint256 dueAt) = book.hardDeposits(beneficiary);
+        (, , , uint256 dueAt) = book.hardDeposits(beneficiary);
         assertEq(dueAt, MAX128);
         vm.warp(type(uint64).max);
         vm.expectRevert(abi.encodeWithSelector(IChequebook.DecreaseNotDue.selector, MAX128, type(uint64).max));
@@ -334,7 +336,8 @@ contract ChequebookFindingsTest is ChequebookTestBase {
         assertTrue(rt.attempted(), "view read from the token hook");
         assertTrue(!rt.reentrySucceeded(), "view refused");
         assertEq(
-            rt.reentryRevertData(), abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector)
+            rt.reentryRevertData(),
+            abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector)
         );
         assertEq(cb.liquidBalance(), 400, "answers again once the payout finished");
     }
@@ -379,8 +382,14 @@ contract ChequebookFindingsTest is ChequebookTestBase {
         assertTrue(!factory.deployedContracts(address(0)), "no code");
         assertTrue(!factory.deployedContracts(issuer), "EOA");
         assertTrue(!factory.deployedContracts(factory.master()), "the implementation");
-        assertTrue(!factory.deployedContracts(d.deploy(_initCode(address(token), other, 7 days))), "clone of another implementation");
-        assertTrue(!factory.deployedContracts(d.deploy(_initCode(factory.master(), address(0), 7 days))), "zero issuer");
+        assertTrue(
+            !factory.deployedContracts(d.deploy(_initCode(address(token), other, 7 days))),
+            "clone of another implementation"
+        );
+        assertTrue(
+            !factory.deployedContracts(d.deploy(_initCode(factory.master(), address(0), 7 days))),
+            "zero issuer"
+        );
         ChequebookFactory otherFactory = new ChequebookFactory(address(token));
         assertTrue(!factory.deployedContracts(otherFactory.deploySimpleSwap(issuer, TIMEOUT, 0)), "another factory");
         // an EIP-7702 delegation designator pointing at the implementation
@@ -390,9 +399,15 @@ contract ChequebookFindingsTest is ChequebookTestBase {
     }
 
     function _initCode(address impl, address issuer_, uint64 timeout) internal pure returns (bytes memory) {
-        return abi.encodePacked(
-            hex"61", uint16(73), hex"3d81600a3d39f3363d3d373d3d3d363d73", impl, hex"5af43d82803e903d91602b57fd5bf3",
-            issuer_, timeout
-        );
+        return
+            abi.encodePacked(
+                hex"61",
+                uint16(73),
+                hex"3d81600a3d39f3363d3d373d3d3d363d73",
+                impl,
+                hex"5af43d82803e903d91602b57fd5bf3",
+                issuer_,
+                timeout
+            );
     }
 }

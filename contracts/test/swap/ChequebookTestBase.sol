@@ -39,11 +39,12 @@ abstract contract ChequebookTestBase is TestBase {
         return abi.encodePacked(r, s, v);
     }
 
-    function chequeSig(uint256 pk, address chequebook, address to, uint256 cumulative)
-        internal
-        view
-        returns (bytes memory)
-    {
+    function chequeSig(
+        uint256 pk,
+        address chequebook,
+        address to,
+        uint256 cumulative
+    ) internal view returns (bytes memory) {
         return sig(pk, digestOf(ChequeHash.hashCheque(chequebook, to, cumulative)));
     }
 
@@ -51,11 +52,13 @@ abstract contract ChequebookTestBase is TestBase {
         return chequeSig(ISSUER_PK, address(book), to, cumulative);
     }
 
-    function cashoutSig(uint256 pk, address sender, uint256 cumulative, address to, uint256 callerPayout)
-        internal
-        view
-        returns (bytes memory)
-    {
+    function cashoutSig(
+        uint256 pk,
+        address sender,
+        uint256 cumulative,
+        address to,
+        uint256 callerPayout
+    ) internal view returns (bytes memory) {
         return sig(pk, digestOf(ChequeHash.hashCashout(address(book), sender, cumulative, to, callerPayout)));
     }
 
@@ -73,6 +76,6 @@ abstract contract ChequebookTestBase is TestBase {
     }
 
     function hardDepositOf(address b) internal view returns (uint256 amount) {
-        (amount,,,) = book.hardDeposits(b);
+        (amount, , , ) = book.hardDeposits(b);
     }
 }
