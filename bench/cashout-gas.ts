@@ -49,23 +49,34 @@ export async function measureCashoutGas(ethers: HardhatEthers, sizes: number[]):
   for (const w of [me, other]) await (await deployer!.sendTransaction({ to: w.address, value: 10n ** 20n })).wait();
   await (await token.mint(me.address, 1n)).wait(); // the beneficiary already holds tokens
   const ctx: CasherContext = {
-    chainId, beneficiary: me.address as Hex,
+    chainId,
+    beneficiary: me.address as Hex,
     signCashout: (auth) => signCashout(auth, chainId, me.privateKey as Hex),
   };
 
   let salt = 0;
   /** A chequebook that has already paid someone else once. */
   async function book(): Promise<Hex> {
-    const d = await factory.deployChequebook({ issuer: issuer.address, defaultHardDepositTimeout: 86400, salt: id(`cash-out bench ${salt++}`) });
+    const d = await factory.deployChequebook({
+      issuer: issuer.address,
+      defaultHardDepositTimeout: 86400,
+      salt: id(`cash-out bench ${salt++}`),
+    });
     await (await token.mint(d.address, 10n ** 24n)).wait();
     const c = { chequebook: d.address, beneficiary: other.address, cumulativePayout: 10n ** 15n };
-    await new ChequebookClient(d.address, other).cashChequeBeneficiary({ ...c, signature: await signCheque(c, chainId, issuer.privateKey as Hex) });
+    await new ChequebookClient(d.address, other).cashChequeBeneficiary({
+      ...c,
+      signature: await signCheque(c, chainId, issuer.privateKey as Hex),
+    });
     return d.address as Hex;
   }
   async function item(chequebook: Hex, amount: bigint): Promise<CashItem> {
     const c = { chequebook, beneficiary: me.address, cumulativePayout: amount };
     const signature = await signCheque(c, chainId, issuer.privateKey as Hex);
-    return { cheque: { ...c, signature, peer: chequebook, chainId, receivedAt: 0 } as ReceivedCheque, recipient: me.address as Hex };
+    return {
+      cheque: { ...c, signature, peer: chequebook, chainId, receivedAt: 0 } as ReceivedCheque,
+      recipient: me.address as Hex,
+    };
   }
   async function cash(casher: BatchCasher, items: CashItem[]): Promise<Gas> {
     const req = await casher.encode(items, ctx);
@@ -73,7 +84,8 @@ export async function measureCashoutGas(ethers: HardhatEthers, sizes: number[]):
     const receipt = (await (await me.sendTransaction({ to: req.to, data: req.data, gasLimit: req.gasLimit })).wait())!;
     const results = casher.decode(receipt, items);
     const unpaid = results.filter((r) => r.status !== "paid");
-    if (unpaid.length) throw new Error(`bench: ${unpaid.length} of ${items.length} cheques not paid (${unpaid[0]!.reason})`);
+    if (unpaid.length)
+      throw new Error(`bench: ${unpaid.length} of ${items.length} cheques not paid (${unpaid[0]!.reason})`);
     return { used: receipt.gasUsed, estimate };
   }
 

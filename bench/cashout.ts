@@ -10,7 +10,9 @@ import { decideCashouts, feeInToken, type FeePolicy, type DueItem } from "../src
 import { measureCashoutGas, routerGas } from "./cashout-gas.js";
 import { machine, table, writeSection, fmt } from "./report.js";
 
-const series = JSON.parse(readFileSync(new URL("./data/gas-prices-30d.json", import.meta.url), "utf8")) as { gwei: number[] };
+const series = JSON.parse(readFileSync(new URL("./data/gas-prices-30d.json", import.meta.url), "utf8")) as {
+  gwei: number[];
+};
 const TOKEN = 10n ** 18n; // the token has 18 decimals (a dollar-like stablecoin)
 const TOKEN_PER_ETH = 2_000n; // 1 ETH = 2,000 tokens
 const THRESHOLD = 1n * TOKEN; // a peer pays a cheque when it owes 1 token (its payment threshold)
@@ -27,16 +29,30 @@ const LATER = measured.single.later;
  * it includes the per-entry allowance the last entry must be able to get), `used` what it pays. */
 const batchGas = (items: { first: boolean }[], batched: boolean, what: "used" | "estimate") => {
   const first = items.filter((i) => i.first).length;
-  return batched ? routerGas(measured, first, items.length - first, what) : BigInt(first) * FIRST[what] + BigInt(items.length - first) * LATER[what];
+  return batched
+    ? routerGas(measured, first, items.length - first, what)
+    : BigInt(first) * FIRST[what] + BigInt(items.length - first) * LATER[what];
 };
 
 // peers: earning rates log-uniform between 0.02 and 3 tokens per hour (seeded)
 let seed = 42;
-const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-const rates = Array.from({ length: PEERS }, () => BigInt(Math.round(Math.exp(Math.log(0.02) + rand() * Math.log(3 / 0.02)) * 1e6)) * 10n ** 12n);
+const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+const rates = Array.from(
+  { length: PEERS },
+  () => BigInt(Math.round(Math.exp(Math.log(0.02) + rand() * Math.log(3 / 0.02)) * 1e6)) * 10n ** 12n,
+);
 
-interface Variant { name: string; policy: FeePolicy | null; batch: number }
-const base: FeePolicy = { minAmount: 1n * TOKEN, maxFeePercent: 5, maxGasPriceWei: 60n * 10n ** 9n, alwaysCashAmount: 500n * TOKEN };
+interface Variant {
+  name: string;
+  policy: FeePolicy | null;
+  batch: number;
+}
+const base: FeePolicy = {
+  minAmount: 1n * TOKEN,
+  maxFeePercent: 5,
+  maxGasPriceWei: 60n * 10n ** 9n,
+  alwaysCashAmount: 500n * TOKEN,
+};
 const variants: Variant[] = [
   { name: "every cheque at once, 1 per tx (no policy)", policy: null, batch: 1 },
   { name: "fee-aware, 1 cheque per tx (`SingleChequeCasher`)", policy: { ...base, batchSize: 1 }, batch: 1 },
@@ -51,7 +67,13 @@ async function replay(v: Variant) {
   const cumulative = rates.map(() => 0n);
   const cashed = rates.map(() => 0n);
   const first = rates.map(() => true);
-  let fees = 0n, txs = 0, cheques = 0, maxPct = 0, maxForcedPct = 0, forced = 0, overCap = 0;
+  let fees = 0n,
+    txs = 0,
+    cheques = 0,
+    maxPct = 0,
+    maxForcedPct = 0,
+    forced = 0,
+    overCap = 0;
   for (let h = 0; h < series.gwei.length; h++) {
     for (let p = 0; p < PEERS; p++) {
       debt[p] += rates[p];
@@ -63,17 +85,31 @@ async function replay(v: Variant) {
     const gasPriceWei = BigInt(Math.round(series.gwei[h] * 1e9));
     const nanoPerGas = gasPriceWei * TOKEN_PER_ETH * 1_000_000_000n; // token base units per gas ×1e9
     const due: DueItem<number>[] = [];
-    for (let p = 0; p < PEERS; p++) if (cumulative[p] > cashed[p]) due.push({ key: p, payout: cumulative[p] - cashed[p] });
+    for (let p = 0; p < PEERS; p++)
+      if (cumulative[p] > cashed[p]) due.push({ key: p, payout: cumulative[p] - cashed[p] });
     const batches = v.policy
-      ? (await decideCashouts(due, v.policy, {
-          gasPriceWei, nanoPerGas, maxBatch: v.batch,
-          estimate: async (items) => batchGas(items.map((i) => ({ first: first[i.key] })), v.batch > 1, "estimate"),
-        })).batches
+      ? (
+          await decideCashouts(due, v.policy, {
+            gasPriceWei,
+            nanoPerGas,
+            maxBatch: v.batch,
+            estimate: async (items) =>
+              batchGas(
+                items.map((i) => ({ first: first[i.key] })),
+                v.batch > 1,
+                "estimate",
+              ),
+          })
+        ).batches
       : due.map((d) => ({ items: [d], forced: false }));
     for (const b of batches) {
       txs++;
       // what the transaction pays: the gas it uses (decided above with the estimate, as the service does)
-      const used = batchGas(b.items.map((i) => ({ first: first[i.key] })), v.batch > 1, "used");
+      const used = batchGas(
+        b.items.map((i) => ({ first: first[i.key] })),
+        v.batch > 1,
+        "used",
+      );
       const fee = feeInToken(used, nanoPerGas);
       const value = b.items.reduce((s, i) => s + i.payout, 0n);
       const feePercent = Number((fee * 1_000_000n) / value) / 10_000;
@@ -95,7 +131,19 @@ async function replay(v: Variant) {
   const earned = cumulative.reduce((s, x) => s + x, 0n);
   const cashedTotal = cashed.reduce((s, x) => s + x, 0n);
   const waitingPeers = cumulative.filter((c, i) => c > cashed[i]).length;
-  return { earned, cashedTotal, fees, txs, cheques, maxPct, maxForcedPct, forced, overCap, waiting: earned - cashedTotal, waitingPeers };
+  return {
+    earned,
+    cashedTotal,
+    fees,
+    txs,
+    cheques,
+    maxPct,
+    maxForcedPct,
+    forced,
+    overCap,
+    waiting: earned - cashedTotal,
+    waitingPeers,
+  };
 }
 
 const tok = (v: bigint) => (Number(v / 10n ** 14n) / 1e4).toLocaleString("en-US", { maximumFractionDigits: 2 });
@@ -105,9 +153,18 @@ for (const v of variants) {
   const r = await replay(v);
   results.push({ v, r });
   rows.push([
-    v.name, fmt(r.txs), fmt(r.cheques), tok(r.earned), tok(r.cashedTotal), tok(r.fees),
-    `${((Number(r.fees) / Number(r.earned)) * 100).toFixed(2)}%`, `${((Number(r.fees) / Number(r.cashedTotal)) * 100).toFixed(2)}%`, `${r.maxPct.toFixed(2)}%`,
-    v.policy ? `${r.forced} (max ${r.maxForcedPct.toFixed(2)}%)` : "–", v.policy ? String(r.overCap) : "–", `${tok(r.waiting)} (${r.waitingPeers} peers)`,
+    v.name,
+    fmt(r.txs),
+    fmt(r.cheques),
+    tok(r.earned),
+    tok(r.cashedTotal),
+    tok(r.fees),
+    `${((Number(r.fees) / Number(r.earned)) * 100).toFixed(2)}%`,
+    `${((Number(r.fees) / Number(r.cashedTotal)) * 100).toFixed(2)}%`,
+    `${r.maxPct.toFixed(2)}%`,
+    v.policy ? `${r.forced} (max ${r.maxForcedPct.toFixed(2)}%)` : "–",
+    v.policy ? String(r.overCap) : "–",
+    `${tok(r.waiting)} (${r.waitingPeers} peers)`,
   ]);
 }
 const g = series.gwei;
@@ -118,10 +175,23 @@ const b50 = byName("fee-aware, batches of 50");
 const later71211 = 71_211; // Swarm 0.6.9's later cash-out with TestToken (issue 11, quoted in the gas section)
 const per = (g: bigint, n: number) => fmt(g / BigInt(n));
 const gasRows = [
-  ["single `cashChequeBeneficiary`", "1", fmt(FIRST.used), fmt(LATER.used), fmt(FIRST.estimate), fmt(LATER.estimate), `${((Number(LATER.used) / later71211) * 100).toFixed(1)}%`],
+  [
+    "single `cashChequeBeneficiary`",
+    "1",
+    fmt(FIRST.used),
+    fmt(LATER.used),
+    fmt(FIRST.estimate),
+    fmt(LATER.estimate),
+    `${((Number(LATER.used) / later71211) * 100).toFixed(1)}%`,
+  ],
   ...measured.router.map((m) => [
-    m.n === 1 ? "`RouterBatchCasher`, one cheque (sent as the direct call)" : "router `cashManyCompact`", String(m.n),
-    per(m.first.used, m.n), per(m.later.used, m.n), per(m.first.estimate, m.n), per(m.later.estimate, m.n), `${((Number(m.later.used) / m.n / later71211) * 100).toFixed(1)}%`,
+    m.n === 1 ? "`RouterBatchCasher`, one cheque (sent as the direct call)" : "router `cashManyCompact`",
+    String(m.n),
+    per(m.first.used, m.n),
+    per(m.later.used, m.n),
+    per(m.first.estimate, m.n),
+    per(m.later.estimate, m.n),
+    `${((Number(m.later.used) / m.n / later71211) * 100).toFixed(1)}%`,
   ]),
 ];
 const body = `## Fee-aware auto cash-out: 30-day replay
@@ -170,5 +240,6 @@ the router with batches of up to 10 or 50).
   estimate's margin over the gas used is the next thing to win back for the router.
 `;
 console.log(body);
-for (const { v, r } of results) if (v.policy && r.overCap > 0) throw new Error(`${v.name}: ${r.overCap} cash-outs over the fee cap`);
+for (const { v, r } of results)
+  if (v.policy && r.overCap > 0) throw new Error(`${v.name}: ${r.overCap} cash-outs over the fee cap`);
 writeSection("cashout-replay", body);

@@ -160,9 +160,16 @@ export async function deployAll(signer: Signer, network: string, token: string):
   const router = await CashoutRouterClient.deploy(signer);
   const { chainId } = await provider.getNetwork();
   return {
-    network, chainId: chainId.toString(), token: toAddress(token), factory: factory.address,
-    chequebookImplementation: toAddress(await factory.contract.master()), servicePlans: plans.address,
-    minClaimWindow: DEFAULT_MIN_CLAIM_WINDOW.toString(), cashoutRouter: router.address,
-    blocks: { factory: factoryBlock, servicePlans: plansBlock }, chequebooks: {}, deployedAt: new Date().toISOString(),
+    network,
+    chainId: chainId.toString(),
+    token: toAddress(token),
+    factory: factory.address,
+    chequebookImplementation: toAddress(await factory.contract.master()),
+    servicePlans: plans.address,
+    minClaimWindow: DEFAULT_MIN_CLAIM_WINDOW.toString(),
+    cashoutRouter: router.address,
+    blocks: { factory: factoryBlock, servicePlans: plansBlock },
+    chequebooks: {},
+    deployedAt: new Date().toISOString(),
   };
 }

@@ -28,16 +28,14 @@ export * from "./settlement/errors.js";
 // fee-aware batched cash-out, durable transactions, token errors, deployment checks
 export {
   SingleChequeCasher,
-  type BatchCasher, type CashItem, type CashItemResult, type CasherContext, type CashProbe, type ReceiptLogs,
-} from "./settlement/casher.js";
-export { RouterBatchCasher, routerBatchLimit, type RouterBatchCasherOptions } from "./settlement/router-casher.js";
-export {
-  SingleChequeCasher,
   type BatchCasher,
   type CashItem,
   type CashItemResult,
   type CasherContext,
+  type CashProbe,
+  type ReceiptLogs,
 } from "./settlement/casher.js";
+export { RouterBatchCasher, routerBatchLimit, type RouterBatchCasherOptions } from "./settlement/router-casher.js";
 export {
   decideCashouts,
   feeInToken,

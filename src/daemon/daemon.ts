@@ -176,10 +176,14 @@ export class Daemon {
       if (connected && config.mode === "hard") {
         const hooks = node.cashoutHooks();
         const service = new CashoutService({
-          store, signer: connected, policy: cashoutPolicy(config.cashout),
+          store,
+          signer: connected,
+          policy: cashoutPolicy(config.cashout),
           // one transaction for many cheques through the deployment's router, when it has one
           casher: deployment?.cashoutRouter ? new RouterBatchCasher({ router: deployment.cashoutRouter }) : undefined,
-          onBounce: hooks.onBounce, onPaid: hooks.onPaid, waitMs: 60_000,
+          onBounce: hooks.onBounce,
+          onPaid: hooks.onPaid,
+          waitMs: 60_000,
         });
         scheduler = new CashoutScheduler(service, {
           intervalMs: config.cashout.intervalMs,

@@ -105,17 +105,57 @@ export const swapTasks = [
     .build(),
 
   common(task("cheques", "Last cheque sent to and received from each peer")).setAction(lazy("cheques")).build(),
-  yes(baseUnits(common(task("cashout", "Cash out received cheques, fee-aware and batched (one of --peer, --all, --dry-run)")
-    .addOption({ name: "peer", description: "One peer (peer id or chequebook address); unknown peers are an error", defaultValue: "" })
-    .addFlag({ name: "all", description: "Every peer, with per-item progress" })
-    .addFlag({ name: "dryRun", description: "Only print the decision table (nothing is sent)" })
-    .addOption({ name: "minAmount", description: "Never cash less than this (token units; default 1 base unit; env SWAP_MIN_AMOUNT)", defaultValue: "" })
-    .addOption({ name: "maxFeePercent", type: ArgumentType.FLOAT, description: "Maximum fee as % of the value cashed (default 5; env SWAP_MAX_FEE_PERCENT)", defaultValue: -1 })
-    .addOption({ name: "maxGasPriceGwei", description: "Wait while the gas price is above this, in gwei (default: no cap; env SWAP_MAX_GAS_PRICE_GWEI)", defaultValue: "" })
-    .addOption({ name: "alwaysCash", description: "Cash a cheque paying at least this whatever the fee (token units; env SWAP_ALWAYS_CASH)", defaultValue: "" })
-    .addOption({ name: "batchSize", type: ArgumentType.INT, description: "Cheques per transaction (default: the casher's maximum: 50 through the deployment's router, 1 without one)", defaultValue: 0 })
-    .addOption({ name: "gasPrice", description: "Price of one gas in token units, e.g. 0.000000002 (default: 1 wei = 1 base unit; env SWAP_GAS_PRICE)", defaultValue: "" }))))
-    .setAction(lazy("cashout")).build(),
+  yes(
+    baseUnits(
+      common(
+        task("cashout", "Cash out received cheques, fee-aware and batched (one of --peer, --all, --dry-run)")
+          .addOption({
+            name: "peer",
+            description: "One peer (peer id or chequebook address); unknown peers are an error",
+            defaultValue: "",
+          })
+          .addFlag({ name: "all", description: "Every peer, with per-item progress" })
+          .addFlag({ name: "dryRun", description: "Only print the decision table (nothing is sent)" })
+          .addOption({
+            name: "minAmount",
+            description: "Never cash less than this (token units; default 1 base unit; env SWAP_MIN_AMOUNT)",
+            defaultValue: "",
+          })
+          .addOption({
+            name: "maxFeePercent",
+            type: ArgumentType.FLOAT,
+            description: "Maximum fee as % of the value cashed (default 5; env SWAP_MAX_FEE_PERCENT)",
+            defaultValue: -1,
+          })
+          .addOption({
+            name: "maxGasPriceGwei",
+            description:
+              "Wait while the gas price is above this, in gwei (default: no cap; env SWAP_MAX_GAS_PRICE_GWEI)",
+            defaultValue: "",
+          })
+          .addOption({
+            name: "alwaysCash",
+            description: "Cash a cheque paying at least this whatever the fee (token units; env SWAP_ALWAYS_CASH)",
+            defaultValue: "",
+          })
+          .addOption({
+            name: "batchSize",
+            type: ArgumentType.INT,
+            description:
+              "Cheques per transaction (default: the casher's maximum: 50 through the deployment's router, 1 without one)",
+            defaultValue: 0,
+          })
+          .addOption({
+            name: "gasPrice",
+            description:
+              "Price of one gas in token units, e.g. 0.000000002 (default: 1 wei = 1 base unit; env SWAP_GAS_PRICE)",
+            defaultValue: "",
+          }),
+      ),
+    ),
+  )
+    .setAction(lazy("cashout"))
+    .build(),
 
   emptyTask("plan", "Service plans: create, fund, status, submit, claim, sweep").build(),
   baseUnits(

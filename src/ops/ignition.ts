@@ -19,10 +19,16 @@ import {
 } from "@nomicfoundation/ignition-core";
 import { SettlementError } from "../errors.js";
 import { toAddress } from "../values.js";
-import type { Hex } from "../crypto/index.js";
-import { ChequebookFactory__factory, Chequebook__factory, ServicePlans__factory, TestToken__factory, CashoutRouter__factory } from "../../typechain-types/index.js";
+import {
+  ChequebookFactory__factory,
+  Chequebook__factory,
+  ServicePlans__factory,
+  TestToken__factory,
+  CashoutRouter__factory,
+} from "../../typechain-types/index.js";
 import type { Deployment } from "../deployments.js";
-import { DEFAULT_MIN_CLAIM_WINDOW_SECONDS, SOURCES, type Eip1193, type SwapContractName } from "./verify.js";
+import { SOURCES, type Eip1193, type SwapContractName } from "./verify.js";
+import { DEFAULT_MIN_CLAIM_WINDOW } from "../chain/plans.js";
 
 /** The contracts the modules deploy, from this package's typechain factories (abi + bytecode). */
 const CONTRACTS = {
@@ -86,9 +92,11 @@ export class IgnitionDeploymentError extends SettlementError {
  * (with the `minClaimWindow` parameter, default one day), the batch cash-out router. */
 export const SwapSettlementModule = buildModule("SwapSettlement", (m) => {
   const token = m.getParameter<string>("token");
-  const minClaimWindow = m.getParameter("minClaimWindow", DEFAULT_MIN_CLAIM_WINDOW_SECONDS);
+  const minClaimWindow = m.getParameter("minClaimWindow", DEFAULT_MIN_CLAIM_WINDOW);
   const factory = m.contract("ChequebookFactory", [token]);
-  const implementation = m.contractAt("Chequebook", m.staticCall(factory, "master"), { id: "ChequebookImplementation" });
+  const implementation = m.contractAt("Chequebook", m.staticCall(factory, "master"), {
+    id: "ChequebookImplementation",
+  });
   const servicePlans = m.contract("ServicePlans", [minClaimWindow]);
   const cashoutRouter = m.contract("CashoutRouter", []);
   return { factory, implementation, servicePlans, cashoutRouter };
@@ -97,9 +105,11 @@ export const SwapSettlementModule = buildModule("SwapSettlement", (m) => {
 /** The module for a development chain: the open-mint test token first, then the same contracts. */
 export const SwapSettlementDevModule = buildModule("SwapSettlementDev", (m) => {
   const token = m.contract("TestToken", []);
-  const minClaimWindow = m.getParameter("minClaimWindow", DEFAULT_MIN_CLAIM_WINDOW_SECONDS);
+  const minClaimWindow = m.getParameter("minClaimWindow", DEFAULT_MIN_CLAIM_WINDOW);
   const factory = m.contract("ChequebookFactory", [token]);
-  const implementation = m.contractAt("Chequebook", m.staticCall(factory, "master"), { id: "ChequebookImplementation" });
+  const implementation = m.contractAt("Chequebook", m.staticCall(factory, "master"), {
+    id: "ChequebookImplementation",
+  });
   const servicePlans = m.contract("ServicePlans", [minClaimWindow]);
   const cashoutRouter = m.contract("CashoutRouter", []);
   return { token, factory, implementation, servicePlans, cashoutRouter };
@@ -170,9 +180,16 @@ export async function deployWithIgnition(o: IgnitionDeployOptions): Promise<Depl
     return receipt ? Number(BigInt(receipt.blockNumber)) : 0;
   };
   return {
-    network: o.network, chainId: o.chainId.toString(), token: o.token === undefined ? at("TestToken") : toAddress(o.token, "token"),
-    factory: at("ChequebookFactory"), chequebookImplementation: at("ChequebookImplementation"), servicePlans: at("ServicePlans"),
-    minClaimWindow: DEFAULT_MIN_CLAIM_WINDOW_SECONDS.toString(), cashoutRouter: at("CashoutRouter"),
-    blocks: { factory: await block("ChequebookFactory"), servicePlans: await block("ServicePlans") }, chequebooks: {}, deployedAt: new Date().toISOString(),
+    network: o.network,
+    chainId: o.chainId.toString(),
+    token: o.token === undefined ? at("TestToken") : toAddress(o.token, "token"),
+    factory: at("ChequebookFactory"),
+    chequebookImplementation: at("ChequebookImplementation"),
+    servicePlans: at("ServicePlans"),
+    minClaimWindow: DEFAULT_MIN_CLAIM_WINDOW.toString(),
+    cashoutRouter: at("CashoutRouter"),
+    blocks: { factory: await block("ChequebookFactory"), servicePlans: await block("ServicePlans") },
+    chequebooks: {},
+    deployedAt: new Date().toISOString(),
   };
 }

@@ -332,7 +332,9 @@ export function chequesByPeer(op: Operator) {
 
 export function cashoutService(op: Operator, policy: CashoutPolicy, casher?: BatchCasher): CashoutService {
   // batch through the deployment's router unless the caller chose a casher
-  const chosen = casher ?? (op.deployment.cashoutRouter ? new RouterBatchCasher({ router: op.deployment.cashoutRouter }) : undefined);
+  const chosen =
+    casher ??
+    (op.deployment.cashoutRouter ? new RouterBatchCasher({ router: op.deployment.cashoutRouter }) : undefined);
   return new CashoutService({ store: op.store, signer: op.signer, policy, casher: chosen });
 }
 

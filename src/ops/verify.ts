@@ -8,10 +8,6 @@ import type { Hex } from "../crypto/index.js";
 import type { Deployment } from "../deployments.js";
 import { DEFAULT_MIN_CLAIM_WINDOW } from "../chain/plans.js";
 
-/** ServicePlans' minimum claim window when a deployment does not say (one day; as `DEFAULT_MIN_CLAIM_WINDOW`
- * of chain/plans.ts, which this file does not import: it stays free of the contract bindings). */
-export const DEFAULT_MIN_CLAIM_WINDOW_SECONDS = 86_400n;
-
 /** Source file of each contract the deployment creates. */
 export const SOURCES = {
   ChequebookFactory: "contracts/swap/ChequebookFactory.sol",
@@ -49,7 +45,13 @@ export function verifyRequests(d: Deployment, opts: { testToken: boolean }): Ver
     ...(opts.testToken ? [{ address: d.token, contract: qualifiedName("TestToken"), constructorArgs: [] }] : []),
     { address: d.factory, contract: qualifiedName("ChequebookFactory"), constructorArgs: [d.token] },
     { address: d.chequebookImplementation, contract: qualifiedName("Chequebook"), constructorArgs: [d.token] },
-    { address: d.servicePlans, contract: qualifiedName("ServicePlans"), constructorArgs: [BigInt(d.minClaimWindow ?? DEFAULT_MIN_CLAIM_WINDOW_SECONDS)] },
-    ...(d.cashoutRouter ? [{ address: d.cashoutRouter, contract: qualifiedName("CashoutRouter"), constructorArgs: [] }] : []),
+    {
+      address: d.servicePlans,
+      contract: qualifiedName("ServicePlans"),
+      constructorArgs: [BigInt(d.minClaimWindow ?? DEFAULT_MIN_CLAIM_WINDOW)],
+    },
+    ...(d.cashoutRouter
+      ? [{ address: d.cashoutRouter, contract: qualifiedName("CashoutRouter"), constructorArgs: [] }]
+      : []),
   ];
 }

@@ -38,7 +38,13 @@ export interface CasherContext {
   /** Our (the beneficiary's) address: the sender of the transaction. */
   beneficiary: Hex;
   /** Sign a `Cashout` authorisation for `sender` (a router cashing as third party). */
-  signCashout(auth: { chequebook: Hex; sender: Hex; requestPayout: bigint; recipient: Hex; callerPayout: bigint }): Promise<Hex>;
+  signCashout(auth: {
+    chequebook: Hex;
+    sender: Hex;
+    requestPayout: bigint;
+    recipient: Hex;
+    callerPayout: bigint;
+  }): Promise<Hex>;
 }
 
 /** The logs of a mined transaction (an ethers receipt fits). */
@@ -80,7 +86,11 @@ export class SingleChequeCasher implements BatchCasher {
   async encode(items: CashItem[]): Promise<TxRequest> {
     if (items.length !== 1) throw new InvalidArgumentError("items", items.length, "exactly one cheque per transaction");
     const { cheque, recipient } = items[0];
-    const data = chequebookInterface.encodeFunctionData("cashChequeBeneficiary", [recipient, cheque.cumulativePayout, cheque.signature]);
+    const data = chequebookInterface.encodeFunctionData("cashChequeBeneficiary", [
+      recipient,
+      cheque.cumulativePayout,
+      cheque.signature,
+    ]);
     return { to: cheque.chequebook as Hex, data: data as Hex, gasLimit: BEE_GAS_LIMITS.cashout };
   }
 
@@ -94,7 +104,13 @@ export class SingleChequeCasher implements BatchCasher {
         if (parsed?.name === "ChequeCashed") totalPayout = parsed.args.totalPayout;
         if (parsed?.name === "ChequeBounced") bounced = true;
       }
-      if (totalPayout === undefined) return { chequebook: cheque.chequebook as Hex, status: "skipped", totalPayout: 0n, reason: "no ChequeCashed event from the chequebook" };
+      if (totalPayout === undefined)
+        return {
+          chequebook: cheque.chequebook as Hex,
+          status: "skipped",
+          totalPayout: 0n,
+          reason: "no ChequeCashed event from the chequebook",
+        };
       return { chequebook: cheque.chequebook as Hex, status: bounced ? "bounced" : "paid", totalPayout };
     });
   }

@@ -28,7 +28,16 @@ import type { CashoutRecord, ReceivedCheque, Store } from "../store/types.js";
 import { NoChequeError } from "./errors.js";
 import type { RetryOptions } from "./retry.js";
 import { SingleChequeCasher, type BatchCasher, type CashItem, type CasherContext } from "./casher.js";
-import { decideCashouts, feeInToken, nativeAtParOracle, simulationFailure, DEFAULT_MAX_FEE_PERCENT, type DueItem, type FeePolicy, type GasPriceOracle } from "./fees.js";
+import {
+  decideCashouts,
+  feeInToken,
+  nativeAtParOracle,
+  simulationFailure,
+  DEFAULT_MAX_FEE_PERCENT,
+  type DueItem,
+  type FeePolicy,
+  type GasPriceOracle,
+} from "./fees.js";
 
 export interface CashoutPolicy extends FeePolicy {
   /** Price of gas in token units (×1e9 per gas). Default: 1 wei = 1 token base unit. */
@@ -128,7 +137,13 @@ export class CashoutService {
   #sender(signer: Signer): TransactionSender {
     const o = this.#o;
     return new TransactionSender({
-      signer, retry: o.retry, confirmations: o.confirmations, waitMs: o.waitMs, replaceAfterMs: o.replaceAfterMs, feeBumpPercent: o.feeBumpPercent, now: o.now,
+      signer,
+      retry: o.retry,
+      confirmations: o.confirmations,
+      waitMs: o.waitMs,
+      replaceAfterMs: o.replaceAfterMs,
+      feeBumpPercent: o.feeBumpPercent,
+      now: o.now,
     });
   }
   #now(): number {
@@ -138,7 +153,8 @@ export class CashoutService {
   async #context(): Promise<CasherContext> {
     const chainId = await this.#tx.chainId();
     return {
-      chainId, beneficiary: await this.#tx.address(),
+      chainId,
+      beneficiary: await this.#tx.address(),
       signCashout: (auth) => signCashout(auth, chainId, this.#o.signer as unknown as SignerLike),
     };
   }
@@ -153,7 +169,8 @@ export class CashoutService {
   async plan(chequebooks?: string[]): Promise<CashoutPlan> {
     const wanted = chequebooks?.map((c) => toAddress(c, "chequebook"));
     const cheques = this.#o.store.listReceived().filter((c) => !wanted || wanted.includes(toAddress(c.chequebook)));
-    if (wanted) for (const w of wanted) if (!cheques.some((c) => toAddress(c.chequebook) === w)) throw new NoChequeError(w);
+    if (wanted)
+      for (const w of wanted) if (!cheques.some((c) => toAddress(c.chequebook) === w)) throw new NoChequeError(w);
     const gasPriceWei = await this.#tx.gasPrice();
     const nanoTokenPerGas = await (this.#o.policy.gasPrice ?? nativeAtParOracle)(gasPriceWei);
     const ctx = await this.#context();
@@ -165,8 +182,13 @@ export class CashoutService {
       const p = await this.#preview(cheque);
       const cb = toAddress(cheque.chequebook);
       const row: CashoutCandidate = {
-        chequebook: cb, peer: cheque.peer, cumulativePayout: cheque.cumulativePayout, requestPayout: p.requestPayout,
-        totalPayout: p.totalPayout, bounces: p.bounces, profitable: false,
+        chequebook: cb,
+        peer: cheque.peer,
+        cumulativePayout: cheque.cumulativePayout,
+        requestPayout: p.requestPayout,
+        totalPayout: p.totalPayout,
+        bounces: p.bounces,
+        profitable: false,
       };
       rows.set(cb, row);
       const pending = this.#o.store.listCashouts({ chequebook: cb, status: "pending" })[0];
@@ -193,19 +215,41 @@ export class CashoutService {
     }
     const decide = (list: DueItem<string>[], casher: BatchCasher) =>
       decideCashouts(list, this.#o.policy, {
-        gasPriceWei, nanoPerGas: nanoTokenPerGas, maxBatch: casher.maxBatch,
-        estimate: async (batch) => this.#tx.simulate(await casher.encode(batch.map((d) => items.get(d.key)!), ctx)),
+        gasPriceWei,
+        nanoPerGas: nanoTokenPerGas,
+        maxBatch: casher.maxBatch,
+        estimate: async (batch) =>
+          this.#tx.simulate(
+            await casher.encode(
+              batch.map((d) => items.get(d.key)!),
+              ctx,
+            ),
+          ),
       });
     const batched = await decide(due, this.#casher);
     const alone = dueDirect.length ? await decide(dueDirect, this.#direct) : { batches: [], waiting: [] };
-    const planned = [...batched.batches.map((b) => ({ b, route: "batch" as const })), ...alone.batches.map((b) => ({ b, route: "direct" as const }))];
+    const planned = [
+      ...batched.batches.map((b) => ({ b, route: "batch" as const })),
+      ...alone.batches.map((b) => ({ b, route: "direct" as const })),
+    ];
     planned.forEach(({ b, route }, i) => {
-      for (const d of b.items) Object.assign(rows.get(d.key)!, { profitable: true, batch: i + 1, route, gas: b.gas, gasCostInToken: b.fee, feePercent: b.feePercent });
+      for (const d of b.items)
+        Object.assign(rows.get(d.key)!, {
+          profitable: true,
+          batch: i + 1,
+          route,
+          gas: b.gas,
+          gasCostInToken: b.fee,
+          feePercent: b.feePercent,
+        });
     });
     for (const w of [...batched.waiting, ...alone.waiting]) rows.get(w.item.key)!.reason = w.reason;
     return {
-      gasPriceWei, nanoTokenPerGas, maxFeePercent: this.#o.policy.maxFeePercent ?? DEFAULT_MAX_FEE_PERCENT,
-      batchSize: Math.min(this.#o.policy.batchSize ?? this.#casher.maxBatch, this.#casher.maxBatch), candidates: [...rows.values()],
+      gasPriceWei,
+      nanoTokenPerGas,
+      maxFeePercent: this.#o.policy.maxFeePercent ?? DEFAULT_MAX_FEE_PERCENT,
+      batchSize: Math.min(this.#o.policy.batchSize ?? this.#casher.maxBatch, this.#casher.maxBatch),
+      candidates: [...rows.values()],
     };
   }
 
@@ -228,7 +272,10 @@ export class CashoutService {
     const batches = new Map<number, { items: CashItem[]; casher: BatchCasher }>();
     for (const c of plan.candidates) {
       if (c.batch === undefined) continue;
-      const batch = batches.get(c.batch) ?? { items: [] as CashItem[], casher: c.route === "direct" ? this.#direct : this.#casher };
+      const batch = batches.get(c.batch) ?? {
+        items: [] as CashItem[],
+        casher: c.route === "direct" ? this.#direct : this.#casher,
+      };
       batch.items.push({ cheque: this.#o.store.lastReceived(c.chequebook)!, recipient: ctx.beneficiary });
       batches.set(c.batch, batch);
     }
@@ -256,7 +303,13 @@ export class CashoutService {
         opts.onProgress?.({ index: ++index, total, record, peer: items[i].cheque.peer });
       });
     }
-    return { resumed, sent, failed, waiting: plan.candidates.filter((c) => c.batch === undefined && c.requestPayout > 0n), plan };
+    return {
+      resumed,
+      sent,
+      failed,
+      waiting: plan.candidates.filter((c) => c.batch === undefined && c.requestPayout > 0n),
+      plan,
+    };
   }
 
   /** Cash the latest cheque of `chequebook` if the policy allows; `undefined` when it waits. A
@@ -278,7 +331,12 @@ export class CashoutService {
    * Third-party cash-out for a beneficiary without gas: the beneficiary signs a `Cashout`
    * authorisation; `relayer` (a raw-signing wallet) sends it and earns `callerPayout`.
    */
-  async cashOutRelayed(chequebook: string, relayer: Signer, callerPayout: bigint, beneficiaryKey: SignerLike): Promise<CashoutRecord | undefined> {
+  async cashOutRelayed(
+    chequebook: string,
+    relayer: Signer,
+    callerPayout: bigint,
+    beneficiaryKey: SignerLike,
+  ): Promise<CashoutRecord | undefined> {
     const cb = toAddress(chequebook, "chequebook");
     const cheque = this.#o.store.lastReceived(cb);
     if (!cheque) throw new NoChequeError(cb);
@@ -287,19 +345,45 @@ export class CashoutService {
     const chainId = await this.#tx.chainId();
     const relay = this.#sender(relayer);
     const sender = await relay.address();
-    const bsig = await signCashout({ chequebook: cb, sender, requestPayout: cheque.cumulativePayout, recipient: toAddress(cheque.beneficiary), callerPayout }, chainId, beneficiaryKey);
+    const bsig = await signCashout(
+      {
+        chequebook: cb,
+        sender,
+        requestPayout: cheque.cumulativePayout,
+        recipient: toAddress(cheque.beneficiary),
+        callerPayout,
+      },
+      chainId,
+      beneficiaryKey,
+    );
     const data = new ChequebookClient(cb, this.#tx.provider).contract.interface.encodeFunctionData("cashCheque", [
-      cheque.beneficiary, cheque.beneficiary, cheque.cumulativePayout, bsig, callerPayout, cheque.signature,
+      cheque.beneficiary,
+      cheque.beneficiary,
+      cheque.cumulativePayout,
+      bsig,
+      callerPayout,
+      cheque.signature,
     ]);
     const item: CashItem = { cheque, recipient: toAddress(cheque.beneficiary) };
-    const row = { chequebook: cb, cumulativePayout: cheque.cumulativePayout, requestPayout: p.requestPayout } as CashoutCandidate;
-    const records = await this.#sendWith(relay, { to: cb, data: data as Hex, gasLimit: BEE_GAS_LIMITS.cashout }, [item], [row]);
+    const row = {
+      chequebook: cb,
+      cumulativePayout: cheque.cumulativePayout,
+      requestPayout: p.requestPayout,
+    } as CashoutCandidate;
+    const records = await this.#sendWith(
+      relay,
+      { to: cb, data: data as Hex, gasLimit: BEE_GAS_LIMITS.cashout },
+      [item],
+      [row],
+    );
     return records[0];
   }
 
   /** Settle every pending cash-out (optionally only of `chequebooks`); one lookup per transaction. */
   async resume(chequebooks?: string[]): Promise<CashoutRecord[]> {
-    const pending = this.#o.store.listCashouts({ status: "pending" }).filter((r) => !chequebooks || chequebooks.includes(toAddress(r.chequebook)));
+    const pending = this.#o.store
+      .listCashouts({ status: "pending" })
+      .filter((r) => !chequebooks || chequebooks.includes(toAddress(r.chequebook)));
     const groups = new Map<string, CashoutRecord[]>();
     for (const r of pending) groups.set(r.txHash!, [...(groups.get(r.txHash!) ?? []), r]);
     const me = await this.#tx.address();
@@ -307,11 +391,23 @@ export class CashoutService {
     for (const records of groups.values()) {
       const first = records[0];
       const tx: TrackedTx = {
-        hash: first.txHash as Hex, rawTx: first.rawTx as Hex, nonce: first.nonce!, from: toAddress(first.caller ?? me),
-        replaced: (first.replacedTxHashes ?? []) as Hex[], signedAt: first.updatedAt,
+        hash: first.txHash as Hex,
+        rawTx: first.rawTx as Hex,
+        nonce: first.nonce!,
+        from: toAddress(first.caller ?? me),
+        replaced: (first.replacedTxHashes ?? []) as Hex[],
+        signedAt: first.updatedAt,
       };
-      const outcome = await this.#tx.reconcile(tx, { record: (t) => this.#recordTx(records, t), canReplace: tx.from === me });
-      out.push(...this.#settle(this.#o.store.listCashouts({ status: "pending" }).filter((r) => records.some((x) => x.id === r.id)), outcome));
+      const outcome = await this.#tx.reconcile(tx, {
+        record: (t) => this.#recordTx(records, t),
+        canReplace: tx.from === me,
+      });
+      out.push(
+        ...this.#settle(
+          this.#o.store.listCashouts({ status: "pending" }).filter((r) => records.some((x) => x.id === r.id)),
+          outcome,
+        ),
+      );
     }
     return out;
   }
@@ -320,7 +416,12 @@ export class CashoutService {
     return this.#o.store.listCashouts(chequebook ? { chequebook: toAddress(chequebook) } : {});
   }
 
-  async #sendWith(sender: TransactionSender, req: Parameters<TransactionSender["send"]>[0], items: CashItem[], rows: CashoutCandidate[]): Promise<CashoutRecord[]> {
+  async #sendWith(
+    sender: TransactionSender,
+    req: Parameters<TransactionSender["send"]>[0],
+    items: CashItem[],
+    rows: CashoutCandidate[],
+  ): Promise<CashoutRecord[]> {
     const now = this.#now();
     const beneficiary = await this.#tx.address();
     const caller = await sender.address();
@@ -328,8 +429,16 @@ export class CashoutService {
       const cb = toAddress(item.cheque.chequebook);
       const attempt = this.#o.store.listCashouts({ chequebook: cb }).length + 1;
       return {
-        id: `${cb}:${item.cheque.cumulativePayout}:${attempt}`, chequebook: cb, beneficiary, cumulativePayout: item.cheque.cumulativePayout,
-        requestPayout: rows[i].requestPayout, totalPayout: 0n, status: "pending", caller, createdAt: now, updatedAt: now,
+        id: `${cb}:${item.cheque.cumulativePayout}:${attempt}`,
+        chequebook: cb,
+        beneficiary,
+        cumulativePayout: item.cheque.cumulativePayout,
+        requestPayout: rows[i].requestPayout,
+        totalPayout: 0n,
+        status: "pending",
+        caller,
+        createdAt: now,
+        updatedAt: now,
       };
     });
     const outcome = await sender.send(req, {
@@ -339,7 +448,10 @@ export class CashoutService {
       },
       broadcast: () => this.#o.crashPoint?.("cashout:broadcast"),
     });
-    return this.#settle(records.map((r) => this.#o.store.getCashout(r.id)!), outcome);
+    return this.#settle(
+      records.map((r) => this.#o.store.getCashout(r.id)!),
+      outcome,
+    );
   }
 
   /** Store the (new or replacement) transaction on every record of its batch, atomically. */
@@ -348,29 +460,55 @@ export class CashoutService {
     this.#o.store.transaction(() => {
       for (const r of records) {
         const cur = this.#o.store.getCashout(r.id) ?? r;
-        this.#o.store.putCashout({ ...cur, txHash: t.hash, rawTx: t.rawTx, nonce: t.nonce, replacedTxHashes: t.replaced.length ? t.replaced : undefined, updatedAt: now });
+        this.#o.store.putCashout({
+          ...cur,
+          txHash: t.hash,
+          rawTx: t.rawTx,
+          nonce: t.nonce,
+          replacedTxHashes: t.replaced.length ? t.replaced : undefined,
+          updatedAt: now,
+        });
       }
     });
   }
 
   #settle(records: CashoutRecord[], outcome: TxOutcome): CashoutRecord[] {
     if (outcome.kind === "pending") return records.map((r) => this.#o.store.getCashout(r.id) ?? r);
-    if (outcome.kind === "superseded") return records.map((r) => this.#finish(r, { status: "failed", error: "nonce used by another transaction (replaced or dropped)" }));
+    if (outcome.kind === "superseded")
+      return records.map((r) =>
+        this.#finish(r, { status: "failed", error: "nonce used by another transaction (replaced or dropped)" }),
+      );
     const { receipt, tx } = outcome;
-    if (outcome.kind === "reverted") return records.map((r) => this.#finish(r, { status: "reverted", txHash: tx.hash, gasUsed: receipt.gasUsed, error: "transaction reverted" }));
+    if (outcome.kind === "reverted")
+      return records.map((r) =>
+        this.#finish(r, {
+          status: "reverted",
+          txHash: tx.hash,
+          gasUsed: receipt.gasUsed,
+          error: "transaction reverted",
+        }),
+      );
     // what was sent is on the record (a newer cheque may have arrived since)
     const items: CashItem[] = records.map((r) => ({
-      cheque: { chequebook: r.chequebook, beneficiary: r.beneficiary, cumulativePayout: r.cumulativePayout } as ReceivedCheque,
+      cheque: {
+        chequebook: r.chequebook,
+        beneficiary: r.beneficiary,
+        cumulativePayout: r.cumulativePayout,
+      } as ReceivedCheque,
       recipient: toAddress(r.beneficiary),
     }));
     // a transaction to the chequebook itself is a direct cash-out, whatever the casher batches with
-    const direct = records.length === 1 && receipt.to !== null && toAddress(receipt.to) === toAddress(records[0].chequebook);
+    const direct =
+      records.length === 1 && receipt.to !== null && toAddress(receipt.to) === toAddress(records[0].chequebook);
     const results = (direct ? this.#direct : this.#casher).decode(receipt, items);
     return records.map((r, i) => {
       const res = results[i];
       const done = this.#finish(r, {
         status: res.status === "skipped" ? "failed" : res.status === "bounced" ? "bounced" : "mined",
-        totalPayout: res.totalPayout, gasUsed: receipt.gasUsed, txHash: tx.hash, error: res.status === "skipped" ? `skipped: ${res.reason ?? "by the batch"}` : undefined,
+        totalPayout: res.totalPayout,
+        gasUsed: receipt.gasUsed,
+        txHash: tx.hash,
+        error: res.status === "skipped" ? `skipped: ${res.reason ?? "by the batch"}` : undefined,
       });
       const peer = this.#o.store.lastReceived(r.chequebook)?.peer ?? r.chequebook;
       if (res.status === "bounced") this.#o.onBounce?.(peer, r.chequebook as Hex);

@@ -3,7 +3,11 @@ import { SettlementError } from "../errors.js";
 /** A provider call kept failing after every retry. */
 export class RetriesExhaustedError extends SettlementError {
   override readonly name = "RetriesExhaustedError" as const;
-  constructor(readonly operation: string, readonly attempts: number, cause: unknown) {
+  constructor(
+    readonly operation: string,
+    readonly attempts: number,
+    cause: unknown,
+  ) {
     super(`${operation} failed after ${attempts} attempts`, { cause });
   }
 }

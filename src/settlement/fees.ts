@@ -40,7 +40,10 @@ export type GasPriceOracle = (gasPriceWei: bigint) => NanoTokenPerGas | Promise<
 /** Assumes 1 wei of the native coin = 1 token base unit (same decimals, same value). */
 export const nativeAtParOracle: GasPriceOracle = (gasPriceWei) => gasPriceWei * NANO;
 /** A fixed price of gas in token base units ×1e9 (from configuration: `--gas-price`). */
-export const fixedGasPrice = (nanoPerGas: NanoTokenPerGas): GasPriceOracle => () => nanoPerGas;
+export const fixedGasPrice =
+  (nanoPerGas: NanoTokenPerGas): GasPriceOracle =>
+  () =>
+    nanoPerGas;
 
 /** Fee in token base units of `gas` at `nanoPerGas`, rounded up. */
 export function feeInToken(gas: bigint, nanoPerGas: NanoTokenPerGas): bigint {
@@ -88,7 +91,12 @@ export function simulationFailure(e: unknown): string {
 export async function decideCashouts<K>(
   due: DueItem<K>[],
   policy: FeePolicy,
-  ctx: { gasPriceWei: bigint; nanoPerGas: NanoTokenPerGas; maxBatch: number; estimate: (items: DueItem<K>[]) => Promise<bigint> },
+  ctx: {
+    gasPriceWei: bigint;
+    nanoPerGas: NanoTokenPerGas;
+    maxBatch: number;
+    estimate: (items: DueItem<K>[]) => Promise<bigint>;
+  },
 ): Promise<CashoutDecision<K>> {
   checkPolicy(policy);
   const maxPct = policy.maxFeePercent ?? DEFAULT_MAX_FEE_PERCENT;
@@ -97,7 +105,8 @@ export async function decideCashouts<K>(
   const waiting: CashoutDecision<K>["waiting"] = [];
   let ready: DueItem<K>[] = [];
   for (const item of due) {
-    if (item.payout < policy.minAmount || item.payout === 0n) waiting.push({ item, reason: `below the minimum ${policy.minAmount}` });
+    if (item.payout < policy.minAmount || item.payout === 0n)
+      waiting.push({ item, reason: `below the minimum ${policy.minAmount}` });
     else if (policy.maxGasPriceWei !== undefined && ctx.gasPriceWei > policy.maxGasPriceWei && !isForced(item))
       waiting.push({ item, reason: `gas price ${ctx.gasPriceWei} wei above the cap ${policy.maxGasPriceWei}` });
     else ready.push(item);
@@ -109,9 +118,16 @@ export async function decideCashouts<K>(
     const gas = await ctx.estimate(items);
     const fee = feeInToken(gas, ctx.nanoPerGas);
     const value = items.reduce((s, i) => s + i.payout, 0n);
-    return { items, gas, fee, feePercent: value === 0n ? Infinity : Number((fee * 1_000_000n) / value) / 10_000, forced: items.some(isForced) };
+    return {
+      items,
+      gas,
+      fee,
+      feePercent: value === 0n ? Infinity : Number((fee * 1_000_000n) / value) / 10_000,
+      forced: items.some(isForced),
+    };
   };
-  const withinCap = (b: PlannedBatch<K>) => b.forced || b.fee * 10_000n <= BigInt(Math.round(maxPct * 100)) * b.items.reduce((s, i) => s + i.payout, 0n);
+  const withinCap = (b: PlannedBatch<K>) =>
+    b.forced || b.fee * 10_000n <= BigInt(Math.round(maxPct * 100)) * b.items.reduce((s, i) => s + i.payout, 0n);
   for (let start = 0; start < ready.length; start += size) {
     const chunk = ready.slice(start, start + size);
     let chosen: PlannedBatch<K> | undefined;
@@ -132,7 +148,8 @@ export async function decideCashouts<K>(
       lastReason = `fee ${b.fee} is ${b.feePercent.toFixed(2)}% of ${b.items.reduce((s, i) => s + i.payout, 0n)}, above the cap ${maxPct}%`;
     }
     if (chosen) batches.push(chosen);
-    for (const item of chunk.slice(chosen?.items.length ?? 0)) waiting.push({ item, reason: chosen ? `left for a later batch: ${lastReason}` : lastReason });
+    for (const item of chunk.slice(chosen?.items.length ?? 0))
+      waiting.push({ item, reason: chosen ? `left for a later batch: ${lastReason}` : lastReason });
   }
   return { batches, waiting };
 }

@@ -25,7 +25,15 @@ import { SKIP_REASONS } from "../chain/batch-cashout.js";
 import type { TxRequest } from "../chain/transactions.js";
 import type { Hex } from "../crypto/index.js";
 import { toAddress } from "../values.js";
-import { SingleChequeCasher, type BatchCasher, type CashItem, type CashItemResult, type CasherContext, type CashProbe, type ReceiptLogs } from "./casher.js";
+import {
+  SingleChequeCasher,
+  type BatchCasher,
+  type CashItem,
+  type CashItemResult,
+  type CasherContext,
+  type CashProbe,
+  type ReceiptLogs,
+} from "./casher.js";
 
 const routerInterface = CashoutRouter__factory.createInterface();
 const chequebookInterface = Chequebook__factory.createInterface();
@@ -81,20 +89,31 @@ export class RouterBatchCasher implements BatchCasher {
     this.router = toAddress(opts.router, "router");
     this.gasPerEntry = opts.gasPerEntry ?? DEFAULT_GAS_PER_ENTRY;
     if (this.gasPerEntry < MIN_GAS_PER_ENTRY || this.gasPerEntry > TX_GAS_CAP / 4n) {
-      throw new InvalidArgumentError("gasPerEntry", this.gasPerEntry, `gas in [${MIN_GAS_PER_ENTRY}, ${TX_GAS_CAP / 4n}]`);
+      throw new InvalidArgumentError(
+        "gasPerEntry",
+        this.gasPerEntry,
+        `gas in [${MIN_GAS_PER_ENTRY}, ${TX_GAS_CAP / 4n}]`,
+      );
     }
     const limit = routerBatchLimit(this.gasPerEntry);
     this.maxBatch = opts.maxBatch ?? Math.min(DEFAULT_ROUTER_BATCH, limit);
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1 || this.maxBatch > limit) {
-      throw new InvalidArgumentError("maxBatch", opts.maxBatch, `an integer in [1, ${limit}] (the router's limit at ${this.gasPerEntry} gas per entry)`);
+      throw new InvalidArgumentError(
+        "maxBatch",
+        opts.maxBatch,
+        `an integer in [1, ${limit}] (the router's limit at ${this.gasPerEntry} gas per entry)`,
+      );
     }
     this.checkFirst = opts.checkFirst ?? false;
   }
 
   async #authorise(item: CashItem, ctx: CasherContext): Promise<Hex> {
     return ctx.signCashout({
-      chequebook: toAddress(item.cheque.chequebook), sender: this.router, requestPayout: item.cheque.cumulativePayout,
-      recipient: toAddress(item.recipient, "recipient"), callerPayout: 0n,
+      chequebook: toAddress(item.cheque.chequebook),
+      sender: this.router,
+      requestPayout: item.cheque.cumulativePayout,
+      recipient: toAddress(item.recipient, "recipient"),
+      callerPayout: 0n,
     });
   }
 
@@ -105,11 +124,16 @@ export class RouterBatchCasher implements BatchCasher {
     const seen = new Set<string>();
     items.forEach(({ cheque }, i) => {
       const cb = toAddress(cheque.chequebook, `items[${i}].cheque.chequebook`);
-      if (seen.has(cb)) throw new InvalidArgumentError(`items[${i}].cheque.chequebook`, cb, "one cheque per chequebook in a batch");
+      if (seen.has(cb))
+        throw new InvalidArgumentError(`items[${i}].cheque.chequebook`, cb, "one cheque per chequebook in a batch");
       seen.add(cb);
       // we can only authorise cash-outs of our own cheques
       if (toAddress(cheque.beneficiary, `items[${i}].cheque.beneficiary`) !== ctx.beneficiary) {
-        throw new InvalidArgumentError(`items[${i}].cheque.beneficiary`, cheque.beneficiary, `the casher's beneficiary ${ctx.beneficiary}`);
+        throw new InvalidArgumentError(
+          `items[${i}].cheque.beneficiary`,
+          cheque.beneficiary,
+          `the casher's beneficiary ${ctx.beneficiary}`,
+        );
       }
     });
   }
@@ -126,19 +150,40 @@ export class RouterBatchCasher implements BatchCasher {
           const b = compactSignature(bsig);
           const s = compactSignature(item.cheque.signature);
           return b && s
-            ? { chequebook: toAddress(item.cheque.chequebook), cumulativePayout: item.cheque.cumulativePayout, callerPayout: 0n, beneficiaryR: b.r, beneficiaryVS: b.vs, issuerR: s.r, issuerVS: s.vs }
+            ? {
+                chequebook: toAddress(item.cheque.chequebook),
+                cumulativePayout: item.cheque.cumulativePayout,
+                callerPayout: 0n,
+                beneficiaryR: b.r,
+                beneficiaryVS: b.vs,
+                issuerR: s.r,
+                issuerVS: s.vs,
+              }
             : undefined;
         })
       : [];
-    const data = compact.length && compact.every((e) => e !== undefined)
-      ? routerInterface.encodeFunctionData("cashManyCompact", [ctx.beneficiary, recipient, compact, this.gasPerEntry, this.checkFirst])
-      : routerInterface.encodeFunctionData("cashMany", [
-          signed.map(({ item, bsig }) => ({
-            chequebook: toAddress(item.cheque.chequebook), beneficiary: ctx.beneficiary, recipient: toAddress(item.recipient),
-            cumulativePayout: item.cheque.cumulativePayout, callerPayout: 0n, beneficiarySig: bsig, issuerSig: item.cheque.signature,
-          })),
-          this.gasPerEntry, this.checkFirst,
-        ]);
+    const data =
+      compact.length && compact.every((e) => e !== undefined)
+        ? routerInterface.encodeFunctionData("cashManyCompact", [
+            ctx.beneficiary,
+            recipient,
+            compact,
+            this.gasPerEntry,
+            this.checkFirst,
+          ])
+        : routerInterface.encodeFunctionData("cashMany", [
+            signed.map(({ item, bsig }) => ({
+              chequebook: toAddress(item.cheque.chequebook),
+              beneficiary: ctx.beneficiary,
+              recipient: toAddress(item.recipient),
+              cumulativePayout: item.cheque.cumulativePayout,
+              callerPayout: 0n,
+              beneficiarySig: bsig,
+              issuerSig: item.cheque.signature,
+            })),
+            this.gasPerEntry,
+            this.checkFirst,
+          ]);
     return { to: this.router, data: data as Hex };
   }
 
@@ -146,7 +191,12 @@ export class RouterBatchCasher implements BatchCasher {
     this.#check([item], ctx);
     const bsig = await this.#authorise(item, ctx);
     const data = chequebookInterface.encodeFunctionData("cashCheque", [
-      ctx.beneficiary, toAddress(item.recipient), item.cheque.cumulativePayout, bsig, 0n, item.cheque.signature,
+      ctx.beneficiary,
+      toAddress(item.recipient),
+      item.cheque.cumulativePayout,
+      bsig,
+      0n,
+      item.cheque.signature,
     ]);
     return { req: { to: toAddress(item.cheque.chequebook), data: data as Hex }, from: this.router };
   }
@@ -159,7 +209,10 @@ export class RouterBatchCasher implements BatchCasher {
       if (p?.name !== "CashoutSkipped") continue;
       const reason = SKIP_REASONS[Number(p.args.reason)] ?? "Reverted";
       const selector = p.args.errorSelector as string;
-      const error = selector === "0x00000000" ? "" : `: ${chequebookInterface.getError(selector)?.name ?? routerInterface.getError(selector)?.name ?? selector}`;
+      const error =
+        selector === "0x00000000"
+          ? ""
+          : `: ${chequebookInterface.getError(selector)?.name ?? routerInterface.getError(selector)?.name ?? selector}`;
       skipped.set(toAddress(p.args.chequebook), `${reason}${error}`);
     }
     return items.map(({ cheque }) => {
@@ -171,12 +224,17 @@ export class RouterBatchCasher implements BatchCasher {
       for (const log of receipt.logs) {
         if (log.address.toLowerCase() !== chequebook.toLowerCase()) continue;
         const p = chequebookInterface.parseLog(log);
-        if (p?.name === "ChequeCashed" && toAddress(p.args.beneficiary) === toAddress(cheque.beneficiary) && p.args.cumulativePayout === cheque.cumulativePayout) {
+        if (
+          p?.name === "ChequeCashed" &&
+          toAddress(p.args.beneficiary) === toAddress(cheque.beneficiary) &&
+          p.args.cumulativePayout === cheque.cumulativePayout
+        ) {
           totalPayout = p.args.totalPayout as bigint;
         }
         if (p?.name === "ChequeBounced" && totalPayout !== undefined) bounced = true;
       }
-      if (totalPayout === undefined) return { chequebook, status: "skipped", totalPayout: 0n, reason: "no ChequeCashed event from the chequebook" };
+      if (totalPayout === undefined)
+        return { chequebook, status: "skipped", totalPayout: 0n, reason: "no ChequeCashed event from the chequebook" };
       return { chequebook, status: bounced ? "bounced" : "paid", totalPayout };
     });
   }

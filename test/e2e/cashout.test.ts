@@ -4,7 +4,12 @@ import { Transaction, Wallet, id, type Signer, type HDNodeWallet } from "ethers"
 import { TestToken__factory, type TestToken } from "../../typechain-types/index.js";
 import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
 import { ProviderError } from "../../src/chain/errors.js";
-import { SignerCannotSignError, GasLimitTooLowError, TransactionSender, classifyBroadcastError } from "../../src/chain/transactions.js";
+import {
+  SignerCannotSignError,
+  GasLimitTooLowError,
+  TransactionSender,
+  classifyBroadcastError,
+} from "../../src/chain/transactions.js";
 import { signCheque } from "../../src/cheque/index.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { CashoutService } from "../../src/settlement/cashout.js";
@@ -37,14 +42,24 @@ describe("e2e: cash-out service", function () {
   /** A chequebook funded with `funds`, a beneficiary wallet with gas, and a store holding a cheque. */
   async function setup(funds: bigint, cumulative: bigint, gas = 10n ** 18n) {
     const issuer = Wallet.createRandom();
-    const d = await factory.deployChequebook({ issuer: issuer.address, defaultHardDepositTimeout: 60, salt: id(`c${n++}`) });
+    const d = await factory.deployChequebook({
+      issuer: issuer.address,
+      defaultHardDepositTimeout: 60,
+      salt: id(`c${n++}`),
+    });
     if (funds) await token.mint(d.address, funds);
     const me = Wallet.createRandom().connect(ethers.provider) as HDNodeWallet;
     if (gas) await deployer.sendTransaction({ to: me.address, value: gas });
     const store = new SqliteStore(":memory:");
     const put = async (amount: bigint) => {
       const c = { chequebook: d.address, beneficiary: me.address, cumulativePayout: amount };
-      store.putReceived({ ...c, signature: await signCheque(c, chainId, issuer.privateKey as Hex), peer: "peer-1", chainId, receivedAt: Date.now() });
+      store.putReceived({
+        ...c,
+        signature: await signCheque(c, chainId, issuer.privateKey as Hex),
+        peer: "peer-1",
+        chainId,
+        receivedAt: Date.now(),
+      });
     };
     await put(cumulative);
     return { chequebook: d.address, me, store, put, book: new ChequebookClient(d.address, deployer) };
@@ -80,7 +95,13 @@ describe("e2e: cash-out service", function () {
   it("a bounce marks the issuer defaulting; the remainder is cashed once the chequebook is funded", async () => {
     const { chequebook, me, store } = await setup(250n, 600n);
     const events: string[] = [];
-    const svc = new CashoutService({ store, signer: me, policy, onBounce: (p) => events.push(`bounce ${p}`), onPaid: (p) => events.push(`paid ${p}`) });
+    const svc = new CashoutService({
+      store,
+      signer: me,
+      policy,
+      onBounce: (p) => events.push(`bounce ${p}`),
+      onPaid: (p) => events.push(`paid ${p}`),
+    });
     expect(await svc.cashOut(chequebook)).to.deep.include({ status: "bounced", totalPayout: 250n });
     expect(await svc.cashOut(chequebook)).to.equal(undefined); // nothing there: no transaction
     await token.mint(chequebook, 1_000n);
@@ -92,7 +113,14 @@ describe("e2e: cash-out service", function () {
 
   it("after a crash between recording and broadcasting, resume sends the same bytes once", async () => {
     const { chequebook, me, store } = await setup(1_000n, 400n);
-    const crashing = new CashoutService({ store, signer: me, policy, crashPoint: (p) => { if (p === "cashout:recorded") throw new Crash(); } });
+    const crashing = new CashoutService({
+      store,
+      signer: me,
+      policy,
+      crashPoint: (p) => {
+        if (p === "cashout:recorded") throw new Crash();
+      },
+    });
     await expectError(crashing.cashOut(chequebook), Crash);
     const [pending] = store.listCashouts({ status: "pending" });
     expect(await ethers.provider.getTransaction(pending.txHash!)).to.equal(null);
@@ -105,7 +133,14 @@ describe("e2e: cash-out service", function () {
 
   it("after a crash between broadcasting and the receipt, resume finds the mined transaction and sends nothing", async () => {
     const { chequebook, me, store } = await setup(1_000n, 400n);
-    const crashing = new CashoutService({ store, signer: me, policy, crashPoint: (p) => { if (p === "cashout:broadcast") throw new Crash(); } });
+    const crashing = new CashoutService({
+      store,
+      signer: me,
+      policy,
+      crashPoint: (p) => {
+        if (p === "cashout:broadcast") throw new Crash();
+      },
+    });
     await expectError(crashing.cashOut(chequebook), Crash);
     const nonce = await ethers.provider.getTransactionCount(me.address);
     const [done] = await new CashoutService({ store, signer: me, policy }).resume();
@@ -116,12 +151,22 @@ describe("e2e: cash-out service", function () {
 
   it("records a reverted transaction (the cheque was cashed by someone else meanwhile)", async () => {
     const { chequebook, me, store } = await setup(1_000n, 400n);
-    const crashing = new CashoutService({ store, signer: me, policy, crashPoint: (p) => { if (p === "cashout:recorded") throw new Crash(); } });
+    const crashing = new CashoutService({
+      store,
+      signer: me,
+      policy,
+      crashPoint: (p) => {
+        if (p === "cashout:recorded") throw new Crash();
+      },
+    });
     await expectError(crashing.cashOut(chequebook), Crash);
     // meanwhile the beneficiary cashes it by hand to another recipient, using the recorded nonce
     const cheque = store.lastReceived(chequebook)!;
     const elsewhere = Wallet.createRandom().address;
-    await new ChequebookClient(chequebook, me).cashChequeBeneficiary({ ...cheque, signature: cheque.signature as Hex }, elsewhere);
+    await new ChequebookClient(chequebook, me).cashChequeBeneficiary(
+      { ...cheque, signature: cheque.signature as Hex },
+      elsewhere,
+    );
     const [done] = await new CashoutService({ store, signer: me, policy }).resume();
     expect(done.status).to.equal("failed");
     expect(done.error).to.contain("nonce used");
@@ -178,11 +223,21 @@ describe("e2e: cash-out service", function () {
 
   it("needs a signer that signs raw transactions: a JSON-RPC account gets a typed error and nothing is recorded or sent", async () => {
     const issuer = Wallet.createRandom();
-    const { address: chequebook } = await factory.deployChequebook({ issuer: issuer.address, defaultHardDepositTimeout: 60, salt: id(`c${n++}`) });
+    const { address: chequebook } = await factory.deployChequebook({
+      issuer: issuer.address,
+      defaultHardDepositTimeout: 60,
+      salt: id(`c${n++}`),
+    });
     await token.mint(chequebook, 1_000n);
     const store = new SqliteStore(":memory:");
     const c = { chequebook, beneficiary: await deployer.getAddress(), cumulativePayout: 600n }; // a cheque for the node's own account
-    store.putReceived({ ...c, signature: await signCheque(c, chainId, issuer.privateKey as Hex), peer: "peer-1", chainId, receivedAt: Date.now() });
+    store.putReceived({
+      ...c,
+      signature: await signCheque(c, chainId, issuer.privateKey as Hex),
+      peer: "peer-1",
+      chainId,
+      receivedAt: Date.now(),
+    });
     const nonce = await ethers.provider.getTransactionCount(await deployer.getAddress());
     const svc = new CashoutService({ store, signer: deployer, policy });
     const [cand] = await svc.candidates();
@@ -196,11 +251,20 @@ describe("e2e: cash-out service", function () {
     const { chequebook, me, store } = await setup(1_000n, 600n);
     const cheque = store.lastReceived(chequebook)!;
     const forger = Wallet.createRandom();
-    store.putReceived({ ...cheque, signature: await signCheque({ chequebook, beneficiary: me.address, cumulativePayout: 600n }, chainId, forger.privateKey as Hex) });
+    store.putReceived({
+      ...cheque,
+      signature: await signCheque(
+        { chequebook, beneficiary: me.address, cumulativePayout: 600n },
+        chainId,
+        forger.privateKey as Hex,
+      ),
+    });
     const svc = new CashoutService({ store, signer: me, policy });
     const [c] = await svc.candidates();
     expect(c.profitable).to.equal(false);
-    expect(c.reason).to.match(/^simulation failed: InvalidIssuerSignatureError: contract reverted: InvalidIssuerSignature\(/);
+    expect(c.reason).to.match(
+      /^simulation failed: InvalidIssuerSignatureError: contract reverted: InvalidIssuerSignature\(/,
+    );
     expect(await svc.cashOut(chequebook)).to.equal(undefined);
     expect(await ethers.provider.getTransactionCount(me.address)).to.equal(0);
   });
@@ -208,21 +272,34 @@ describe("e2e: cash-out service", function () {
   it("run(): one batch failing does not stop the others; progress per cheque; the failed one is cashed next run", async () => {
     const a = await setup(1_000n, 400n);
     const issuer = Wallet.createRandom();
-    const { address: other } = await factory.deployChequebook({ issuer: issuer.address, defaultHardDepositTimeout: 60, salt: id(`c${n++}`) });
+    const { address: other } = await factory.deployChequebook({
+      issuer: issuer.address,
+      defaultHardDepositTimeout: 60,
+      salt: id(`c${n++}`),
+    });
     await token.mint(other, 1_000n);
     const c = { chequebook: other, beneficiary: a.me.address, cumulativePayout: 700n };
-    a.store.putReceived({ ...c, signature: await signCheque(c, chainId, issuer.privateKey as Hex), peer: "peer-2", chainId, receivedAt: Date.now() });
+    a.store.putReceived({
+      ...c,
+      signature: await signCheque(c, chainId, issuer.privateKey as Hex),
+      peer: "peer-2",
+      chainId,
+      receivedAt: Date.now(),
+    });
     // a casher whose second encoding of `other` (the send, after the plan's simulation) fails
     let encodes = 0;
     class Flaky extends SingleChequeCasher {
       override async encode(items: CashItem[]) {
-        if (items[0].cheque.chequebook === other && ++encodes === 2) throw new InvalidArgumentError("items", "x", "a test failure");
+        if (items[0].cheque.chequebook === other && ++encodes === 2)
+          throw new InvalidArgumentError("items", "x", "a test failure");
         return super.encode(items);
       }
     }
     const progress: string[] = [];
     const svc = new CashoutService({ store: a.store, signer: a.me, policy, casher: new Flaky() });
-    const r = await svc.run({ onProgress: (p) => progress.push(`${p.index}/${p.total} ${p.peer} ${p.record?.status ?? p.error?.name}`) });
+    const r = await svc.run({
+      onProgress: (p) => progress.push(`${p.index}/${p.total} ${p.peer} ${p.record?.status ?? p.error?.name}`),
+    });
     expect(progress).to.deep.equal(["1/2 peer-2 InvalidArgumentError", "2/2 peer-1 mined"]); // largest first
     expect(r.sent.map((x) => [x.chequebook, x.totalPayout])).to.deep.equal([[a.chequebook, 400n]]);
     expect(r.failed.map((f) => [f.chequebook, f.error.name])).to.deep.equal([[other, "InvalidArgumentError"]]);
@@ -237,7 +314,10 @@ describe("e2e: cash-out service", function () {
     const cheque = store.lastReceived(chequebook)!;
     const tx = new TransactionSender({ signer: me });
     const req = await new SingleChequeCasher().encode([{ cheque, recipient: me.address as Hex }]);
-    const e = await expectError(tx.send({ ...req, gasLimit: 30_000n }, { record: () => expect.fail("recorded") }), GasLimitTooLowError);
+    const e = await expectError(
+      tx.send({ ...req, gasLimit: 30_000n }, { record: () => expect.fail("recorded") }),
+      GasLimitTooLowError,
+    );
     expect(e.gasLimit).to.equal(30_000n);
     expect(e.estimate > 30_000n).to.equal(true);
     expect(await ethers.provider.getTransactionCount(me.address)).to.equal(0);
@@ -245,8 +325,12 @@ describe("e2e: cash-out service", function () {
 
   it("classifies broadcast errors by ethers code first, message only where no code exists", () => {
     expect(classifyBroadcastError(Object.assign(new Error("x"), { code: "NONCE_EXPIRED" }))).to.equal("nonce-used");
-    expect(classifyBroadcastError(Object.assign(new Error("x"), { code: "REPLACEMENT_UNDERPRICED" }))).to.equal("underpriced");
-    expect(classifyBroadcastError(Object.assign(new Error("x"), { code: "INSUFFICIENT_FUNDS" }))).to.equal("insufficient-funds");
+    expect(classifyBroadcastError(Object.assign(new Error("x"), { code: "REPLACEMENT_UNDERPRICED" }))).to.equal(
+      "underpriced",
+    );
+    expect(classifyBroadcastError(Object.assign(new Error("x"), { code: "INSUFFICIENT_FUNDS" }))).to.equal(
+      "insufficient-funds",
+    );
     expect(classifyBroadcastError({ error: { code: -32000, message: "already known" } })).to.equal("already-known");
     expect(classifyBroadcastError(new ProviderError("NETWORK_ERROR", "down", null))).to.equal("retryable");
     expect(classifyBroadcastError(new ProviderError("BAD_DATA", "??", null))).to.equal("fatal");
@@ -261,8 +345,26 @@ describe("e2e: cash-out service", function () {
     const sleeps: number[] = [];
     expect(await withRetry("op", flaky, { sleep: async (ms) => void sleeps.push(ms), baseMs: 100 })).to.equal("ok");
     expect(sleeps).to.deep.equal([100, 200]);
-    const err = await expectError(withRetry("op", async () => { throw new ProviderError("TIMEOUT", "slow", null); }, { attempts: 3, sleep: async () => {} }), RetriesExhaustedError);
+    const err = await expectError(
+      withRetry(
+        "op",
+        async () => {
+          throw new ProviderError("TIMEOUT", "slow", null);
+        },
+        { attempts: 3, sleep: async () => {} },
+      ),
+      RetriesExhaustedError,
+    );
     expect(err.attempts).to.equal(3);
-    await expectError(withRetry("op", async () => { throw new ProviderError("INSUFFICIENT_FUNDS", "poor", null); }, { sleep: async () => {} }), ProviderError);
+    await expectError(
+      withRetry(
+        "op",
+        async () => {
+          throw new ProviderError("INSUFFICIENT_FUNDS", "poor", null);
+        },
+        { sleep: async () => {} },
+      ),
+      ProviderError,
+    );
   });
 });

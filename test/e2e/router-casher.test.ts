@@ -1,13 +1,23 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { Transaction, Wallet, id, type Signer, type HDNodeWallet } from "ethers";
-import { CashoutRouter__factory, Chequebook__factory, TestToken__factory, type TestToken } from "../../typechain-types/index.js";
+import {
+  CashoutRouter__factory,
+  Chequebook__factory,
+  TestToken__factory,
+  type TestToken,
+} from "../../typechain-types/index.js";
 import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
 import { CashoutRouterClient } from "../../src/chain/batch-cashout.js";
 import { signCashout, signCheque } from "../../src/cheque/index.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { CashoutService } from "../../src/settlement/cashout.js";
-import { RouterBatchCasher, routerBatchLimit, DEFAULT_GAS_PER_ENTRY, TX_GAS_CAP } from "../../src/settlement/router-casher.js";
+import {
+  RouterBatchCasher,
+  routerBatchLimit,
+  DEFAULT_GAS_PER_ENTRY,
+  TX_GAS_CAP,
+} from "../../src/settlement/router-casher.js";
 import { SingleChequeCasher, type CashItem, type CasherContext } from "../../src/settlement/casher.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import type { Hex } from "../../src/crypto/index.js";
@@ -48,11 +58,21 @@ describe("e2e: cash-out service through the batch router", function () {
     const books: { address: Hex; issuer: HDNodeWallet; peer: string }[] = [];
     const add = async (funds: bigint, cumulative: bigint) => {
       const issuer = Wallet.createRandom().connect(ethers.provider) as HDNodeWallet;
-      const d = await factory.deployChequebook({ issuer: issuer.address, defaultHardDepositTimeout: 60, salt: id(`r${n++}`) });
+      const d = await factory.deployChequebook({
+        issuer: issuer.address,
+        defaultHardDepositTimeout: 60,
+        salt: id(`r${n++}`),
+      });
       if (funds) await (await token.mint(d.address, funds)).wait();
       const peer = `peer-${books.length}`;
       const c = { chequebook: d.address, beneficiary: me.address, cumulativePayout: cumulative };
-      store.putReceived({ ...c, signature: await signCheque(c, chainId, issuer.privateKey as Hex), peer, chainId, receivedAt: Date.now() });
+      store.putReceived({
+        ...c,
+        signature: await signCheque(c, chainId, issuer.privateKey as Hex),
+        peer,
+        chainId,
+        receivedAt: Date.now(),
+      });
       const book = { address: d.address as Hex, issuer, peer };
       books.push(book);
       return book;
@@ -66,12 +86,20 @@ describe("e2e: cash-out service through the batch router", function () {
     for (const amount of [100n, 400n, 300n, 200n]) await add(1_000n, amount);
     const svc = new CashoutService({ store, signer: me, policy, casher: casher() });
     const plan = await svc.plan();
-    expect(plan.candidates.map((c) => [c.batch, c.route])).to.deep.equal([[1, "batch"], [1, "batch"], [1, "batch"], [1, "batch"]]);
+    expect(plan.candidates.map((c) => [c.batch, c.route])).to.deep.equal([
+      [1, "batch"],
+      [1, "batch"],
+      [1, "batch"],
+      [1, "batch"],
+    ]);
     const r = await svc.run();
     expect(r.failed).to.deep.equal([]);
-    expect(r.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.have.deep.members(
-      [[books[1].address, "mined", 400n], [books[2].address, "mined", 300n], [books[3].address, "mined", 200n], [books[0].address, "mined", 100n]],
-    );
+    expect(r.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.have.deep.members([
+      [books[1].address, "mined", 400n],
+      [books[2].address, "mined", 300n],
+      [books[3].address, "mined", 200n],
+      [books[0].address, "mined", 100n],
+    ]);
     const hashes = new Set(r.sent.map((x) => x.txHash));
     expect(hashes.size).to.equal(1);
     expect(await ethers.provider.getTransactionCount(me.address)).to.equal(1);
@@ -79,15 +107,27 @@ describe("e2e: cash-out service through the batch router", function () {
     expect(tx!.to).to.equal(router);
     expect(tx!.data.slice(0, 10)).to.equal(routerInterface.getFunction("cashManyCompact")!.selector);
     expect(await token.balanceOf(me.address)).to.equal(1_000n);
-    for (const b of books) expect(await token.balanceOf(b.address)).to.equal(1_000n - store.lastReceived(b.address)!.cumulativePayout);
+    for (const b of books)
+      expect(await token.balanceOf(b.address)).to.equal(1_000n - store.lastReceived(b.address)!.cumulativePayout);
     // on chain: one ChequeCashed per chequebook, the router as caller, no skip
     const receipt = (await ethers.provider.getTransactionReceipt(tx!.hash))!;
-    const cashed = receipt.logs.filter((l) => books.some((b) => b.address === l.address)).map((l) => chequebookInterface.parseLog(l)).filter((p) => p?.name === "ChequeCashed");
-    expect(cashed.map((p) => [p!.args.beneficiary, p!.args.recipient, p!.args.caller, p!.args.totalPayout])).to.have.deep.members(
-      [[me.address, me.address, router, 400n], [me.address, me.address, router, 300n], [me.address, me.address, router, 200n], [me.address, me.address, router, 100n]],
-    );
+    const cashed = receipt.logs
+      .filter((l) => books.some((b) => b.address === l.address))
+      .map((l) => chequebookInterface.parseLog(l))
+      .filter((p) => p?.name === "ChequeCashed");
+    expect(
+      cashed.map((p) => [p!.args.beneficiary, p!.args.recipient, p!.args.caller, p!.args.totalPayout]),
+    ).to.have.deep.members([
+      [me.address, me.address, router, 400n],
+      [me.address, me.address, router, 300n],
+      [me.address, me.address, router, 200n],
+      [me.address, me.address, router, 100n],
+    ]);
     expect(receipt.logs.filter((l) => l.address === router)).to.deep.equal([]);
-    for (const b of books) expect(svc.history(b.address).map((x) => [x.status, x.gasUsed, x.caller])).to.deep.equal([["mined", receipt.gasUsed, me.address]]);
+    for (const b of books)
+      expect(svc.history(b.address).map((x) => [x.status, x.gasUsed, x.caller])).to.deep.equal([
+        ["mined", receipt.gasUsed, me.address],
+      ]);
     // nothing left: no second transaction
     expect((await svc.run()).sent).to.deep.equal([]);
     expect(await ethers.provider.getTransactionCount(me.address)).to.equal(1);
@@ -103,22 +143,36 @@ describe("e2e: cash-out service through the batch router", function () {
     let encodes = 0;
     class Racing extends RouterBatchCasher {
       override async encode(items: CashItem[], ctx: CasherContext) {
-        if (++encodes === 2) await (await new ChequebookClient(victim.address, victim.issuer).contract.withdraw(950n)).wait();
+        if (++encodes === 2)
+          await (await new ChequebookClient(victim.address, victim.issuer).contract.withdraw(950n)).wait();
         return super.encode(items, ctx);
       }
     }
     const events: string[] = [];
-    const svc = new CashoutService({ store, signer: me, policy, casher: new Racing({ router }), onBounce: (p) => events.push(`bounce ${p}`), onPaid: (p) => events.push(`paid ${p}`) });
+    const svc = new CashoutService({
+      store,
+      signer: me,
+      policy,
+      casher: new Racing({ router }),
+      onBounce: (p) => events.push(`bounce ${p}`),
+      onPaid: (p) => events.push(`paid ${p}`),
+    });
     const r = await svc.run();
     expect(encodes).to.equal(2);
     expect(r.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.have.deep.members([
-      [victim.address, "failed", 0n], [books[0].address, "mined", 300n], [books[2].address, "mined", 200n],
+      [victim.address, "failed", 0n],
+      [books[0].address, "mined", 300n],
+      [books[2].address, "mined", 200n],
     ]);
-    expect(r.sent.find((x) => x.chequebook === victim.address)!.error).to.equal("skipped: Reverted: RelayedChequeWouldBounce");
+    expect(r.sent.find((x) => x.chequebook === victim.address)!.error).to.equal(
+      "skipped: Reverted: RelayedChequeWouldBounce",
+    );
     expect(new Set(r.sent.map((x) => x.txHash)).size).to.equal(1);
     const receipt = (await ethers.provider.getTransactionReceipt(r.sent[0].txHash!))!;
     const skips = receipt.logs.filter((l) => l.address === router).map((l) => routerInterface.parseLog(l)!.args);
-    const sentEntries = routerInterface.parseTransaction({ data: (await ethers.provider.getTransaction(receipt.hash))!.data })!.args[2] as { chequebook: string }[];
+    const sentEntries = routerInterface.parseTransaction({
+      data: (await ethers.provider.getTransaction(receipt.hash))!.data,
+    })!.args[2] as { chequebook: string }[];
     const at = sentEntries.findIndex((e) => e.chequebook === victim.address);
     expect(at).to.be.greaterThanOrEqual(0);
     expect(skips.map((a) => [a.index, a.chequebook, a.beneficiary, a.reason, a.errorSelector])).to.deep.equal([
@@ -130,18 +184,31 @@ describe("e2e: cash-out service through the batch router", function () {
 
     // next run: the cheque would bounce, which a relayed cash-out cannot do: it goes alone, directly
     const plan = await svc.plan();
-    expect(plan.candidates.find((c) => c.chequebook === victim.address)).to.deep.include({ bounces: true, totalPayout: 50n, batch: 1, route: "direct" });
+    expect(plan.candidates.find((c) => c.chequebook === victim.address)).to.deep.include({
+      bounces: true,
+      totalPayout: 50n,
+      batch: 1,
+      route: "direct",
+    });
     const second = await svc.run();
-    expect(second.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.deep.equal([[victim.address, "bounced", 50n]]);
+    expect(second.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.deep.equal([
+      [victim.address, "bounced", 50n],
+    ]);
     expect((await ethers.provider.getTransaction(second.sent[0].txHash!))!.to).to.equal(victim.address);
     expect(events.slice(2)).to.deep.equal(["bounce peer-1"]);
 
     // funded again: the rest is cashed (a batch of one: directly, cheaper than through the router)
     await (await token.mint(victim.address, 1_000n)).wait();
     const third = await svc.run();
-    expect(third.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.deep.equal([[victim.address, "mined", 450n]]);
+    expect(third.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.deep.equal([
+      [victim.address, "mined", 450n],
+    ]);
     expect((await ethers.provider.getTransaction(third.sent[0].txHash!))!.to).to.equal(victim.address);
-    expect(svc.history(victim.address).map((x) => [x.status, x.totalPayout])).to.deep.equal([["failed", 0n], ["bounced", 50n], ["mined", 450n]]);
+    expect(svc.history(victim.address).map((x) => [x.status, x.totalPayout])).to.deep.equal([
+      ["failed", 0n],
+      ["bounced", 50n],
+      ["mined", 450n],
+    ]);
     expect(await token.balanceOf(me.address)).to.equal(1_000n);
   });
 
@@ -150,14 +217,21 @@ describe("e2e: cash-out service through the batch router", function () {
     await add(1_000n, 300n);
     const forged = await add(1_000n, 600n);
     const c = { chequebook: forged.address, beneficiary: me.address, cumulativePayout: 600n };
-    store.putReceived({ ...store.lastReceived(forged.address)!, signature: await signCheque(c, chainId, Wallet.createRandom().privateKey as Hex) });
+    store.putReceived({
+      ...store.lastReceived(forged.address)!,
+      signature: await signCheque(c, chainId, Wallet.createRandom().privateKey as Hex),
+    });
     const svc = new CashoutService({ store, signer: me, policy, casher: casher() });
     const plan = await svc.plan();
     const row = plan.candidates.find((x) => x.chequebook === forged.address)!;
     expect(row.batch).to.equal(undefined);
-    expect(row.reason).to.match(/^simulation failed: InvalidIssuerSignatureError: contract reverted: InvalidIssuerSignature\(/);
+    expect(row.reason).to.match(
+      /^simulation failed: InvalidIssuerSignatureError: contract reverted: InvalidIssuerSignature\(/,
+    );
     const r = await svc.run();
-    expect(r.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.deep.equal([[books[0].address, "mined", 300n]]);
+    expect(r.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.deep.equal([
+      [books[0].address, "mined", 300n],
+    ]);
     expect(r.waiting.map((x) => x.chequebook)).to.deep.equal([forged.address]);
     expect(svc.history(forged.address)).to.deep.equal([]);
     expect(await token.balanceOf(forged.address)).to.equal(1_000n);
@@ -174,14 +248,26 @@ describe("e2e: cash-out service through the batch router", function () {
         return super.probe(item, ctx);
       }
     }
-    const svc = new CashoutService({ store, signer: me, policy: { ...policy, minAmount: 250n }, casher: new Counting({ router }) });
+    const svc = new CashoutService({
+      store,
+      signer: me,
+      policy: { ...policy, minAmount: 250n },
+      casher: new Counting({ router }),
+    });
     const plan = await svc.plan();
     expect(probed).to.deep.equal([books[1].address]);
     expect(plan.candidates.find((c) => c.chequebook === books[0].address)!.reason).to.equal("below the minimum 250");
-    expect(plan.candidates.find((c) => c.chequebook === books[1].address)).to.deep.include({ batch: 1, route: "batch" });
+    expect(plan.candidates.find((c) => c.chequebook === books[1].address)).to.deep.include({
+      batch: 1,
+      route: "batch",
+    });
   });
 
-  for (const [count, batch] of [[7, 3], [6, 3], [5, 1]] as const) {
+  for (const [count, batch] of [
+    [7, 3],
+    [6, 3],
+    [5, 1],
+  ] as const) {
     it(`cashOutAll with ${count} due cheques and batch size ${batch} sends ⌈${count}/${batch}⌉ = ${Math.ceil(count / batch)} transactions`, async () => {
       const { me, store, books, add } = await node();
       for (let i = 0; i < count; i++) await add(1_000n, 100n + BigInt(i));
@@ -196,7 +282,9 @@ describe("e2e: cash-out service through the batch router", function () {
         const alone = records.filter((y) => y.txHash === x.txHash).length === 1;
         expect((await ethers.provider.getTransaction(x.txHash!))!.to).to.equal(alone ? x.chequebook : router);
       }
-      expect(await token.balanceOf(me.address)).to.equal(books.reduce((s, b) => s + store.lastReceived(b.address)!.cumulativePayout, 0n));
+      expect(await token.balanceOf(me.address)).to.equal(
+        books.reduce((s, b) => s + store.lastReceived(b.address)!.cumulativePayout, 0n),
+      );
     });
   }
 
@@ -212,7 +300,15 @@ describe("e2e: cash-out service through the batch router", function () {
   it("crash after recording the signed batch: nothing on chain; resume broadcasts the same bytes once and never pays twice", async () => {
     const { me, store, books, add } = await node();
     for (const amount of [100n, 200n, 300n]) await add(1_000n, amount);
-    const crashing = new CashoutService({ store, signer: me, policy, casher: casher(), crashPoint: (p) => { if (p === "cashout:recorded") throw new Crash(); } });
+    const crashing = new CashoutService({
+      store,
+      signer: me,
+      policy,
+      casher: casher(),
+      crashPoint: (p) => {
+        if (p === "cashout:recorded") throw new Crash();
+      },
+    });
     await expectError(crashing.run(), Crash);
     const pending = store.listCashouts({ status: "pending" });
     expect(pending).to.have.length(3);
@@ -223,14 +319,22 @@ describe("e2e: cash-out service through the batch router", function () {
     expect(await ethers.provider.getTransactionCount(me.address)).to.equal(0);
     // a new cheque arrives before the restart: the pending batch still settles what it sent
     const c = { chequebook: books[0].address, beneficiary: me.address, cumulativePayout: 150n };
-    store.putReceived({ ...store.lastReceived(books[0].address)!, ...c, signature: await signCheque(c, chainId, books[0].issuer.privateKey as Hex) });
+    store.putReceived({
+      ...store.lastReceived(books[0].address)!,
+      ...c,
+      signature: await signCheque(c, chainId, books[0].issuer.privateKey as Hex),
+    });
 
     const restarted = new CashoutService({ store, signer: me, policy, casher: casher() });
     const r = await restarted.run();
     expect(r.resumed.map((x) => [x.chequebook, x.status, x.totalPayout, x.txHash])).to.have.deep.members([
-      [books[0].address, "mined", 100n, pending[0].txHash], [books[1].address, "mined", 200n, pending[0].txHash], [books[2].address, "mined", 300n, pending[0].txHash],
+      [books[0].address, "mined", 100n, pending[0].txHash],
+      [books[1].address, "mined", 200n, pending[0].txHash],
+      [books[2].address, "mined", 300n, pending[0].txHash],
     ]);
-    expect(r.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.deep.equal([[books[0].address, "mined", 50n]]); // the new cheque's increase only
+    expect(r.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.deep.equal([
+      [books[0].address, "mined", 50n],
+    ]); // the new cheque's increase only
     expect(await ethers.provider.getTransactionCount(me.address)).to.equal(2);
     expect(await token.balanceOf(me.address)).to.equal(650n);
     expect(await restarted.resume()).to.deep.equal([]);
@@ -241,11 +345,22 @@ describe("e2e: cash-out service through the batch router", function () {
   it("crash after broadcasting the batch: resume finds it mined and sends nothing", async () => {
     const { me, store, add } = await node();
     for (const amount of [100n, 200n]) await add(1_000n, amount);
-    const crashing = new CashoutService({ store, signer: me, policy, casher: casher(), crashPoint: (p) => { if (p === "cashout:broadcast") throw new Crash(); } });
+    const crashing = new CashoutService({
+      store,
+      signer: me,
+      policy,
+      casher: casher(),
+      crashPoint: (p) => {
+        if (p === "cashout:broadcast") throw new Crash();
+      },
+    });
     await expectError(crashing.run(), Crash);
     expect(await ethers.provider.getTransactionCount(me.address)).to.equal(1);
     const done = await new CashoutService({ store, signer: me, policy, casher: casher() }).resume();
-    expect(done.map((x) => [x.status, x.totalPayout])).to.have.deep.members([["mined", 100n], ["mined", 200n]]);
+    expect(done.map((x) => [x.status, x.totalPayout])).to.have.deep.members([
+      ["mined", 100n],
+      ["mined", 200n],
+    ]);
     expect(await ethers.provider.getTransactionCount(me.address)).to.equal(1);
     expect(await token.balanceOf(me.address)).to.equal(300n);
   });
@@ -254,23 +369,44 @@ describe("e2e: cash-out service through the batch router", function () {
     const { me, store, books, add } = await node();
     await add(1_000n, 100n);
     await add(1_000n, 200n);
-    const crashing = new CashoutService({ store, signer: me, policy, casher: casher(), crashPoint: (p) => { if (p === "cashout:recorded") throw new Crash(); } });
+    const crashing = new CashoutService({
+      store,
+      signer: me,
+      policy,
+      casher: casher(),
+      crashPoint: (p) => {
+        if (p === "cashout:recorded") throw new Crash();
+      },
+    });
     await expectError(crashing.run(), Crash);
     expect(Transaction.from(store.listCashouts({ status: "pending" })[0].rawTx!).to).to.equal(router);
     const done = await new CashoutService({ store, signer: me, policy }).resume();
-    expect(done.map((x) => [x.chequebook, x.status, x.totalPayout])).to.have.deep.members([[books[0].address, "mined", 100n], [books[1].address, "mined", 200n]]);
+    expect(done.map((x) => [x.chequebook, x.status, x.totalPayout])).to.have.deep.members([
+      [books[0].address, "mined", 100n],
+      [books[1].address, "mined", 200n],
+    ]);
   });
 
   describe("encode / decode", () => {
     const me = Wallet.createRandom();
     const ctx = (): CasherContext => ({
-      chainId, beneficiary: me.address as Hex,
+      chainId,
+      beneficiary: me.address as Hex,
       signCashout: (auth) => signCashout(auth, chainId, me.privateKey as Hex),
     });
     const item = async (recipient = me.address, beneficiary = me.address): Promise<CashItem> => {
       const issuer = Wallet.createRandom();
       const c = { chequebook: Wallet.createRandom().address, beneficiary, cumulativePayout: 10n };
-      return { cheque: { ...c, signature: await signCheque(c, chainId, issuer.privateKey as Hex), peer: "p", chainId, receivedAt: 0 } as ReceivedCheque, recipient: recipient as Hex };
+      return {
+        cheque: {
+          ...c,
+          signature: await signCheque(c, chainId, issuer.privateKey as Hex),
+          peer: "p",
+          chainId,
+          receivedAt: 0,
+        } as ReceivedCheque,
+        recipient: recipient as Hex,
+      };
     };
 
     it("compact form for one recipient, the full form for several; the Cashout is signed for the router with caller payout 0", async () => {
@@ -279,18 +415,43 @@ describe("e2e: cash-out service through the batch router", function () {
       const b = await item();
       const compact = routerInterface.parseTransaction({ data: (await c.encode([a, b], ctx())).data })!;
       expect(compact.name).to.equal("cashManyCompact");
-      expect([compact.args.beneficiary, compact.args.recipient, compact.args.gasPerEntry, compact.args.checkFirst]).to.deep.equal([me.address, me.address, DEFAULT_GAS_PER_ENTRY, false]);
-      expect(compact.args[2].map((e: { chequebook: string; callerPayout: bigint }) => [e.chequebook, e.callerPayout])).to.deep.equal([[a.cheque.chequebook, 0n], [b.cheque.chequebook, 0n]]);
+      expect([
+        compact.args.beneficiary,
+        compact.args.recipient,
+        compact.args.gasPerEntry,
+        compact.args.checkFirst,
+      ]).to.deep.equal([me.address, me.address, DEFAULT_GAS_PER_ENTRY, false]);
+      expect(
+        compact.args[2].map((e: { chequebook: string; callerPayout: bigint }) => [e.chequebook, e.callerPayout]),
+      ).to.deep.equal([
+        [a.cheque.chequebook, 0n],
+        [b.cheque.chequebook, 0n],
+      ]);
       const other = Wallet.createRandom().address as Hex;
-      const full = routerInterface.parseTransaction({ data: (await c.encode([a, { ...b, recipient: other }], ctx())).data })!;
+      const full = routerInterface.parseTransaction({
+        data: (await c.encode([a, { ...b, recipient: other }], ctx())).data,
+      })!;
       expect(full.name).to.equal("cashMany");
       const e1 = full.args[0][1];
-      expect([e1.chequebook, e1.beneficiary, e1.recipient, e1.cumulativePayout, e1.callerPayout, e1.issuerSig]).to.deep.equal([b.cheque.chequebook, me.address, other, 10n, 0n, b.cheque.signature]);
-      const expected = await signCashout({ chequebook: b.cheque.chequebook, sender: router, requestPayout: 10n, recipient: other, callerPayout: 0n }, chainId, me.privateKey as Hex);
+      expect([
+        e1.chequebook,
+        e1.beneficiary,
+        e1.recipient,
+        e1.cumulativePayout,
+        e1.callerPayout,
+        e1.issuerSig,
+      ]).to.deep.equal([b.cheque.chequebook, me.address, other, 10n, 0n, b.cheque.signature]);
+      const expected = await signCashout(
+        { chequebook: b.cheque.chequebook, sender: router, requestPayout: 10n, recipient: other, callerPayout: 0n },
+        chainId,
+        me.privateKey as Hex,
+      );
       expect(e1.beneficiarySig).to.equal(expected);
       // an issuer signature that is not a canonical 65-byte ECDSA one (a contract's) → the full form
       const long = { ...a, cheque: { ...a.cheque, signature: (a.cheque.signature + "00") as Hex } };
-      expect(routerInterface.parseTransaction({ data: (await c.encode([long, b], ctx())).data })!.name).to.equal("cashMany");
+      expect(routerInterface.parseTransaction({ data: (await c.encode([long, b], ctx())).data })!.name).to.equal(
+        "cashMany",
+      );
     });
 
     it("a batch of one is the beneficiary's own cashChequeBeneficiary, with Bee's gas limit", async () => {
@@ -306,16 +467,24 @@ describe("e2e: cash-out service through the batch router", function () {
       const e0 = await expectError(c.encode([], ctx()), InvalidArgumentError);
       expect(e0.argument).to.equal("items");
       expect((await c.encode([a, await item()], ctx())).to).to.equal(router);
-      expect((await expectError(c.encode([a, await item(), await item()], ctx()), InvalidArgumentError)).value).to.equal(3);
-      expect((await expectError(c.encode([a, a], ctx()), InvalidArgumentError)).argument).to.equal("items[1].cheque.chequebook");
+      expect(
+        (await expectError(c.encode([a, await item(), await item()], ctx()), InvalidArgumentError)).value,
+      ).to.equal(3);
+      expect((await expectError(c.encode([a, a], ctx()), InvalidArgumentError)).argument).to.equal(
+        "items[1].cheque.chequebook",
+      );
       const foreign = await item(me.address, Wallet.createRandom().address);
-      expect((await expectError(c.encode([foreign], ctx()), InvalidArgumentError)).argument).to.equal("items[0].cheque.beneficiary");
+      expect((await expectError(c.encode([foreign], ctx()), InvalidArgumentError)).argument).to.equal(
+        "items[0].cheque.beneficiary",
+      );
     });
 
     it("the batch limit keeps the worst case under the EIP-7825 transaction gas cap; bounds checked on both sides", () => {
       const limit = routerBatchLimit();
       const worst = (k: number, g: bigint) => BigInt(k) * (g + g / 63n + 15_000n + 12_000n) + 100_000n; // every entry burning its allowance
-      expect(worst(limit, DEFAULT_GAS_PER_ENTRY) <= TX_GAS_CAP && worst(limit + 1, DEFAULT_GAS_PER_ENTRY) > TX_GAS_CAP).to.equal(true);
+      expect(
+        worst(limit, DEFAULT_GAS_PER_ENTRY) <= TX_GAS_CAP && worst(limit + 1, DEFAULT_GAS_PER_ENTRY) > TX_GAS_CAP,
+      ).to.equal(true);
       expect(casher().maxBatch).to.equal(50);
       expect(casher({ maxBatch: limit }).maxBatch).to.equal(limit);
       expect(() => casher({ maxBatch: limit + 1 })).to.throw(InvalidArgumentError);
@@ -330,21 +499,53 @@ describe("e2e: cash-out service through the batch router", function () {
     it("decode ignores a skip event not emitted by the router and a ChequeCashed for another cheque", async () => {
       const c = casher();
       const a = await item();
-      const fakeSkip = routerInterface.encodeEventLog("CashoutSkipped", [0n, a.cheque.chequebook, me.address, 3, "0x00000000"]);
-      const otherCash = chequebookInterface.encodeEventLog("ChequeCashed", [me.address, me.address, router, 5n, 9n, 0n]);
+      const fakeSkip = routerInterface.encodeEventLog("CashoutSkipped", [
+        0n,
+        a.cheque.chequebook,
+        me.address,
+        3,
+        "0x00000000",
+      ]);
+      const otherCash = chequebookInterface.encodeEventLog("ChequeCashed", [
+        me.address,
+        me.address,
+        router,
+        5n,
+        9n,
+        0n,
+      ]);
       const ours = chequebookInterface.encodeEventLog("ChequeCashed", [me.address, me.address, router, 7n, 10n, 0n]);
       const logs = [
         { address: a.cheque.chequebook, ...fakeSkip }, // a chequebook pretending to be the router
         { address: a.cheque.chequebook, ...otherCash },
       ];
-      expect(c.decode({ logs }, [a])).to.deep.equal([{ chequebook: a.cheque.chequebook, status: "skipped", totalPayout: 0n, reason: "no ChequeCashed event from the chequebook" }]);
-      expect(c.decode({ logs: [...logs, { address: a.cheque.chequebook, ...ours }] }, [a])).to.deep.equal([{ chequebook: a.cheque.chequebook, status: "paid", totalPayout: 7n }]);
-      expect(c.decode({ logs: [...logs, { address: router, ...fakeSkip }] }, [a])).to.deep.equal([{ chequebook: a.cheque.chequebook, status: "skipped", totalPayout: 0n, reason: "Reverted" }]);
+      expect(c.decode({ logs }, [a])).to.deep.equal([
+        {
+          chequebook: a.cheque.chequebook,
+          status: "skipped",
+          totalPayout: 0n,
+          reason: "no ChequeCashed event from the chequebook",
+        },
+      ]);
+      expect(c.decode({ logs: [...logs, { address: a.cheque.chequebook, ...ours }] }, [a])).to.deep.equal([
+        { chequebook: a.cheque.chequebook, status: "paid", totalPayout: 7n },
+      ]);
+      expect(c.decode({ logs: [...logs, { address: router, ...fakeSkip }] }, [a])).to.deep.equal([
+        { chequebook: a.cheque.chequebook, status: "skipped", totalPayout: 0n, reason: "Reverted" },
+      ]);
       // a Bee chequebook that lost funds after the plan pays part and bounces (no pre-check): "bounced"
       const bounce = chequebookInterface.encodeEventLog("ChequeBounced", []);
-      expect(c.decode({ logs: [{ address: a.cheque.chequebook, ...ours }, { address: a.cheque.chequebook, ...bounce }] }, [a])).to.deep.equal([
-        { chequebook: a.cheque.chequebook, status: "bounced", totalPayout: 7n },
-      ]);
+      expect(
+        c.decode(
+          {
+            logs: [
+              { address: a.cheque.chequebook, ...ours },
+              { address: a.cheque.chequebook, ...bounce },
+            ],
+          },
+          [a],
+        ),
+      ).to.deep.equal([{ chequebook: a.cheque.chequebook, status: "bounced", totalPayout: 7n }]);
     });
   });
 });

@@ -179,8 +179,12 @@ describe("integration: every operator command against `hardhat node` (localhost 
     const dry = run("cashout", "--dry-run", "--json");
     const plan = ok(dry);
     expect(plan.map((c: { decision: string }) => c.decision)).to.deep.equal(["cash", "cash", "cash"]);
-    expect(plan.every((c: { gas: string; fee: string }) => BigInt(c.gas) > 50_000n && BigInt(c.fee) > 0n)).to.equal(true); // a real estimate, priced
-    expect(dry.stderr).to.match(/assumption: gas price [\d.]+ gwei \(node\), priced at 1 wei = 1 base unit of TST .*fee cap 5% of the value cashed; batch size 50/); // through the deployment's router
+    expect(plan.every((c: { gas: string; fee: string }) => BigInt(c.gas) > 50_000n && BigInt(c.fee) > 0n)).to.equal(
+      true,
+    ); // a real estimate, priced
+    expect(dry.stderr).to.match(
+      /assumption: gas price [\d.]+ gwei \(node\), priced at 1 wei = 1 base unit of TST .*fee cap 5% of the value cashed; batch size 50/,
+    ); // through the deployment's router
     expect(dry.stderr).to.contain(`database ${db}`);
 
     // one peer, then all (the first is already cashed: two more transactions)

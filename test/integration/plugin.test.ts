@@ -108,13 +108,32 @@ describe("integration: the Hardhat plugin in a fresh Hardhat 3 project (packed, 
     };
     const cut = cutLockfile(lock, [...Object.keys(dev), ...Object.keys(ours.dependencies)]);
     const core = { version: "0.1.0", resolved: `file:../${tgz}`, dependencies: ours.dependencies };
-    writeFileSync(join(app, "package-lock.json"), JSON.stringify({
-      name: pkg.name, lockfileVersion: 3, requires: true,
-      packages: { "": { name: pkg.name, devDependencies: pkg.devDependencies }, ...cut, "node_modules/@swap-settlement/core": { ...core, dev: true } },
-    }, null, 2));
-    execFileSync("npm", ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: app, stdio: "pipe" });
+    writeFileSync(
+      join(app, "package-lock.json"),
+      JSON.stringify(
+        {
+          name: pkg.name,
+          lockfileVersion: 3,
+          requires: true,
+          packages: {
+            "": { name: pkg.name, devDependencies: pkg.devDependencies },
+            ...cut,
+            "node_modules/@swap-settlement/core": { ...core, dev: true },
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    execFileSync("npm", ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], {
+      cwd: app,
+      stdio: "pipe",
+    });
     expect(existsSync(join(app, "node_modules/@swap-settlement/core/dist/esm/src/hardhat/index.js"))).to.equal(true);
-    expect(existsSync(join(app, "node_modules/@swap-settlement/core/tasks")), "no tasks/ folder is needed at runtime").to.equal(false);
+    expect(
+      existsSync(join(app, "node_modules/@swap-settlement/core/tasks")),
+      "no tasks/ folder is needed at runtime",
+    ).to.equal(false);
 
     const port = await freePort();
     writeFileSync(

@@ -59,10 +59,26 @@ describe("ops: deploying through Ignition, with --verify", function () {
     expect(existsSync(join(root, "ignition", "deployments", "chain-100", "journal.jsonl"))).to.equal(true);
     // --verify: every deployed contract, in order, with the constructor arguments it was deployed with
     expect(calls).to.deep.equal([
-      { address: d.factory, contract: "contracts/swap/ChequebookFactory.sol:ChequebookFactory", constructorArgs: [tokenAddress] },
-      { address: d.chequebookImplementation, contract: "contracts/swap/Chequebook.sol:Chequebook", constructorArgs: [tokenAddress] },
-      { address: d.servicePlans, contract: "contracts/plans/ServicePlans.sol:ServicePlans", constructorArgs: [86_400n] },
-      { address: d.cashoutRouter, contract: "contracts/swap/batch/CashoutRouter.sol:CashoutRouter", constructorArgs: [] },
+      {
+        address: d.factory,
+        contract: "contracts/swap/ChequebookFactory.sol:ChequebookFactory",
+        constructorArgs: [tokenAddress],
+      },
+      {
+        address: d.chequebookImplementation,
+        contract: "contracts/swap/Chequebook.sol:Chequebook",
+        constructorArgs: [tokenAddress],
+      },
+      {
+        address: d.servicePlans,
+        contract: "contracts/plans/ServicePlans.sol:ServicePlans",
+        constructorArgs: [86_400n],
+      },
+      {
+        address: d.cashoutRouter,
+        contract: "contracts/swap/batch/CashoutRouter.sol:CashoutRouter",
+        constructorArgs: [],
+      },
     ]);
     expect(r.verified).to.deep.equal(calls);
 
