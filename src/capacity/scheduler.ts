@@ -7,6 +7,7 @@
  */
 import { InvalidArgumentError } from "../errors.js";
 import { QueueFullError } from "./errors.js";
+import { heapPop, heapPush } from "./heap.js";
 
 export interface Job<T> {
   client: string;
@@ -52,7 +53,7 @@ export class FairScheduler<T> {
     const finish = start + cost / Math.max(weight, 1e-9);
     this.#lastTag.set(key, finish);
     const job: Job<T> = { client, tier, cost, item, finish, seq: this.#seq++ };
-    push(this.#heaps[tier]!, job);
+    heapPush(this.#heaps[tier]!, job, less);
     this.#queued.set(client, q + 1);
     this.#size++;
     return job;
@@ -63,7 +64,7 @@ export class FairScheduler<T> {
     for (let t = 0; t < this.#heaps.length; t++) {
       const h = this.#heaps[t]!;
       if (h.length === 0) continue;
-      const job = pop(h)!;
+      const job = heapPop(h, less)!;
       this.#virtual[t] = job.finish;
       const q = this.#queued.get(job.client)! - 1;
       if (q === 0) this.#queued.delete(job.client);
@@ -82,33 +83,4 @@ export class FairScheduler<T> {
 
 function less<T>(a: Job<T>, b: Job<T>): boolean {
   return a.finish < b.finish || (a.finish === b.finish && a.seq < b.seq);
-}
-function push<T>(h: Array<Job<T>>, j: Job<T>): void {
-  h.push(j);
-  let i = h.length - 1;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    if (!less(h[i]!, h[p]!)) break;
-    [h[i], h[p]] = [h[p]!, h[i]!];
-    i = p;
-  }
-}
-function pop<T>(h: Array<Job<T>>): Job<T> | undefined {
-  const top = h[0];
-  const last = h.pop();
-  if (h.length > 0 && last) {
-    h[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && less(h[l]!, h[m]!)) m = l;
-      if (r < h.length && less(h[r]!, h[m]!)) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m]!, h[i]!];
-      i = m;
-    }
-  }
-  return top;
 }

@@ -8,6 +8,7 @@ import { FlowControl } from "./flow.js";
 import type { ClientPool } from "./pool.js";
 import { TIER, type CapacityClass } from "./priority.js";
 import { FairScheduler } from "./scheduler.js";
+import { heapPop, heapPush } from "./heap.js";
 
 export class SimClock {
   t = 1_700_000_000_000;
@@ -69,7 +70,7 @@ export function simulate(o: SimOptions): SimResult {
   const end = clock.t + o.durationMs;
   const events: Array<{ t: number; seq: number; fn: () => void }> = [];
   let seq = 0;
-  const at = (t: number, fn: () => void) => heapPush(events, { t, seq: seq++, fn });
+  const at = (t: number, fn: () => void) => heapPush(events, { t, seq: seq++, fn }, evLess);
   const results = new Map<string, SimClientResult>();
   const spec = new Map(o.clients.map((c) => [c.id, c]));
   let busy = false;
@@ -159,7 +160,7 @@ export function simulate(o: SimOptions): SimResult {
   }
 
   while (events.length > 0) {
-    const e = heapPop(events)!;
+    const e = heapPop(events, evLess)!;
     if (e.t > end) {
       clock.t = end;
       break;
@@ -202,32 +203,3 @@ export function mulberry32(seed: number): () => number {
 
 type Ev = { t: number; seq: number; fn: () => void };
 const evLess = (a: Ev, b: Ev) => a.t < b.t || (a.t === b.t && a.seq < b.seq);
-function heapPush(h: Ev[], e: Ev): void {
-  h.push(e);
-  let i = h.length - 1;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    if (!evLess(h[i]!, h[p]!)) break;
-    [h[i], h[p]] = [h[p]!, h[i]!];
-    i = p;
-  }
-}
-function heapPop(h: Ev[]): Ev | undefined {
-  const top = h[0];
-  const last = h.pop();
-  if (h.length > 0 && last) {
-    h[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && evLess(h[l]!, h[m]!)) m = l;
-      if (r < h.length && evLess(h[r]!, h[m]!)) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m]!, h[i]!];
-      i = m;
-    }
-  }
-  return top;
-}
