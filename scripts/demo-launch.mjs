@@ -1,4 +1,4 @@
-// npm run demo [-- --network localhost]: compile only the four contracts the demo deploys (quietly,
+// npm run demo [-- --network localhost]: compile only the contracts the demo deploys (quietly,
 // compiler output shown only on failure), then run scripts/demo.ts without compiling again.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -9,10 +9,12 @@ const files = [
   "contracts/swap/Chequebook.sol",
   "contracts/swap/ChequebookFactory.sol",
   "contracts/plans/ServicePlans.sol",
+  "contracts/swap/batch/CashoutRouter.sol",
+  "contracts/swap/batch/BatchCashoutExecutor.sol",
   "contracts/test/mocks/TestToken.sol",
 ];
 const t0 = Date.now();
-console.log("compiling contracts… (chequebook, factory, service plans, test token; up to a minute on a fresh clone)");
+console.log("compiling contracts… (chequebook, factory, batch router, service plans, test token; up to a minute on a fresh clone)");
 const build = spawnSync(process.execPath, [hardhat, "build", "--no-tests", "--quiet", ...files], {
   cwd: root,
   encoding: "utf8",
