@@ -14,7 +14,9 @@ const files = [
   "contracts/test/mocks/TestToken.sol",
 ];
 const t0 = Date.now();
-console.log("compiling contracts… (chequebook, factory, batch router, service plans, test token; up to a minute on a fresh clone)");
+console.log(
+  "compiling contracts… (chequebook, factory, batch router, service plans, test token; up to a minute on a fresh clone)",
+);
 const build = spawnSync(process.execPath, [hardhat, "build", "--no-tests", "--quiet", ...files], {
   cwd: root,
   encoding: "utf8",
