@@ -490,7 +490,10 @@ export function registerRoutes(app: FastifyInstance, d: Daemon): void {
   app.get(
     "/peers",
     { schema: { ...tags("accounting"), response: { 200: obj({ peers: { type: "array", items: peerSchema } }) } } },
-    async () => ({ peers: node.ledger.peers().map((p) => peerView(node.ledger.get(p))) }),
+    // the ledger holds a peer once it has a balance; a connected peer may not have one yet
+    async () => ({
+      peers: [...new Set([...node.sessions.keys(), ...node.ledger.peers()])].map((p) => peerView(node.ledger.get(p))),
+    }),
   );
 
   // ------------------------------------------------------------------ plans

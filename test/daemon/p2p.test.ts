@@ -70,6 +70,9 @@ describe("daemon: two swap-nodes over libp2p (TCP + Noise + Yamux)", function ()
     const b = await startMock({ p2p: { bootstrap: [a.host.addresses()[0]], redialMs: 100 } });
     running.push(b);
     await until("session", () => b.node.sessions.get(a.host.peerId)?.remote);
+    // a connected peer is listed before any traffic gives it a ledger balance
+    const before = (await call(b, "/peers")).body.peers as { peer: string; connected: boolean; balance: string }[];
+    expect(before.map((p) => [p.peer, p.connected, p.balance])).to.deep.equal([[a.host.peerId, true, "0"]]);
     expect((await call(b, "/debug/payments", { method: "POST", json: { enabled: false } })).body).to.deep.equal({
       enabled: false,
     });
