@@ -11,7 +11,7 @@ export { FlowControl, type FlowParams } from "./flow.js";
 export { FairScheduler, type Job } from "./scheduler.js";
 export { CapacityService, type Admission, type ServedResult } from "./service.js";
 export { MemoryCapacityStore, type CapacityStore, type CreditRecord } from "./persistence.js";
-export { SqliteCapacityStore } from "./sqlite.js";
+export { SqliteCapacityStore, type SqliteHandle, type SqliteStatement } from "./sqlite.js";
 export { decayedValue, addDecaying, type Decaying } from "./decay.js";
 export { addressGroup } from "./address-group.js";
 export {

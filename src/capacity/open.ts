@@ -3,15 +3,14 @@
  * Tested as such (test/capacity/production.test.ts), so that a default — the decay of free-usage
  * debt above all — cannot silently disappear in a refactor.
  */
-import type Database from "better-sqlite3";
 import { FlowControl } from "./flow.js";
 import { ClientPool, type PoolConfig } from "./pool.js";
 import { CapacityService } from "./service.js";
-import { SqliteCapacityStore } from "./sqlite.js";
+import { SqliteCapacityStore, type SqliteHandle } from "./sqlite.js";
 
 export interface CapacityOptions extends Omit<PoolConfig, "store" | "now"> {
   /** A database path, or the SWAP store's open database (so credit moves commit with the ledger). */
-  db: string | Database.Database;
+  db: string | SqliteHandle;
   now?: () => number;
   /** Flow-control buffer, seconds of capacity. Default 2. */
   bufferSeconds?: number;

@@ -16,15 +16,37 @@ CREATE TABLE IF NOT EXISTS capacity_price (id INTEGER PRIMARY KEY CHECK (id = 1)
 
 type Row = Record<string, unknown>;
 
+/** A prepared statement of a {@link SqliteHandle}: what the capacity store calls on one. */
+export interface SqliteStatement {
+  run(...params: unknown[]): unknown;
+  get(...params: unknown[]): unknown;
+}
+
+/**
+ * The part of an open SQLite database (a better-sqlite3 `Database`, such as the SWAP store's) that
+ * the capacity store uses. This package's own structural type, so that the public declarations name
+ * no type of the SQLite driver: a consumer compiles without `@types/better-sqlite3`. A better-sqlite3
+ * `Database` is one (checked where this file opens its own).
+ */
+export interface SqliteHandle {
+  readonly open: boolean;
+  exec(sql: string): unknown;
+  pragma(sql: string): unknown;
+  prepare(sql: string): SqliteStatement;
+  /** Wraps `fn` so that a call runs it in one transaction (committed on return, rolled back on a throw). */
+  transaction<T>(fn: () => T): () => T;
+  close(): unknown;
+}
+
 export class SqliteCapacityStore implements CapacityStore {
-  readonly db: Database.Database;
+  readonly db: SqliteHandle;
   readonly #own: boolean;
-  readonly #s: Record<string, Database.Statement>;
+  readonly #s: Record<string, SqliteStatement>;
 
   /** A path opens (or creates) a database of its own; a handle shares an open one (not closed by `close`). */
-  constructor(pathOrDb: string | Database.Database) {
+  constructor(pathOrDb: string | SqliteHandle) {
     this.#own = typeof pathOrDb === "string";
-    this.db = typeof pathOrDb === "string" ? new Database(pathOrDb) : pathOrDb;
+    this.db = typeof pathOrDb === "string" ? openOwn(pathOrDb) : pathOrDb;
     if (this.#own) {
       this.db.pragma("journal_mode = WAL");
       this.db.pragma("synchronous = FULL");
@@ -78,4 +100,9 @@ export class SqliteCapacityStore implements CapacityStore {
   close(): void {
     if (this.#own && this.db.open) this.db.close();
   }
+}
+
+/** Opens a database file of the store's own; the return type checks better-sqlite3 against the handle type. */
+function openOwn(path: string): SqliteHandle {
+  return new Database(path);
 }

@@ -4,7 +4,6 @@
  * accounting, cheque receiver and store as the p2p node — no second implementation. If those
  * modules change shape, only this file follows.
  */
-import type Database from "better-sqlite3";
 import { Accounting, type SettlementPort } from "../accounting/accounting.js";
 import { InvalidArgumentError } from "../errors.js";
 import { Ledger, type Reservation } from "../accounting/ledger.js";
@@ -15,6 +14,7 @@ import {
   type ResolvedPolicy,
   type ServiceClass,
 } from "../accounting/policy.js";
+import type { SqliteHandle } from "../capacity/sqlite.js";
 import type { ChainFacts } from "../chain/facts.js";
 import type { SignedCheque } from "../cheque/index.js";
 import type { Hex } from "../crypto/index.js";
@@ -86,8 +86,8 @@ export class SwapSettlement {
   }
 
   /** The SWAP store's SQLite handle, so the capacity store can share its transactions. */
-  get database(): Database.Database | undefined {
-    return this.#store instanceof SqliteStore ? (this.#store.sharedHandle as Database.Database) : undefined;
+  get database(): SqliteHandle | undefined {
+    return this.#store instanceof SqliteStore ? (this.#store.sharedHandle as SqliteHandle) : undefined;
   }
 
   /** hard mode: is `issuer` the issuer of a chequebook from a known factory? mock: yes. */

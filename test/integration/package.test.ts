@@ -2,8 +2,9 @@
  * The package as importers get it: `npm pack`, installed into a fresh project that uses it as
  * ESM TypeScript (`node16` and `bundler` resolution), as CommonJS TypeScript, and as a browser
  * bundle (esbuild, platform browser) run in headless Chromium — all type-checked with
- * `skipLibCheck: false`. The cheque signed in the browser is verified by the installed package
- * under Node and cashed by the chequebook contract.
+ * `skipLibCheck: false` and without any devDependency's types (no `@types/better-sqlite3`): the root,
+ * `/browser`, `/node`, `/testing`, `/capacity` and `/gateway` entries. The cheque signed in the
+ * browser is verified by the installed package under Node and cashed by the chequebook contract.
  */
 import { expect } from "chai";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -63,6 +64,62 @@ async function main(): Promise<void> {
 void main();
 `;
 
+/** The `/capacity` entry alone: credit deposited on a capacity database survives a reopen. */
+const CAPACITY_SCRIPT = `import { openCapacity, type CapacityStack, type SqliteHandle } from "@swap-settlement/core/capacity";
+const open = (): CapacityStack =>
+  openCapacity({ db: "capacity.db", totalCapacity: 100, minCapacity: 10, price: { minPriceMicro: 1n }, flushIntervalMs: 0 });
+const a = open();
+a.pool.connect("c", "g", { canPay: true, goodStanding: true });
+a.store.transaction(() => a.pool.deposit("c", 7n));
+a.close();
+const b = open();
+const handle: SqliteHandle = b.store.db;
+console.log(JSON.stringify({ credit: b.pool.creditOf("c").toString(), open: handle.open }));
+b.close();
+`;
+
+/** The `/capacity` and `/gateway` entries as a gateway operator uses them: a capacity stack on its
+ * own database, and a gateway whose capacity tables share the SWAP store's database. */
+const SUBPATHS_SCRIPT = `import { openCapacity, SqliteCapacityStore, type SqliteHandle } from "@swap-settlement/core/capacity";
+import { openGateway, SCHEME, type Gateway } from "@swap-settlement/core/gateway";
+import { SqliteStore } from "@swap-settlement/core/node";
+async function main(): Promise<void> {
+  const cap = openCapacity({ db: ":memory:", totalCapacity: 100, minCapacity: 10, price: { minPriceMicro: 1n }, flushIntervalMs: 0 });
+  cap.pool.connect("c", "g", { canPay: true, goodStanding: true });
+  cap.pool.deposit("c", 5n);
+  const credit = cap.pool.creditOf("c").toString();
+  cap.close();
+  const store = new SqliteStore(":memory:");
+  const gw: Gateway = openGateway({
+    upstream: "http://127.0.0.1:9",
+    store,
+    chainId: 31337n,
+    beneficiary: "${cheque.beneficiary}",
+    token: "${cheque.chequebook}",
+    chequebookFactory: "${cheque.chequebook}",
+    policy: { mode: "mock", paymentThreshold: 100n },
+    pricePerCostUnit: 3n,
+    capacity: { totalCapacity: 100, minCapacity: 10, price: { minPriceMicro: 1n }, flushIntervalMs: 0 },
+  });
+  const url = await gw.listen(0, "127.0.0.1");
+  try {
+    const terms = (await (await fetch(url + "/swap/terms")).json()) as { accepts: { scheme: string; amount: string }[] };
+    const shared: SqliteHandle | undefined = gw.settlement.database;
+    console.log(JSON.stringify({
+      credit,
+      scheme: terms.accepts[0].scheme === SCHEME,
+      amount: terms.accepts[0].amount,
+      store: gw.capacity.store instanceof SqliteCapacityStore,
+      shared: shared !== undefined && gw.capacity.store.db === shared,
+    }));
+  } finally {
+    await gw.close();
+    store.close();
+  }
+}
+void main();
+`;
+
 function tsconfig(options: Record<string, unknown>, files: string[]) {
   return JSON.stringify({
     compilerOptions: {
@@ -77,14 +134,72 @@ function tsconfig(options: Record<string, unknown>, files: string[]) {
   });
 }
 
+interface Manifest {
+  name: string;
+  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  exports: Record<string, unknown>;
+}
+
+/** Every declaration file the exports map points at (`types` conditions, any nesting). */
+function typesEntries(exports: unknown): string[] {
+  if (typeof exports !== "object" || exports === null) return [];
+  return Object.entries(exports).flatMap(([k, v]) => (k === "types" && typeof v === "string" ? [v] : typesEntries(v)));
+}
+
+/** The package a bare module specifier belongs to ("@scope/name/sub" → "@scope/name"). */
+function packageName(spec: string): string {
+  const parts = spec.split("/");
+  return spec.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+/**
+ * The declaration files a consumer's compiler can reach from `entries` (following relative
+ * imports, `import("…")` types and re-exports), each with the bare modules it names — what a
+ * consumer with `skipLibCheck: false` must be able to resolve. Comments are left out (JSDoc examples
+ * name modules too).
+ */
+function reachableDeclarations(pkg: string, entries: string[]): Map<string, string[]> {
+  // `from "x"`, `import "x"`, `import("x")`, `require("x")`, `/// <reference types="x" />` — not the
+  // ABI literals of the typechain declarations (`readonly name: "from"`)
+  const specifier = /(?:\sfrom\s+|\bimport\s+|\bimport\(\s*|\brequire\(\s*|<reference\s+types=)["']([^"']+)["']/g;
+  const out = new Map<string, string[]>();
+  const todo = entries.map((e) => join(pkg, e));
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    const rel = file.slice(pkg.length + 1);
+    if (out.has(rel)) continue;
+    const text = readFileSync(file, "utf8");
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/(?!\/ <reference).*$/gm, "");
+    const bare: string[] = [];
+    for (const [, spec] of code.matchAll(specifier)) {
+      if (!spec.startsWith(".")) {
+        bare.push(spec);
+        continue;
+      }
+      const base = join(file, "..", spec.replace(/\.c?js$/, ""));
+      const ext = file.endsWith(".d.cts") ? ".d.cts" : ".d.ts";
+      const target = [base + ext, join(base, "index" + ext)].find((f) => existsSync(f));
+      if (!target) throw new Error(`${rel}: ${spec} resolves to no declaration file`);
+      todo.push(target);
+    }
+    out.set(rel, bare);
+  }
+  return out;
+}
+
 function run(cmd: string, args: string[], cwd: string): string {
-  return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8" });
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(" ")} exited ${r.status ?? r.signal}:\n${r.stdout}${r.stderr}`);
+  return r.stdout;
 }
 
 describe("integration: npm pack → fresh projects (ESM node16/bundler, CJS, browser) with skipLibCheck: false", function () {
   this.timeout(300_000);
   let dir: string;
   let app: string;
+  let operator: string;
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "swap-pack-"));
@@ -94,10 +209,30 @@ describe("integration: npm pack → fresh projects (ESM node16/bundler, CJS, bro
     mkdirSync(app);
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
     execFileSync("npm", ["install", join(dir, tgz), "--no-audit", "--no-fund"], { cwd: app, stdio: "pipe" });
+    // a gateway operator's TypeScript project: its own @types/node for Node 22, as any such project has
+    // (fastify's logger types, through pino's thread-stream, need a newer one than the 22.7.5 ethers pins)
+    operator = join(dir, "operator");
+    mkdirSync(operator);
+    const typesNode = `@types/node@${(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies["@types/node"]}`;
+    writeFileSync(join(operator, "package.json"), JSON.stringify({ name: "operator", private: true, type: "module" }));
+    execFileSync("npm", ["install", join(dir, tgz), typesNode, "--prefer-offline", "--no-audit", "--no-fund"], {
+      cwd: operator,
+      stdio: "pipe",
+    });
   });
   after(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
+
+  function expectSubpathsOutput(out: string): void {
+    expect(JSON.parse(out.trim())).to.deep.equal({
+      credit: "5",
+      scheme: true,
+      amount: "3", // one cost unit at the price per cost unit
+      store: true,
+      shared: true, // the capacity tables live in the SWAP store's database
+    });
+  }
 
   function expectConsumerOutput(out: string): void {
     const r = JSON.parse(out.trim());
@@ -123,8 +258,45 @@ describe("integration: npm pack → fresh projects (ESM node16/bundler, CJS, bro
     expect(map.sourcesContent[0]).to.contain("export function hashCheque");
     const cjsMap = JSON.parse(readFileSync(join(pkg, "dist/cjs/src/cheque/index.cjs.map"), "utf8"));
     expect(cjsMap.sourcesContent[0]).to.contain("export function hashCheque");
-    // the public declarations name no type of a devDependency
-    expect(readFileSync(join(pkg, "dist/esm/src/store/sqlite.d.ts"), "utf8")).not.to.contain("better-sqlite3");
+  });
+
+  it("declarations name better-sqlite3 nowhere, and what the entries reach names only dependencies and peers", () => {
+    const pkg = join(app, "node_modules/@swap-settlement/core");
+    const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")) as Manifest;
+    const all = execFileSync("find", ["dist", "-name", "*.d.ts", "-o", "-name", "*.d.cts"], {
+      cwd: pkg,
+      encoding: "utf8",
+    })
+      .split("\n")
+      .filter(Boolean);
+    expect(all.length).to.be.greaterThan(100);
+    // @types/better-sqlite3 is a devDependency: no declaration file may name the module
+    expect(all.filter((f) => /["']better-sqlite3["']/.test(readFileSync(join(pkg, f), "utf8")))).to.deep.equal([]);
+    expect(
+      existsSync(join(app, "node_modules/@types/better-sqlite3")),
+      "the consumer has no @types/better-sqlite3",
+    ).to.equal(false);
+
+    const allowed = new Set([
+      manifest.name,
+      ...Object.keys(manifest.dependencies),
+      ...Object.keys(manifest.peerDependencies),
+    ]);
+    const entries = typesEntries(manifest.exports);
+    expect(entries).to.include.members([
+      "./dist/esm/src/capacity/index.d.ts",
+      "./dist/cjs/src/capacity/index.d.cts",
+      "./dist/esm/src/gateway/index.d.ts",
+      "./dist/cjs/src/gateway/index.d.cts",
+      "./dist/esm/src/hardhat/index.d.ts",
+    ]);
+    const leaks: string[] = [];
+    const reached = reachableDeclarations(pkg, entries);
+    for (const [file, modules] of reached)
+      for (const m of modules)
+        if (!m.startsWith("node:") && !allowed.has(packageName(m))) leaks.push(`${file} names ${m}`);
+    expect(leaks).to.deep.equal([]);
+    expect(reached.size).to.be.greaterThan(100);
   });
 
   it("ESM TypeScript, node16 resolution: type-checks and runs", () => {
@@ -135,6 +307,67 @@ describe("integration: npm pack → fresh projects (ESM node16/bundler, CJS, bro
     );
     run(process.execPath, [TSC, "-p", "tsconfig.node16.json"], app);
     expectConsumerOutput(run(process.execPath, ["out-esm/esm.js"], app));
+  });
+
+  it("/capacity, ESM TypeScript node16: type-checks with only the types its dependencies bring, keeps credit across a reopen", () => {
+    expect(existsSync(join(app, "node_modules/@types/better-sqlite3"))).to.equal(false);
+    writeFileSync(join(app, "capacity.ts"), CAPACITY_SCRIPT);
+    writeFileSync(
+      join(app, "tsconfig.capacity.json"),
+      tsconfig({ module: "node16", moduleResolution: "node16", outDir: "out-capacity" }, ["capacity.ts"]),
+    );
+    run(process.execPath, [TSC, "-p", "tsconfig.capacity.json"], app);
+    rmSync(join(app, "capacity.db"), { force: true });
+    expect(JSON.parse(run(process.execPath, ["out-capacity/capacity.js"], app))).to.deep.equal({
+      credit: "7",
+      open: true,
+    });
+  });
+
+  describe("/capacity and /gateway in a gateway operator's project, without @types/better-sqlite3", () => {
+    before(() => expect(existsSync(join(operator, "node_modules/@types/better-sqlite3"))).to.equal(false));
+
+    it("ESM TypeScript, node16 resolution: type-checks and runs", () => {
+      writeFileSync(join(operator, "gateway.ts"), SUBPATHS_SCRIPT);
+      writeFileSync(
+        join(operator, "tsconfig.node16.json"),
+        tsconfig({ module: "node16", moduleResolution: "node16", outDir: "out-esm" }, ["gateway.ts"]),
+      );
+      run(process.execPath, [TSC, "-p", "tsconfig.node16.json"], operator);
+      expectSubpathsOutput(run(process.execPath, ["out-esm/gateway.js"], operator));
+    });
+
+    it("ESM TypeScript, bundler resolution: type-checks, bundles and runs", async () => {
+      writeFileSync(join(operator, "bundler.ts"), SUBPATHS_SCRIPT);
+      writeFileSync(
+        join(operator, "tsconfig.bundler.json"),
+        tsconfig({ module: "esnext", moduleResolution: "bundler", noEmit: true }, ["bundler.ts"]),
+      );
+      run(process.execPath, [TSC, "-p", "tsconfig.bundler.json"], operator);
+      await build({
+        entryPoints: [join(operator, "bundler.ts")],
+        outfile: join(operator, "out-bundler/main.js"),
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        packages: "external",
+        logLevel: "error",
+      });
+      expectSubpathsOutput(run(process.execPath, ["out-bundler/main.js"], operator));
+    });
+
+    it("CommonJS TypeScript (require conditions): type-checks and runs", () => {
+      writeFileSync(join(operator, "gateway.cts"), SUBPATHS_SCRIPT);
+      writeFileSync(
+        join(operator, "tsconfig.cjs.json"),
+        tsconfig({ module: "node16", moduleResolution: "node16", outDir: "out-cjs" }, ["gateway.cts"]),
+      );
+      run(process.execPath, [TSC, "-p", "tsconfig.cjs.json"], operator);
+      expect(readFileSync(join(operator, "out-cjs/gateway.cjs"), "utf8")).to.contain(
+        'require("@swap-settlement/core/gateway")',
+      );
+      expectSubpathsOutput(run(process.execPath, ["out-cjs/gateway.cjs"], operator));
+    });
   });
 
   it("ESM TypeScript, bundler resolution: type-checks, bundles and runs", async () => {
