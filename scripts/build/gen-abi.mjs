@@ -27,7 +27,11 @@ const root = new URL("../../", import.meta.url);
 const require = createRequire(root);
 const ozBuild = (file) => require.resolve(`@openzeppelin/contracts/build/contracts/${file}`);
 
-const signature = (e) => `${e.name}(${e.inputs.map((i) => i.type).join(",")})`;
+const withoutInternalType = ({ name, type, components }) =>
+  components ? { name, type, components: components.map(withoutInternalType) } : { name, type };
+const canonicalType = (p) =>
+  p.type.startsWith("tuple") ? `(${p.components.map(canonicalType).join(",")})${p.type.slice(5)}` : p.type;
+const signature = (e) => `${e.name}(${e.inputs.map(canonicalType).join(",")})`;
 /** Every error of `abis`, once per name; the same name with two signatures or two names with one selector fail. */
 function collectErrors(abis) {
   const byName = new Map();
@@ -45,7 +49,9 @@ function collectErrors(abis) {
       const clash = bySelector.get(selector);
       if (clash) throw new Error(`selector ${selector} of ${sig} (${source}) is also ${clash}`);
       bySelector.set(selector, sig);
-      byName.set(entry.name, { sig, source, entry: { type: "error", name: entry.name, inputs: entry.inputs } });
+      // name and type of each input are all a decoder needs (no internalType: smaller bundles)
+      const inputs = entry.inputs.map(withoutInternalType);
+      byName.set(entry.name, { sig, source, entry: { type: "error", name: entry.name, inputs } });
     }
   }
   return [...byName.values()].sort((a, b) => a.entry.name.localeCompare(b.entry.name)).map((e) => e.entry);
