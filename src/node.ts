@@ -158,6 +158,14 @@ export {
   type SkippedSubmission,
 } from "./chain/plans.js";
 export type { TxResult } from "./chain/tx.js";
+// the errors of the OpenZeppelin libraries ServicePlans inherits (Address, ShortStrings, SafeCast)
+export {
+  FailedCallError,
+  InsufficientBalanceError,
+  InvalidShortStringError,
+  StringTooLongError,
+  SafeCastOverflowedUintDowncastError,
+} from "./chain/errors.js";
 
 export {
   MemoryStore,

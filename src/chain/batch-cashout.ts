@@ -9,12 +9,9 @@ import type { CashoutRouter, BatchCashoutExecutor } from "../../typechain-types/
 import { toAddress, toUint256, type AmountLike } from "../values.js";
 import type { Hex } from "../crypto/index.js";
 import type { SignedCheque } from "../cheque/index.js";
-import { call, registerErrorAbi, TransactionRevertedError } from "./errors.js";
+import { call, TransactionRevertedError } from "./errors.js";
 import { InvalidArgumentError } from "../errors.js";
 import { send, type TxResult } from "./tx.js";
-
-registerErrorAbi(CashoutRouter__factory.createInterface());
-registerErrorAbi(BatchCashoutExecutor__factory.createInterface());
 
 /** `IBatchCashout.SkipReason`, by name. */
 export const SKIP_REASONS = ["NotIncreasing", "WouldBounce", "CheckFailed", "Reverted"] as const;

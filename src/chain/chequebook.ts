@@ -8,13 +8,10 @@ import type { Chequebook, ChequebookFactory } from "../../typechain-types/index.
 import { toAddress, toBytes32, toUint256, type AmountLike } from "../values.js";
 import type { Hex } from "../crypto/index.js";
 import type { SignedCheque } from "../cheque/index.js";
-import { call, registerErrorAbi } from "./errors.js";
+import { call } from "./errors.js";
 import { send, type TxResult } from "./tx.js";
 import { TokenClient } from "./token.js";
 import { InvalidArgumentError } from "../errors.js";
-
-registerErrorAbi(Chequebook__factory.createInterface());
-registerErrorAbi(ChequebookFactory__factory.createInterface());
 
 /**
  * The `decreaseTimeout` value a beneficiary signs for a custom hard-deposit timeout: its epoch on the

@@ -1,122 +1,28 @@
 /**
  * Contract reverts and provider failures as typed errors. Only `chain/` catches provider errors;
  * it wraps them with the original as `cause`. A custom error of the contracts becomes the class
- * named after it (`ChequeNotIncreasing` → `ChequeNotIncreasingError`) with its arguments by name.
+ * named after it (`ChequeNotIncreasing` → `ChequeNotIncreasingError`) with its arguments by name:
+ * the decoder reads the generated error ABI and the one name → class table (./revert-classes.ts),
+ * so importing any module decodes every error and no module registers anything at import time.
  */
 import { Interface, isError } from "ethers";
-import { SettlementError, stringify } from "../errors.js";
+import { SettlementError } from "../errors.js";
+import { contractErrorsAbi } from "../abi/generated.js";
+import { ContractRevertError } from "./revert-error.js";
+import { REVERT_CLASSES, type RevertClass } from "./revert-classes.js";
 
-export class ContractRevertError<A extends Record<string, unknown> = Record<string, unknown>> extends SettlementError {
-  override readonly name: string = "ContractRevertError";
-  constructor(
-    /** The Solidity error name, e.g. "ChequeNotIncreasing". */
-    readonly errorName: string,
-    /** Its arguments by parameter name. */
-    readonly args: A,
-    opts: { cause?: unknown; data?: string } = {},
-  ) {
-    super(`contract reverted: ${errorName}(${Object.values(args).map(stringify).join(", ")})`, {
-      cause: opts.cause,
-      details: opts.data,
-    });
-  }
-}
+export { ContractRevertError } from "./revert-error.js";
+export * from "./chequebook-errors.js";
+export * from "./plans-errors.js";
+export * from "./openzeppelin-errors.js";
+export type { RevertClass } from "./revert-classes.js";
 
-type Args<T> = T & Record<string, unknown>;
-// Chequebook / factory
-export class NotIssuerError extends ContractRevertError<Args<{ caller: string; issuer: string }>> {
-  override readonly name = "NotIssuerError" as const;
+/** The typed class of a contract's custom error name (`"ChequeNotIncreasing"`), if it is one of theirs. */
+export function revertClassFor(errorName: string): RevertClass | undefined {
+  // each class narrows its arguments; the decoder passes what the ABI decoded for that very error
+  const classes: Readonly<Record<string, RevertClass>> = REVERT_CLASSES as unknown as Record<string, RevertClass>;
+  return Object.hasOwn(classes, errorName) ? classes[errorName] : undefined;
 }
-export class InvalidIssuerSignatureError extends ContractRevertError<
-  Args<{ issuer: string; beneficiary: string; cumulativePayout: bigint }>
-> {
-  override readonly name = "InvalidIssuerSignatureError" as const;
-}
-export class InvalidBeneficiarySignatureError extends ContractRevertError<Args<{ beneficiary: string }>> {
-  override readonly name = "InvalidBeneficiarySignatureError" as const;
-}
-export class ChequeNotIncreasingError extends ContractRevertError<
-  Args<{ cumulativePayout: bigint; alreadyPaidOut: bigint }>
-> {
-  override readonly name = "ChequeNotIncreasingError" as const;
-}
-export class CallerPayoutExceedsPayoutError extends ContractRevertError<
-  Args<{ callerPayout: bigint; totalPayout: bigint }>
-> {
-  override readonly name = "CallerPayoutExceedsPayoutError" as const;
-}
-export class RelayedChequeWouldBounceError extends ContractRevertError<
-  Args<{ requestPayout: bigint; available: bigint }>
-> {
-  override readonly name = "RelayedChequeWouldBounceError" as const;
-}
-export class ZeroRecipientError extends ContractRevertError {
-  override readonly name = "ZeroRecipientError" as const;
-}
-export class InsufficientLiquidBalanceError extends ContractRevertError<
-  Args<{ amount: bigint; liquidBalance: bigint }>
-> {
-  override readonly name = "InsufficientLiquidBalanceError" as const;
-}
-export class HardDepositExceedsBalanceError extends ContractRevertError<
-  Args<{ totalHardDeposit: bigint; balance: bigint }>
-> {
-  override readonly name = "HardDepositExceedsBalanceError" as const;
-}
-export class DecreaseExceedsHardDepositError extends ContractRevertError<
-  Args<{ decreaseAmount: bigint; hardDeposit: bigint }>
-> {
-  override readonly name = "DecreaseExceedsHardDepositError" as const;
-}
-export class NoDecreasePreparedError extends ContractRevertError<Args<{ beneficiary: string }>> {
-  override readonly name = "NoDecreasePreparedError" as const;
-}
-export class DecreaseNotDueError extends ContractRevertError<Args<{ canBeDecreasedAt: bigint; timestamp: bigint }>> {
-  override readonly name = "DecreaseNotDueError" as const;
-}
-export class TimeoutSignatureUsedError extends ContractRevertError<Args<{ digest: string }>> {
-  override readonly name = "TimeoutSignatureUsedError" as const;
-}
-export class InitializedAtCreationError extends ContractRevertError {
-  override readonly name = "InitializedAtCreationError" as const;
-}
-export class NotACloneError extends ContractRevertError {
-  override readonly name = "NotACloneError" as const;
-}
-export class ZeroIssuerError extends ContractRevertError {
-  override readonly name = "ZeroIssuerError" as const;
-}
-
-type RevertCtor = new (
-  errorName: string,
-  args: Record<string, unknown>,
-  opts?: { cause?: unknown; data?: string },
-) => ContractRevertError;
-const classes = new Map<string, RevertCtor>();
-
-/** Register the typed class for a Solidity error name (used by each domain's chain client). */
-export function registerRevertClass(errorName: string, ctor: RevertCtor): void {
-  classes.set(errorName, ctor);
-}
-for (const [n, c] of Object.entries({
-  NotIssuer: NotIssuerError,
-  InvalidIssuerSignature: InvalidIssuerSignatureError,
-  InvalidBeneficiarySignature: InvalidBeneficiarySignatureError,
-  ChequeNotIncreasing: ChequeNotIncreasingError,
-  CallerPayoutExceedsPayout: CallerPayoutExceedsPayoutError,
-  RelayedChequeWouldBounce: RelayedChequeWouldBounceError,
-  ZeroRecipient: ZeroRecipientError,
-  InsufficientLiquidBalance: InsufficientLiquidBalanceError,
-  HardDepositExceedsBalance: HardDepositExceedsBalanceError,
-  DecreaseExceedsHardDeposit: DecreaseExceedsHardDepositError,
-  NoDecreasePrepared: NoDecreasePreparedError,
-  DecreaseNotDue: DecreaseNotDueError,
-  TimeoutSignatureUsed: TimeoutSignatureUsedError,
-  InitializedAtCreation: InitializedAtCreationError,
-  NotAClone: NotACloneError,
-  ZeroIssuer: ZeroIssuerError,
-}))
-  registerRevertClass(n, c as RevertCtor);
 
 /** The node could not be reached, dropped the transaction, or answered with something unexpected. */
 export class ProviderError extends SettlementError {
@@ -154,10 +60,10 @@ export class TransactionRevertedError extends SettlementError {
   }
 }
 
-const interfaces: Interface[] = [];
-/** Make a contract's custom errors decodable by `toSettlementError`. */
-export function registerErrorAbi(iface: Interface): void {
-  interfaces.push(iface);
+let decoder: Interface | undefined;
+/** One ethers Interface over every custom error of the contracts, built on the first revert decoded. */
+function errorInterface(): Interface {
+  return (decoder ??= new Interface(contractErrorsAbi));
 }
 
 function revertData(e: unknown): string | undefined {
@@ -183,21 +89,17 @@ export function toSettlementError(e: unknown): SettlementError {
   if (e instanceof SettlementError) return e;
   const data = revertData(e);
   if (data) {
-    for (const iface of interfaces) {
-      let parsed;
-      try {
-        parsed = iface.parseError(data);
-      } catch {
-        parsed = null;
-      }
-      if (parsed) {
-        const args: Record<string, unknown> = {};
-        parsed.fragment.inputs.forEach((input, i) => (args[input.name || String(i)] = parsed.args[i]));
-        const Ctor = classes.get(parsed.name) ?? ContractRevertError;
-        return new Ctor(parsed.name, args, { cause: e, data });
-      }
+    let parsed;
+    try {
+      parsed = errorInterface().parseError(data);
+    } catch {
+      parsed = null; // a known selector with undecodable arguments: reported as unknown, with its data
     }
-    return new ContractRevertError("unknown", { data }, { cause: e, data });
+    if (!parsed) return new ContractRevertError("unknown", { data }, { cause: e, data });
+    const args: Record<string, unknown> = {};
+    parsed.fragment.inputs.forEach((input, i) => (args[input.name || String(i)] = parsed.args[i]));
+    const Ctor = revertClassFor(parsed.name) ?? ContractRevertError;
+    return new Ctor(parsed.name, args, { cause: e, data });
   }
   if (isError(e, "CALL_EXCEPTION")) return new TransactionRevertedError(e.receipt?.hash ?? undefined, e);
   const code = (e as { code?: unknown })?.code;
@@ -214,67 +116,3 @@ export async function call<T>(fn: () => Promise<T>): Promise<T> {
     throw toSettlementError(e);
   }
 }
-
-// Chequebook / factory (issue 9: review findings C-1 … C-9) and the batch cash-out contracts (issue 11).
-// Every custom error in the ABI of Chequebook, ChequebookFactory, CashoutRouter and BatchCashoutExecutor has
-// a class here (checked by test/e2e/chequebook-findings.test.ts), including the OpenZeppelin ones they inherit.
-export class CashoutSignatureUsedError extends ContractRevertError<Args<{ digest: string }>> {
-  override readonly name = "CashoutSignatureUsedError" as const;
-}
-export class HardDepositTooLargeError extends ContractRevertError<Args<{ totalHardDeposit: bigint; max: bigint }>> {
-  override readonly name = "HardDepositTooLargeError" as const;
-}
-export class TimeoutEpochMismatchError extends ContractRevertError<
-  Args<{ beneficiary: string; signedEpoch: bigint; currentEpoch: bigint }>
-> {
-  override readonly name = "TimeoutEpochMismatchError" as const;
-}
-export class ReentrancyGuardReentrantCallError extends ContractRevertError {
-  override readonly name = "ReentrancyGuardReentrantCallError" as const;
-}
-export class SafeERC20FailedOperationError extends ContractRevertError<Args<{ token: string }>> {
-  override readonly name = "SafeERC20FailedOperationError" as const;
-}
-export class TimeoutTooLargeError extends ContractRevertError<
-  Args<{ defaultHardDepositTimeout: bigint; max: bigint }>
-> {
-  override readonly name = "TimeoutTooLargeError" as const;
-}
-export class ChequebookAlreadyDeployedError extends ContractRevertError<
-  Args<{ chequebook: string; deployer: string; salt: string }>
-> {
-  override readonly name = "ChequebookAlreadyDeployedError" as const;
-}
-export class FailedDeploymentError extends ContractRevertError {
-  override readonly name = "FailedDeploymentError" as const;
-}
-for (const [n, c] of Object.entries({
-  CashoutSignatureUsed: CashoutSignatureUsedError,
-  HardDepositTooLarge: HardDepositTooLargeError,
-  TimeoutEpochMismatch: TimeoutEpochMismatchError,
-  ReentrancyGuardReentrantCall: ReentrancyGuardReentrantCallError,
-  SafeERC20FailedOperation: SafeERC20FailedOperationError,
-  TimeoutTooLarge: TimeoutTooLargeError,
-  ChequebookAlreadyDeployed: ChequebookAlreadyDeployedError,
-  FailedDeployment: FailedDeploymentError,
-}))
-  registerRevertClass(n, c as RevertCtor);
-
-/** The typed class registered for a Solidity error name, if any. */
-export function revertClassFor(errorName: string): RevertCtor | undefined {
-  return classes.get(errorName);
-}
-export class GasPerEntryTooLowError extends ContractRevertError<Args<{ gasPerEntry: bigint; min: bigint }>> {
-  override readonly name = "GasPerEntryTooLowError" as const;
-}
-export class OnlySelfError extends ContractRevertError<Args<{ caller: string }>> {
-  override readonly name = "OnlySelfError" as const;
-}
-for (const [n, c] of Object.entries({ GasPerEntryTooLow: GasPerEntryTooLowError, OnlySelf: OnlySelfError }))
-  registerRevertClass(n, c as unknown as RevertCtor);
-export class InsufficientGasForEntryError extends ContractRevertError<
-  Args<{ index: bigint; gasLeft: bigint; needed: bigint }>
-> {
-  override readonly name = "InsufficientGasForEntryError" as const;
-}
-registerRevertClass("InsufficientGasForEntry", InsufficientGasForEntryError as unknown as RevertCtor);

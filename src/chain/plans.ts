@@ -6,129 +6,38 @@ import { InvalidArgumentError } from "../errors.js";
 import type { Hex } from "../crypto/index.js";
 import type { Submission } from "../plans/collector.js";
 import type { PlansDomain } from "../plans/receipt.js";
-import { call, ContractRevertError, registerErrorAbi, registerRevertClass } from "./errors.js";
+import { call } from "./errors.js";
+import { UnknownPlanError } from "./plans-errors.js";
 import { send, type TxResult } from "./tx.js";
 import { TokenClient } from "./token.js";
 
-registerErrorAbi(ServicePlans__factory.createInterface());
-
-type A<T> = T & Record<string, unknown>;
-export class SubmissionClosedError extends ContractRevertError<
-  A<{ planId: bigint; submitDeadline: bigint; timestamp: bigint }>
-> {
-  override readonly name = "SubmissionClosedError" as const;
-}
-export class InvalidShareTokenError extends ContractRevertError<A<{ word: string; depth: bigint; anchor: string }>> {
-  override readonly name = "InvalidShareTokenError" as const;
-}
-export class InvalidReceiptSignatureError extends ContractRevertError<
-  A<{ planId: bigint; provider: string; signer: string }>
-> {
-  override readonly name = "InvalidReceiptSignatureError" as const;
-}
-export class ClaimNotOpenError extends ContractRevertError<
-  A<{ planId: bigint; submitDeadline: bigint; timestamp: bigint }>
-> {
-  override readonly name = "ClaimNotOpenError" as const;
-}
-export class ClaimClosedError extends ContractRevertError<
-  A<{ planId: bigint; claimDeadline: bigint; timestamp: bigint }>
-> {
-  override readonly name = "ClaimClosedError" as const;
-}
-export class AlreadyClaimedError extends ContractRevertError<A<{ planId: bigint; provider: string }>> {
-  override readonly name = "AlreadyClaimedError" as const;
-}
-export class NothingToClaimError extends ContractRevertError<A<{ planId: bigint; provider: string }>> {
-  override readonly name = "NothingToClaimError" as const;
-}
-export class SweepNotOpenError extends ContractRevertError<
-  A<{ planId: bigint; claimDeadline: bigint; timestamp: bigint }>
-> {
-  override readonly name = "SweepNotOpenError" as const;
-}
-export class AlreadySweptError extends ContractRevertError<A<{ planId: bigint }>> {
-  override readonly name = "AlreadySweptError" as const;
-}
-export class UnknownPlanError extends ContractRevertError<A<{ planId: bigint }>> {
-  override readonly name = "UnknownPlanError" as const;
-}
-export class InvalidDeadlinesError extends ContractRevertError<
-  A<{ submitDeadline: bigint; claimDeadline: bigint; timestamp: bigint }>
-> {
-  override readonly name = "InvalidDeadlinesError" as const;
-}
-export class NotFunderError extends ContractRevertError<A<{ caller: string; funder: string }>> {
-  override readonly name = "NotFunderError" as const;
-}
-export class ZeroSignerError extends ContractRevertError {
-  override readonly name = "ZeroSignerError" as const;
-}
-export class ZeroBudgetError extends ContractRevertError {
-  override readonly name = "ZeroBudgetError" as const;
-}
-export class IncorrectNativeValueError extends ContractRevertError<A<{ expected: bigint; sent: bigint }>> {
-  override readonly name = "IncorrectNativeValueError" as const;
-}
-export class DepthExceedsLengthError extends ContractRevertError<A<{ depth: bigint; length: bigint }>> {
-  override readonly name = "DepthExceedsLengthError" as const;
-}
-export class SharesOverflowError extends ContractRevertError<A<{ baseShares: bigint; depth: bigint }>> {
-  override readonly name = "SharesOverflowError" as const;
-}
-// errors added with the review fixes (issue 9: P-3, P-5, P-6, bounds before arithmetic)
-export class PlanExistsError extends ContractRevertError<A<{ planId: bigint }>> {
-  override readonly name = "PlanExistsError" as const;
-}
-export class AmountsTooLargeError extends ContractRevertError<A<{ budget: bigint; bond: bigint }>> {
-  override readonly name = "AmountsTooLargeError" as const;
-}
-export class ShareCapTooLargeError extends ContractRevertError<A<{ shareCap: bigint }>> {
-  override readonly name = "ShareCapTooLargeError" as const;
-}
-export class ClaimWindowTooShortError extends ContractRevertError<
-  A<{ submitDeadline: bigint; claimDeadline: bigint; minimum: bigint }>
-> {
-  override readonly name = "ClaimWindowTooShortError" as const;
-}
-export class InvalidMinClaimWindowError extends ContractRevertError<A<{ minClaimWindow: bigint }>> {
-  override readonly name = "InvalidMinClaimWindowError" as const;
-}
-export class BudgetTooLargeError extends ContractRevertError<A<{ planId: bigint; budget: bigint; amount: bigint }>> {
-  override readonly name = "BudgetTooLargeError" as const;
-}
-export class TotalSharesOverflowError extends ContractRevertError<
-  A<{ planId: bigint; totalShares: bigint; increase: bigint }>
-> {
-  override readonly name = "TotalSharesOverflowError" as const;
-}
-for (const [n, c] of Object.entries({
-  SubmissionClosed: SubmissionClosedError,
-  InvalidShareToken: InvalidShareTokenError,
-  InvalidReceiptSignature: InvalidReceiptSignatureError,
-  ClaimNotOpen: ClaimNotOpenError,
-  ClaimClosed: ClaimClosedError,
-  AlreadyClaimed: AlreadyClaimedError,
-  NothingToClaim: NothingToClaimError,
-  SweepNotOpen: SweepNotOpenError,
-  AlreadySwept: AlreadySweptError,
-  UnknownPlan: UnknownPlanError,
-  InvalidDeadlines: InvalidDeadlinesError,
-  NotFunder: NotFunderError,
-  ZeroSigner: ZeroSignerError,
-  ZeroBudget: ZeroBudgetError,
-  IncorrectNativeValue: IncorrectNativeValueError,
-  DepthExceedsLength: DepthExceedsLengthError,
-  SharesOverflow: SharesOverflowError,
-  PlanExists: PlanExistsError,
-  AmountsTooLarge: AmountsTooLargeError,
-  ShareCapTooLarge: ShareCapTooLargeError,
-  ClaimWindowTooShort: ClaimWindowTooShortError,
-  InvalidMinClaimWindow: InvalidMinClaimWindowError,
-  BudgetTooLarge: BudgetTooLargeError,
-  TotalSharesOverflow: TotalSharesOverflowError,
-}))
-  registerRevertClass(n, c as never);
+// the revert classes live with the decoder's table (./revert-classes.ts); re-exported here for their users
+export {
+  SubmissionClosedError,
+  InvalidShareTokenError,
+  InvalidReceiptSignatureError,
+  ClaimNotOpenError,
+  ClaimClosedError,
+  AlreadyClaimedError,
+  NothingToClaimError,
+  SweepNotOpenError,
+  AlreadySweptError,
+  UnknownPlanError,
+  InvalidDeadlinesError,
+  NotFunderError,
+  ZeroSignerError,
+  ZeroBudgetError,
+  IncorrectNativeValueError,
+  DepthExceedsLengthError,
+  SharesOverflowError,
+  PlanExistsError,
+  AmountsTooLargeError,
+  ShareCapTooLargeError,
+  ClaimWindowTooShortError,
+  InvalidMinClaimWindowError,
+  BudgetTooLargeError,
+  TotalSharesOverflowError,
+} from "./plans-errors.js";
 
 /** The shortest claim window a deployment enforces when nothing else is configured (1 day, as on chain). */
 export const DEFAULT_MIN_CLAIM_WINDOW = 86_400n;

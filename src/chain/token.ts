@@ -1,15 +1,6 @@
-import { Contract, Interface, type ContractRunner } from "ethers";
+import { Contract, type ContractRunner } from "ethers";
 import { toAddress, toUint256, type AmountLike } from "../values.js";
-import {
-  call,
-  ContractRevertError,
-  registerErrorAbi,
-  registerRevertClass,
-  SafeERC20FailedOperationError,
-} from "./errors.js";
-
-// one class per error name: SafeERC20FailedOperation is declared in errors.ts (the chequebook's ABI has it too)
-export { SafeERC20FailedOperationError };
+import { call } from "./errors.js";
 import { send, simulate, type TxResult } from "./tx.js";
 import type { Hex } from "../crypto/index.js";
 
@@ -23,58 +14,18 @@ const ERC20_ABI = [
   "function mint(address,uint256)",
 ];
 
-// OpenZeppelin 5's ERC-6093 token errors and SafeERC20's errors: decoded by name and arguments
-// wherever a token call inside one of our contracts (or the token itself) reverts.
-const TOKEN_ERRORS = new Interface([
-  "error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)",
-  "error ERC20InvalidSender(address sender)",
-  "error ERC20InvalidReceiver(address receiver)",
-  "error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)",
-  "error ERC20InvalidApprover(address approver)",
-  "error ERC20InvalidSpender(address spender)",
-  "error SafeERC20FailedOperation(address token)",
-  "error SafeERC20FailedDecreaseAllowance(address spender, uint256 currentAllowance, uint256 requestedDecrease)",
-]);
-registerErrorAbi(TOKEN_ERRORS);
-type A<T> = T & Record<string, unknown>;
-export class ERC20InsufficientBalanceError extends ContractRevertError<
-  A<{ sender: string; balance: bigint; needed: bigint }>
-> {
-  override readonly name = "ERC20InsufficientBalanceError" as const;
-}
-export class ERC20InsufficientAllowanceError extends ContractRevertError<
-  A<{ spender: string; allowance: bigint; needed: bigint }>
-> {
-  override readonly name = "ERC20InsufficientAllowanceError" as const;
-}
-export class ERC20InvalidSenderError extends ContractRevertError<A<{ sender: string }>> {
-  override readonly name = "ERC20InvalidSenderError" as const;
-}
-export class ERC20InvalidReceiverError extends ContractRevertError<A<{ receiver: string }>> {
-  override readonly name = "ERC20InvalidReceiverError" as const;
-}
-export class ERC20InvalidApproverError extends ContractRevertError<A<{ approver: string }>> {
-  override readonly name = "ERC20InvalidApproverError" as const;
-}
-export class ERC20InvalidSpenderError extends ContractRevertError<A<{ spender: string }>> {
-  override readonly name = "ERC20InvalidSpenderError" as const;
-}
-export class SafeERC20FailedDecreaseAllowanceError extends ContractRevertError<
-  A<{ spender: string; currentAllowance: bigint; requestedDecrease: bigint }>
-> {
-  override readonly name = "SafeERC20FailedDecreaseAllowanceError" as const;
-}
-for (const [n, c] of Object.entries({
-  ERC20InsufficientBalance: ERC20InsufficientBalanceError,
-  ERC20InsufficientAllowance: ERC20InsufficientAllowanceError,
-  ERC20InvalidSender: ERC20InvalidSenderError,
-  ERC20InvalidReceiver: ERC20InvalidReceiverError,
-  ERC20InvalidApprover: ERC20InvalidApproverError,
-  ERC20InvalidSpender: ERC20InvalidSpenderError,
-  SafeERC20FailedOperation: SafeERC20FailedOperationError,
-  SafeERC20FailedDecreaseAllowance: SafeERC20FailedDecreaseAllowanceError,
-}))
-  registerRevertClass(n, c as never);
+// OpenZeppelin 5's ERC-6093 token errors and SafeERC20's: decoded by name and arguments wherever a token
+// call inside one of our contracts (or the token itself) reverts; re-exported here for their users
+export {
+  ERC20InsufficientBalanceError,
+  ERC20InsufficientAllowanceError,
+  ERC20InvalidSenderError,
+  ERC20InvalidReceiverError,
+  ERC20InvalidApproverError,
+  ERC20InvalidSpenderError,
+  SafeERC20FailedDecreaseAllowanceError,
+  SafeERC20FailedOperationError,
+} from "./openzeppelin-errors.js";
 
 /** A token's display facts, read once. */
 export interface TokenInfo {
