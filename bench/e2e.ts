@@ -80,7 +80,7 @@ async function client(port: number, peers: number, dir: string, tag: string): Pr
       try {
         await s.request("store", payload);
         if (measuring) {
-          latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          latencies.push(Number(process.hrtime.bigint() - t0) / 1e3);
           done++;
         }
       } catch {
@@ -99,11 +99,13 @@ async function client(port: number, peers: number, dir: string, tag: string): Pr
   const c1 = cheques;
   stop = true;
   await Promise.all(all);
-  process.stdout.write(JSON.stringify({ done, elapsed, cheques: c1 - c0, errors, latencies }) + "\n");
   for (const n of nodes) {
     n.close();
     n.store.close();
   }
+  // latencies in whole µs; a large write to a pipe is asynchronous: exit only once it is out
+  const line = JSON.stringify({ done, elapsed, cheques: c1 - c0, errors, latencies: latencies.map(Math.round) });
+  await new Promise((r) => process.stdout.write(line + "\n", r));
   process.exit(0);
 }
 
@@ -112,6 +114,10 @@ function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   // fields after the command: state is [0], utime [11], stime [12], in clock ticks (100 Hz)
   return ((Number(fields[11]) + Number(fields[12])) * 1_000) / 100;
+}
+/** Write system calls (write, writev, …) a process made so far, from /proc (Linux). */
+function writeCalls(pid: number): number {
+  return Number(/syscw: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? NaN);
 }
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -143,19 +149,20 @@ async function runClients(port: number, serverPid: number, peers: number, proces
   // request costs whatever the machine's load (other processes share the cores)
   const clientPids = procs.map((p) => p.proc.pid!);
   await new Promise((r) => setTimeout(r, 1_000));
-  const cpu0 = { server: cpuMs(serverPid), clients: sum(clientPids.map(cpuMs)) };
+  const cpu0 = { server: cpuMs(serverPid), clients: sum(clientPids.map(cpuMs)), writes: writeCalls(serverPid) };
   await new Promise((r) => setTimeout(r, SECONDS * 1_000));
-  const cpu1 = { server: cpuMs(serverPid), clients: sum(clientPids.map(cpuMs)) };
+  const cpu1 = { server: cpuMs(serverPid), clients: sum(clientPids.map(cpuMs)), writes: writeCalls(serverPid) };
   const results = await Promise.all(procs.map(async (p) => JSON.parse(await p.next()) as ClientResult));
   await Promise.all(procs.map((p) => p.exited));
   const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  const q = (p: number) => (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN) / 1e3;
   const elapsed = Math.max(...results.map((r) => r.elapsed));
   const done = results.reduce((s, r) => s + r.done, 0);
   return {
     serverCpuUsPerReq: ((cpu1.server - cpu0.server) * 1_000) / done,
     clientCpuUsPerReq: ((cpu1.clients - cpu0.clients) * 1_000) / done,
     serverCpuShare: (cpu1.server - cpu0.server) / (SECONDS * 1_000),
+    serverWritesPerReq: (cpu1.writes - cpu0.writes) / done,
     peers,
     processes,
     rps: results.reduce((s, r) => s + r.done, 0) / elapsed,
@@ -281,12 +288,12 @@ async function main(): Promise<void> {
       "server and client processes over loopback TCP, SQLite (WAL, synchronous=FULL) on both sides, mock mode (cheques signed + verified), threshold 100 (a cheque per 100 requests per peer), 32-byte payload\n",
     );
     console.log(
-      "| peers | client processes | in flight per peer | paid requests/s | p50 ms | p99 ms | cheques/s | server CPU µs/req | server CPU busy | client CPU µs/req | errors |",
+      "| peers | client processes | in flight per peer | paid requests/s | p50 ms | p99 ms | cheques/s | server CPU µs/req | server CPU busy | server write calls/req | client CPU µs/req | errors |",
     );
-    console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const r of rows)
       console.log(
-        `| ${r.peers} | ${r.processes} | ${IN_FLIGHT} | ${Math.round(r.rps).toLocaleString("en")} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.chequesPerSec.toFixed(1)} | ${r.serverCpuUsPerReq.toFixed(0)} | ${(100 * r.serverCpuShare).toFixed(0)} % | ${r.clientCpuUsPerReq.toFixed(0)} | ${r.errors} |`,
+        `| ${r.peers} | ${r.processes} | ${IN_FLIGHT} | ${Math.round(r.rps).toLocaleString("en")} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.chequesPerSec.toFixed(1)} | ${r.serverCpuUsPerReq.toFixed(0)} | ${(100 * r.serverCpuShare).toFixed(0)} % | ${r.serverWritesPerReq.toFixed(2)} | ${r.clientCpuUsPerReq.toFixed(0)} | ${r.errors} |`,
       );
     console.log(
       `\nhard mode, liquidity cache TTL 0: ${hard.perCheque.toFixed(2)} chain calls per cheque (issuer: balance + totalPaidOut; receiver: liquidBalanceFor + paidOut), over ${hard.cheques} cheques`,
