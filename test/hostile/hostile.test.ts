@@ -308,16 +308,19 @@ describe("hostile peers against a node in its own process (TCP loopback)", funct
 
   it("a request flood (100,000 pipelined) from a peer that never reads is held by backpressure", async () => {
     await row("100,000 pipelined, never read", async () => {
-      const p = await open("flood");
-      p.sock.pause(); // never read the responses
-      p.handshake();
+      // the frames are built before the handshake: on a loaded machine building them can take longer
+      // than the node's idle timeout (1.5 s), which would close the connection before the flood
       const { encodeMessage } = await import("../../src/swap/codec.js");
       const frames = [];
       for (let i = 1; i <= 100_000; i++)
         frames.push(
           encodeMessage({ request: { id: BigInt(i), protocol: "ping", units: 1, payload: new Uint8Array(256) } }),
         ); // "ping" costs 0
-      p.write(Buffer.concat(frames));
+      const flood = Buffer.concat(frames);
+      const p = await open("flood");
+      p.sock.pause(); // never read the responses
+      p.handshake();
+      p.write(flood);
       // the node answers until the responses it cannot hand over fill the socket, then stops
       // reading; its inbox high-water mark shows where (sampled by the node itself)
       let max = (await child.ask<{ peakFrames: number }>("peak flood")).peakFrames;

@@ -12,7 +12,7 @@ import { MemoryStore } from "../../src/store/memory.js";
 import { StoreUnavailableError } from "../../src/store/errors.js";
 import type { Store } from "../../src/store/types.js";
 import { InsufficientChequebookFundsError } from "../../src/swap/errors.js";
-import { hashCheque, type SignedCheque } from "../../src/cheque/index.js";
+import { hashCheque, signCheque, type SignedCheque } from "../../src/cheque/index.js";
 import { hexToBytes, tryRecoverSigner, type Hex } from "../../src/crypto/index.js";
 import { FrameDecoder } from "../../src/swap/codec.js";
 import { memoryPair, type Duplex } from "../../src/swap/transport.js";
@@ -142,6 +142,31 @@ describe("swap: issuer group commit", () => {
     const [c, d] = await Promise.all([issuer.issue("p", beneficiary, 5n), issuer.issue("p", beneficiary, 7n)]);
     expect([c?.cumulativePayout, d?.cumulativePayout]).to.deep.equal([35n, 42n]);
     expect(store.totalIssued(book)).to.equal(42n);
+  });
+
+  it("adopt: waits for a cheque in flight to the same beneficiary, then the next starts above it", async () => {
+    const store = new MemoryStore();
+    const commit = heldScheduler();
+    const { issuer, ledger } = issuerOn(store, undefined, new Ledger(store, { schedule: commit.schedule }));
+    const beneficiary = Wallet.createRandom().address as Hex;
+    // the peer holds a cheque of ours at 50 that our (rolled back) database does not know
+    const held = { chequebook: book, beneficiary, cumulativePayout: 50n };
+    const signature = await signCheque(held, CHAIN_ID, key.privateKey as Hex);
+    const first = issuer.issue("p", beneficiary, 10n);
+    await until("the first cheque is queued", () => ledger.queued === 1);
+    let adopted: boolean | undefined;
+    const adopting = issuer.adopt("p", { ...held, signature }).then((a) => (adopted = a));
+    await new Promise((r) => setImmediate(r));
+    expect(adopted).to.equal(undefined); // queued behind the cheque in flight
+    commit.release();
+    expect((await first)?.cumulativePayout).to.equal(10n);
+    await adopting;
+    expect(adopted).to.equal(true);
+    const next = issuer.issue("p", beneficiary, 5n);
+    await until("the next cheque is queued", () => ledger.queued === 1);
+    commit.release();
+    expect((await next)?.cumulativePayout).to.equal(55n);
+    expect(store.totalIssued(book)).to.equal(55n);
   });
 
   it("issue: concurrent cheques never take more than the uncommitted funds together", async () => {
