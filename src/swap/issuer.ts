@@ -96,8 +96,13 @@ export class ChequeIssuer {
    * issued counts it). Returns whether it was adopted. A cheque that is not ours is ignored.
    */
   adopt(peer: string, c: SignedCheque): Promise<boolean> {
-    const chequebook = toAddress(c.chequebook, "chequebook");
-    const beneficiary = toAddress(c.beneficiary, "beneficiary");
+    let chequebook: Hex, beneficiary: Hex;
+    try {
+      chequebook = toAddress(c.chequebook, "chequebook");
+      beneficiary = toAddress(c.beneficiary, "beneficiary");
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
     return this.#serial(beneficiary, async () => {
       if (chequebook !== this.config.chequebook) return false;
       const digest = hashCheque({ chequebook, beneficiary, cumulativePayout: c.cumulativePayout }, this.config.chainId);
@@ -137,7 +142,12 @@ export class ChequeIssuer {
    * paidOut).
    */
   issue(peer: string, beneficiary: string, amount: bigint | (() => bigint)): Promise<SignedCheque | undefined> {
-    const to = toAddress(beneficiary, "beneficiary");
+    let to: Hex;
+    try {
+      to = toAddress(beneficiary, "beneficiary");
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
     return this.#serial(to, () => this.#issue(peer, to, typeof amount === "function" ? amount() : amount));
   }
 

@@ -12,6 +12,7 @@ import { MemoryStore } from "../../src/store/memory.js";
 import { StoreUnavailableError } from "../../src/store/errors.js";
 import type { Store } from "../../src/store/types.js";
 import { InsufficientChequebookFundsError } from "../../src/swap/errors.js";
+import { InvalidArgumentError } from "../../src/errors.js";
 import { hashCheque, signCheque, type SignedCheque } from "../../src/cheque/index.js";
 import { hexToBytes, tryRecoverSigner, type Hex } from "../../src/crypto/index.js";
 import { FrameDecoder } from "../../src/swap/codec.js";
@@ -167,6 +168,18 @@ describe("swap: issuer group commit", () => {
     commit.release();
     expect((await next)?.cumulativePayout).to.equal(55n);
     expect(store.totalIssued(book)).to.equal(55n);
+  });
+
+  it("issue/adopt: a malformed address is a rejected promise with a typed error, nothing issued", async () => {
+    const store = new MemoryStore();
+    const { issuer } = issuerOn(store);
+    let p: Promise<unknown> | undefined;
+    expect(() => (p = issuer.issue("p", "0x1234", 10n))).to.not.throw();
+    const err = await expectError(p!, InvalidArgumentError);
+    expect(err.argument).to.equal("beneficiary");
+    const bad = { chequebook: "nope" as Hex, beneficiary: book, cumulativePayout: 1n, signature: "0x" as Hex };
+    expect((await expectError(issuer.adopt("p", bad), InvalidArgumentError)).argument).to.equal("chequebook");
+    expect(store.totalIssued(book)).to.equal(0n);
   });
 
   it("issue: concurrent cheques never take more than the uncommitted funds together", async () => {
