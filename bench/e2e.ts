@@ -143,8 +143,21 @@ async function runClients(port: number, serverPid: number, peers: number, proces
     const next = () => lines.next().then((l) => String(l.value));
     return { proc, next, exited: once(proc, "exit") };
   });
+  try {
+    return await measure(procs, serverPid, peers, processes);
+  } finally {
+    for (const p of procs) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill();
+  }
+}
+
+async function measure(
+  procs: { proc: import("node:child_process").ChildProcess; next: () => Promise<string>; exited: Promise<unknown> }[],
+  serverPid: number,
+  peers: number,
+  processes: number,
+) {
   for (const p of procs) if ((await p.next()) !== "ready") throw new Error("client process did not start");
-  for (const p of procs) p.proc.stdin.write("go\n");
+  for (const p of procs) p.proc.stdin!.write("go\n");
   // CPU time (user + system) of the server and the clients over the measuring window: what a
   // request costs whatever the machine's load (other processes share the cores)
   const clientPids = procs.map((p) => p.proc.pid!);
@@ -268,17 +281,21 @@ async function main(): Promise<void> {
         PROF,
       );
       const cdir = mkdtempSync(join(dir, `c${peers}-`));
-      const r: Record<string, number> = await runClients(
-        server.port,
-        server.proc.pid!,
-        peers,
-        clientProcesses(peers),
-        cdir,
-      );
-      const serverStats = await server.ask<{ counters: Record<string, number> }>("stats");
-      await server.stop();
-      r.serverCheques = serverStats.counters["cheque-received"] ?? 0;
-      rows.push(r);
+      try {
+        const r: Record<string, number> = await runClients(
+          server.port,
+          server.proc.pid!,
+          peers,
+          clientProcesses(peers),
+          cdir,
+        );
+        const serverStats = await server.ask<{ counters: Record<string, number> }>("stats");
+        r.serverCheques = serverStats.counters["cheque-received"] ?? 0;
+        rows.push(r);
+      } finally {
+        // also when a row fails: no server process outlives the benchmark
+        await server.stop();
+      }
     }
     const hard = await chainCallsPerCheque();
     console.log(
