@@ -22,6 +22,14 @@ import { OverdraftError, ReservationSettledError } from "./errors.js";
 
 export type Direction = "serve" | "consume";
 
+/** One write of a group commit (`Ledger.persistSoon`): the peer's new record, the caller's own
+ * writes in the same transaction, and what to run once it committed. */
+export interface GroupWrite {
+  record: PeerRecord;
+  write?: () => void;
+  committed?: () => void;
+}
+
 export class Reservation {
   #done = false;
   #applied?: { amount: bigint; fromSurplus: bigint };
@@ -78,7 +86,19 @@ export class Ledger {
    * caches of what the store holds about the peer). */
   onPersisted?: (peer: string) => void;
 
-  constructor(private readonly store: Store) {}
+  readonly #schedule: (commit: () => void) => void;
+
+  /**
+   * `schedule` decides when a group commit runs once its first write was queued (default
+   * `setImmediate`: at the end of the event-loop turn, so every `persistSoon` of that turn shares
+   * it). Tests pass one that holds the commit to observe what waits for durability.
+   */
+  constructor(
+    private readonly store: Store,
+    opts: { schedule?: (commit: () => void) => void } = {},
+  ) {
+    this.#schedule = opts.schedule ?? ((commit) => void setImmediate(commit));
+  }
 
   #live(peer: string): Live {
     let l = this.#peers.get(peer);
@@ -230,24 +250,30 @@ export class Ledger {
    * event-loop turn (one fsync for all), returns the peer's new record and may add its own writes;
    * the records become live only after the transaction committed. A `build` that throws rejects its
    * own promise only; a store failure rejects them all (nothing written, nothing changed).
+   * `committed`, if the build returns one, runs synchronously right after the commit (before any
+   * other code can observe the store), e.g. to release what the caller held against it.
    */
-  persistSoon<T extends { record: PeerRecord; write?: () => void }>(build: () => T): Promise<T> {
+  persistSoon<T extends GroupWrite>(build: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#batch.push({ build, resolve: resolve as (v: unknown) => void, reject });
-      if (this.#batch.length === 1) setImmediate(() => this.#commitBatch());
+      if (this.#batch.length === 1) this.#schedule(() => this.#commitBatch());
     });
   }
 
+  /** Writes queued for the next group commit. */
+  get queued(): number {
+    return this.#batch.length;
+  }
+
   readonly #batch: {
-    build: () => { record: PeerRecord; write?: () => void };
+    build: () => GroupWrite;
     resolve: (v: unknown) => void;
     reject: (e: unknown) => void;
   }[] = [];
 
   #commitBatch(): void {
     const batch = this.#batch.splice(0);
-    const built: ({ ok: true; value: { record: PeerRecord; write?: () => void } } | { ok: false; error: unknown })[] =
-      [];
+    const built: ({ ok: true; value: GroupWrite } | { ok: false; error: unknown })[] = [];
     try {
       this.store.transaction(() => {
         built.length = 0;
@@ -272,10 +298,11 @@ export class Ledger {
     } finally {
       this.#staged = undefined;
     }
+    for (const r of built) if (r.ok) this.commit(r.value.record, true);
+    for (const r of built) if (r.ok) r.value.committed?.();
     batch.forEach((b, i) => {
       const r = built[i];
       if (r.ok) {
-        this.commit(r.value.record, true);
         b.resolve(r.value);
       } else b.reject(r.error);
     });

@@ -1,8 +1,15 @@
 /**
  * Paying: issues cumulative cheques from our chequebook. Never beyond the uncommitted balance
- * (balance + paid out − issued; issuing is serialised, so nothing else is in flight). The new
- * cumulative amount and its signature are stored durably, with the ledger's payment, before the
- * cheque is handed out for sending; after a restart the last cheque is re-sent, never re-signed lower.
+ * (balance + paid out − issued − signed but not yet committed). The new cumulative amount and its
+ * signature are stored durably, with the ledger's payment, before the cheque is handed out for
+ * sending; after a restart the last cheque is re-sent, never re-signed lower.
+ *
+ * Off the hot path: a signed cheque joins the ledger's next group commit (`Ledger.persistSoon`), so
+ * cheques to many peers issued in one event-loop turn share one fsync, and `issue()` resolves only
+ * once that commit is durable. Cheques to one beneficiary are issued one at a time (each waits for
+ * the previous one's commit, so a cumulative is always read from the durable record); cheques to
+ * different beneficiaries overlap, and the funds they hold while in flight are counted against the
+ * uncommitted balance until their commit lands in the store's total issued.
  */
 import { hashCheque, signCheque, type SignedCheque } from "../cheque/index.js";
 import { hexToBytes, tryRecoverSigner, type Hex } from "../crypto/index.js";
@@ -30,7 +37,10 @@ export interface IssuerConfig {
 }
 
 export class ChequeIssuer {
-  #lock: Promise<unknown> = Promise.resolve();
+  /** Per beneficiary: the tail of its issue/adopt chain (removed once idle). */
+  readonly #chains = new Map<string, Promise<unknown>>();
+  /** How much the total issued will grow by once the cheques signed but not yet committed land. */
+  #inflight = 0n;
 
   constructor(
     private readonly store: Store,
@@ -38,10 +48,32 @@ export class ChequeIssuer {
     readonly config: IssuerConfig,
   ) {}
 
-  /** balance + totalPaidOut − totalIssued. */
+  /** Run `fn` after every earlier issue/adopt for `beneficiary` finished (committed or failed). */
+  #serial<T>(beneficiary: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.#chains.get(beneficiary) ?? Promise.resolve()).then(fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#chains.set(beneficiary, tail);
+    void tail.then(() => {
+      if (this.#chains.get(beneficiary) === tail) this.#chains.delete(beneficiary);
+    });
+    return run;
+  }
+
+  /** Cheques signed and queued for their commit, not yet durable (their total increase). */
+  get inflight(): bigint {
+    return this.#inflight;
+  }
+
+  /** balance + totalPaidOut − totalIssued − in flight. */
   async uncommitted(): Promise<bigint> {
-    const f = await this.config.funds();
-    return f.balance + f.totalPaidOut - this.store.totalIssued(this.config.chequebook);
+    return this.#available(await this.config.funds());
+  }
+
+  #available(f: Funds): bigint {
+    return f.balance + f.totalPaidOut - this.store.totalIssued(this.config.chequebook) - this.#inflight;
   }
 
   /** The last cheque issued to `beneficiary` (to re-send after a reconnect or restart). */
@@ -64,9 +96,14 @@ export class ChequeIssuer {
    * issued counts it). Returns whether it was adopted. A cheque that is not ours is ignored.
    */
   adopt(peer: string, c: SignedCheque): Promise<boolean> {
-    const run = this.#lock.then(async () => {
-      const chequebook = toAddress(c.chequebook, "chequebook");
-      const beneficiary = toAddress(c.beneficiary, "beneficiary");
+    let chequebook: Hex, beneficiary: Hex;
+    try {
+      chequebook = toAddress(c.chequebook, "chequebook");
+      beneficiary = toAddress(c.beneficiary, "beneficiary");
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    return this.#serial(beneficiary, async () => {
       if (chequebook !== this.config.chequebook) return false;
       const digest = hashCheque({ chequebook, beneficiary, cumulativePayout: c.cumulativePayout }, this.config.chainId);
       if (tryRecoverSigner(hexToBytes(digest), c.signature) !== (await this.#signerAddress())) return false;
@@ -87,8 +124,6 @@ export class ChequeIssuer {
       this.ledger.onPersisted?.(peer);
       return true;
     });
-    this.#lock = run.catch(() => undefined);
-    return run;
   }
 
   #address?: Hex;
@@ -100,24 +135,25 @@ export class ChequeIssuer {
 
   /**
    * Sign a cheque raising `beneficiary`'s cumulative payout by `amount` (a function is read once the
-   * previous payments are done: nothing is paid twice), and commit it together with the ledger's
-   * record of paying `peer`. The cumulative amount never starts below max(our record, on-chain
-   * paidOut). Returns the cheque to send, or undefined when the amount is not positive.
+   * previous payments to that beneficiary are durable: nothing is paid twice), and commit it
+   * together with the ledger's record of paying `peer`, in the next group commit. Resolves once
+   * that commit is durable (only then may the cheque be sent) with the cheque, or undefined when
+   * the amount is not positive. The cumulative amount never starts below max(our record, on-chain
+   * paidOut).
    */
   issue(peer: string, beneficiary: string, amount: bigint | (() => bigint)): Promise<SignedCheque | undefined> {
-    const run = this.#lock.then(() =>
-      this.#issue(peer, toAddress(beneficiary, "beneficiary"), typeof amount === "function" ? amount() : amount),
-    );
-    this.#lock = run.catch(() => undefined);
-    return run as Promise<SignedCheque>;
+    let to: Hex;
+    try {
+      to = toAddress(beneficiary, "beneficiary");
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    return this.#serial(to, () => this.#issue(peer, to, typeof amount === "function" ? amount() : amount));
   }
 
   async #issue(peer: string, beneficiary: Hex, amount: bigint): Promise<SignedCheque | undefined> {
     if (amount <= 0n) return undefined;
-    const available = await this.uncommitted();
-    if (amount > available) throw new InsufficientChequebookFundsError(amount, available);
     const { chequebook, chainId } = this.config;
-    const recorded = this.store.lastIssued(chequebook, beneficiary)?.cumulativePayout ?? 0n;
     // paidOut only moves past our record if our record was lost or rolled back: asked once per
     // beneficiary per process (later cheques start above it anyway)
     let paidOut = 0n;
@@ -125,15 +161,36 @@ export class ChequeIssuer {
       paidOut = await this.config.paidOut(beneficiary);
       this.#floorChecked.add(beneficiary);
     }
+    const funds = await this.config.funds();
+    // Synchronous from here to the reservation: no other issue can take the same funds.
+    const available = this.#available(funds);
+    if (amount > available) throw new InsufficientChequebookFundsError(amount, available);
+    // durable: an earlier cheque to this beneficiary has committed (or failed) before this runs
+    const recorded = this.store.lastIssued(chequebook, beneficiary)?.cumulativePayout ?? 0n;
     const prev = paidOut > recorded ? paidOut : recorded;
     const cheque = { chequebook, beneficiary, cumulativePayout: prev + amount };
-    const signature = await signCheque(cheque, chainId, this.config.signer);
-    this.config.crashPoint?.("issue:signed");
-    // Synchronous from here: the ledger cannot change between reading and committing.
-    const record = this.ledger.afterPaymentSent(peer, amount);
-    const issued: IssuedCheque = { ...cheque, signature, peer, issuedAt: (this.config.now ?? Date.now)() };
-    this.ledger.persist(record, () => this.store.putIssued(issued));
-    this.config.crashPoint?.("issue:stored");
-    return { ...cheque, signature };
+    const increase = cheque.cumulativePayout - recorded;
+    this.#inflight += increase;
+    let held = true;
+    const release = () => {
+      if (held) this.#inflight -= increase;
+      held = false;
+    };
+    try {
+      const signature = await signCheque(cheque, chainId, this.config.signer);
+      this.config.crashPoint?.("issue:signed");
+      const issued: IssuedCheque = { ...cheque, signature, peer, issuedAt: (this.config.now ?? Date.now)() };
+      // the ledger record is built inside the commit (after every earlier change to the peer); the
+      // funds held are released the moment the total issued holds them
+      await this.ledger.persistSoon(() => ({
+        record: this.ledger.afterPaymentSent(peer, amount),
+        write: () => this.store.putIssued(issued),
+        committed: release,
+      }));
+      this.config.crashPoint?.("issue:stored");
+      return { ...cheque, signature };
+    } finally {
+      release();
+    }
   }
 }

@@ -86,6 +86,10 @@ export interface SwapNodeConfig {
   /** Connections held at once (default 1,024) and handshakes under way (default 128). */
   maxConnections?: number;
   maxPendingHandshakes?: number;
+  /** When a group commit of cheques (issued and received) runs once its first write is queued;
+   * default `setImmediate` (every cheque of one event-loop turn shares one fsync). Tests hold it
+   * to observe that nothing waits on it but the cheques in the group. */
+  groupCommit?: (commit: () => void) => void;
   /** Test hook: called at named points of issuing and receiving. */
   crashPoint?: (point: string) => void;
 }
@@ -150,7 +154,7 @@ export class SwapNode extends EventEmitter<NodeEvents> {
       ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
       ...config.limits,
     };
-    this.ledger = new Ledger(this.store);
+    this.ledger = new Ledger(this.store, { schedule: config.groupCommit });
     // a cheque moved (issued, adopted or received): the cached cumulatives are stale, synchronously
     this.ledger.onPersisted = (peer) => this.#cums.delete(peer);
     if (this.chequebook && config.signer) {

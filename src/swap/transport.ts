@@ -111,6 +111,7 @@ export function socketDuplex(socket: import("node:net").Socket): Duplex {
     else queued.push(bytes.slice());
   });
   let destroyTimer: NodeJS.Timeout | undefined;
+  let corked = false;
   socket.on("close", () => {
     if (destroyTimer) clearTimeout(destroyTimer);
     finish();
@@ -130,6 +131,16 @@ export function socketDuplex(socket: import("node:net").Socket): Duplex {
     },
     send(bytes) {
       if (closed || socket.destroyed) return Promise.reject(new ConnectionClosedError());
+      // frames written in one turn of the event loop (e.g. the responses to one read of pipelined
+      // requests) leave in one writev system call instead of one write each
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(() => {
+          corked = false;
+          socket.uncork();
+        });
+      }
       return new Promise((resolve, reject) =>
         socket.write(bytes, (e) => (e ? reject(new ConnectionClosedError(e.message)) : resolve())),
       );

@@ -308,8 +308,8 @@ describe("hostile peers against a node in its own process (TCP loopback)", funct
 
   it("a request flood (100,000 pipelined) from a peer that never reads is held by backpressure", async () => {
     await row("100,000 pipelined, never read", async () => {
-      // encode the flood before connecting: on a loaded machine encoding 100,000 frames can take
-      // longer than the node's idle timeout (1.5 s), which would close the session before the flood
+      // the frames are built before the handshake: on a loaded machine building them can take longer
+      // than the node's idle timeout (1.5 s), which would close the connection before the flood
       const { encodeMessage } = await import("../../src/swap/codec.js");
       const frames = [];
       for (let i = 1; i <= 100_000; i++)
