@@ -10,7 +10,8 @@
  * `exposure` = the peer's net debt plus service reserved for it plus the request being admitted,
  * and `guaranteed` = hard deposit − any prepared decrease, capped at `liquidBalanceFor(us)`. A
  * chequebook without hard deposits guarantees nothing per beneficiary; then the operator's cap
- * (`contractIssuerMaxUncashed`) stands in for `guaranteed`. EOA issuers are not tracked here
+ * (`contractIssuerMaxUncashed`) stands in for `guaranteed`; `contractIssuerMaxCredit`, if set, caps
+ * either (the revocation risk the operator accepts). EOA issuers are not tracked here
  * (their cheques cannot be revoked): their limit stays the disconnect threshold.
  *
  * The check is synchronous (admission is); the guarantee is re-read in the background through the
@@ -44,6 +45,8 @@ export interface CreditConfig {
   received(chequebook: string): bigint;
   /** Stand-in for the guarantee when the chequebook has no hard deposits (0: no credit at all). */
   fallbackLimit: bigint;
+  /** Our own ceiling on top of the guarantee (undefined: none; 0: no credit at all). */
+  maxCredit?: bigint;
   /** After a failed chain read, wait this long before asking again for that peer. Default 5 s. */
   retryMs?: number;
   /** Peers tracked at most (oldest dropped first); a node tracks its connected peers. Default 10,000. */
@@ -169,7 +172,9 @@ export class ContractIssuerCredit {
   async #read(e: Entry): Promise<void> {
     const g = await this.config.facts.guarantee(e.chequebook, this.config.beneficiary);
     e.source = g.guaranteed === undefined ? "fallback" : "hardDeposit";
-    e.limit = g.guaranteed ?? this.config.fallbackLimit;
+    const bound = g.guaranteed ?? this.config.fallbackLimit;
+    const max = this.config.maxCredit;
+    e.limit = max !== undefined && max < bound ? max : bound;
     e.paidOut = g.paidOut;
     e.at = this.#now();
     e.retryAt = 0;

@@ -187,6 +187,7 @@ export class SwapNode extends EventEmitter<NodeEvents> {
       beneficiary: this.beneficiary,
       received: (chequebook) => this.receiver.last(chequebook)?.cumulativePayout ?? 0n,
       fallbackLimit: this.policy.contractIssuerMaxUncashed,
+      maxCredit: this.policy.contractIssuerMaxCredit,
       now: this.now,
       onError: (peer, error) => this.emit("frame-error", { peer, error: error as Error }),
     });

@@ -187,6 +187,21 @@ describe("credit: contract-wallet issuers are bounded by their hard deposit (rea
     server.close();
   });
 
+  it("our own ceiling (contractIssuerMaxCredit) caps a larger hard deposit", async () => {
+    const owner = Wallet.createRandom();
+    const { wallet, book } = await walletChequebook(owner, 1_000n);
+    const { client, server, serverAddress } = nodes(
+      { key: owner, book, issuer: await wallet.getAddress() },
+      { contractIssuerMaxCredit: 20n },
+    );
+    await asIssuer(owner, wallet, book, "increaseHardDeposit", [serverAddress, 500n]);
+    const session = await connect(client, server);
+    await serve(session, 20);
+    await refusedOverdraft(server, session);
+    client.close();
+    server.close();
+  });
+
   it("EOA issuers are unaffected: no hard deposit, served up to the disconnect threshold", async () => {
     const key = Wallet.createRandom();
     const d = await factory.deployChequebook({

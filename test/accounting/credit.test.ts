@@ -11,6 +11,7 @@ import { Ledger } from "../../src/accounting/ledger.js";
 import { UNBOUNDED } from "../../src/accounting/limits.js";
 import { resolvePolicy, type Mode } from "../../src/accounting/policy.js";
 import { ProviderError } from "../../src/chain/errors.js";
+import { InvalidArgumentError } from "../../src/errors.js";
 import { signCheque } from "../../src/cheque/index.js";
 import type { Hex } from "../../src/crypto/index.js";
 import { MemoryStore } from "../../src/store/memory.js";
@@ -92,6 +93,29 @@ describe("credit: the contract-wallet credit tracker", () => {
     const none = tracker(scripted({ guarantee: { paidOut: 0n } }), { fallbackLimit: 0n }).credit;
     await none.admit("p", BOOK);
     expect(none.serveLimit("p")).to.equal(0n);
+  });
+
+  it("our own ceiling caps the guarantee and the fallback alike (0: no credit at all)", async () => {
+    for (const [value, maxCredit, limit] of [
+      [{ guaranteed: 100n, paidOut: 0n }, 60n, 60n],
+      [{ guaranteed: 50n, paidOut: 0n }, 60n, 50n],
+      [{ paidOut: 0n }, 5n, 5n],
+      [{ guaranteed: 100n, paidOut: 0n }, 0n, 0n],
+    ] as const) {
+      const credit = new ContractIssuerCredit({
+        facts: scripted({ guarantee: value }),
+        beneficiary: US,
+        received: () => 0n,
+        fallbackLimit: 7n,
+        maxCredit,
+      });
+      await credit.admit("p", BOOK);
+      expect(credit.serveLimit("p")).to.equal(limit);
+    }
+    expect(() => resolvePolicy({ mode: "hard", paymentThreshold: 1n, contractIssuerMaxCredit: -1n }))
+      .to.throw(InvalidArgumentError)
+      .with.property("name", "InvalidArgumentError");
+    expect(resolvePolicy({ mode: "hard", paymentThreshold: 1n }).contractIssuerMaxCredit).to.equal(undefined);
   });
 
   it("a failed chain read leaves a new peer unverified (no credit), retried after retryMs", async () => {
