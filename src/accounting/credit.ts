@@ -15,7 +15,8 @@
  * (their cheques cannot be revoked): their limit stays the disconnect threshold.
  *
  * The check is synchronous (admission is); the guarantee is re-read in the background through the
- * facts port, whose liquidity cache decides how often the chain is asked. Requests admitted while
+ * facts port, whose liquidity cache decides how often the chain is asked (at most once per
+ * `minRefreshMs` per peer in the background). Requests admitted while
  * a re-read is under way use the previous value: safe while the chequebook's decrease timeout is
  * longer than the cache TTL plus one chain round trip (a prepared decrease cannot take effect
  * sooner, and it is subtracted as soon as it is seen).
@@ -49,6 +50,9 @@ export interface CreditConfig {
   maxCredit?: bigint;
   /** After a failed chain read, wait this long before asking again for that peer. Default 5 s. */
   retryMs?: number;
+  /** Background re-reads of a peer's guarantee start at most this often (the facts cache may still
+   * answer them). Bounds chain traffic with a liquidity TTL of 0. Default 1 s. */
+  minRefreshMs?: number;
   /** Peers tracked at most (oldest dropped first); a node tracks its connected peers. Default 10,000. */
   maxPeers?: number;
   now?: () => number;
@@ -133,7 +137,8 @@ export class ContractIssuerCredit {
   serveLimit(peer: string): bigint {
     const e = this.#peers.get(peer);
     if (!e) return UNBOUNDED;
-    if (!e.refreshing && this.#now() >= e.retryAt) void this.refresh(peer);
+    const due = e.kind === "contract" ? Math.max(e.retryAt, e.at + (this.config.minRefreshMs ?? 1_000)) : e.retryAt;
+    if (!e.refreshing && this.#now() >= due) void this.refresh(peer);
     if (e.kind !== "contract") return 0n;
     const received = this.config.received(e.chequebook);
     const uncashed = received > e.paidOut ? received - e.paidOut : 0n;

@@ -147,9 +147,13 @@ describe("credit: the contract-wallet credit tracker", () => {
 
   it("re-reads in the background, one read at a time per peer", async () => {
     const facts = scripted();
-    const { credit } = tracker(facts);
+    const { credit, advance } = tracker(facts);
     await credit.admit("p", BOOK);
     const reads = facts.reads;
+    advance(999);
+    expect(credit.serveLimit("p")).to.equal(100n); // read less than minRefreshMs (1 s) ago: no re-read
+    expect(facts.reads).to.equal(reads);
+    advance(1);
     let open!: () => void;
     facts.gate = new Promise((r) => (open = r));
     facts.value = { guaranteed: 40n, paidOut: 0n };
