@@ -558,7 +558,8 @@ export class SwapNode extends EventEmitter<NodeEvents> {
             this.emit("frame-error", { peer, error: e as Error });
           }
         }
-        await this.credit?.admit(peer, this.ledger.get(peer).chequebook ?? remote.chequebook, remote.issuer);
+        if (this.credit)
+          await this.credit.admit(peer, this.ledger.get(peer).chequebook ?? remote.chequebook, remote.issuer);
         if (session.closed) return remote;
         this.#drift.delete(peer);
         this.#cums.delete(peer);
