@@ -214,3 +214,6 @@ export { limitsFor, UNBOUNDED, type LimitsPolicy } from "./accounting/limits.js"
 export { StoreUnavailableError, StoreOpenError } from "./store/errors.js";
 export { APPLICATION_ID, SCHEMA_VERSION, type SqliteStoreOptions } from "./store/sqlite.js";
 export type { ServiceResult, NodeEvents } from "./swap/node.js";
+// credit to contract-wallet (ERC-1271) issuers, bounded by their hard deposit (`SwapNode.credit`)
+export type { ContractIssuerCredit, CreditView, CreditGuarantee, CreditFacts } from "./accounting/credit.js";
+export type { Guarantee } from "./chain/facts.js";

@@ -41,6 +41,8 @@ export class Accounting {
     private readonly settlement: SettlementPort,
     private readonly now: () => number = Date.now,
     limits?: LimitsPolicy,
+    /** Per-peer credit bound on top of the mode's limit (contract-wallet issuers: credit.ts). */
+    private readonly credit?: { serveLimit(peer: string): bigint },
   ) {
     this.limits = limits ?? limitsFor(policy.mode);
   }
@@ -89,10 +91,16 @@ export class Accounting {
     return t.canPay ? "paid" : "free";
   }
 
-  /** Reserve the price of serving the peer; `OverdraftError` past the disconnect threshold. */
+  /** Reserve the price of serving the peer; `OverdraftError` past the disconnect threshold, or past
+   * the credit a contract-wallet issuer's guarantee covers. */
   prepareServe(peer: string, protocol: string, units: number | bigint): Reservation {
     this.terms(peer);
-    return this.ledger.reserveServe(peer, protocol, this.price(protocol, units), this.limits.serveLimit(this.policy));
+    let limit = this.limits.serveLimit(this.policy);
+    if (this.limits.refuses && this.credit) {
+      const credit = this.credit.serveLimit(peer);
+      if (credit < limit) limit = credit;
+    }
+    return this.ledger.reserveServe(peer, protocol, this.price(protocol, units), limit);
   }
 
   /**

@@ -36,14 +36,21 @@ export interface PolicyConfig {
   /** How far a peer's announced balance may exceed our own view of our debt to it, summed over a
    * connection, before we treat it as fraud. Default: twice the peer's announced payment threshold. */
   syncTolerance?: bigint;
-  /** Cheques from contract-wallet (ERC-1271) issuers: most left uncashed (cumulative − paidOut) that
-   * we credit. Default: our payment threshold. 0 refuses such issuers. */
+  /** Contract-wallet (ERC-1271) issuers whose chequebook has no hard deposits: the bound on
+   * uncashed + exposure that stands in for the guarantee (docs/swap-protocol.md, "Credit to
+   * contract-wallet issuers"). Default: our payment threshold. 0: no credit. */
   contractIssuerMaxUncashed?: bigint;
+  /** Contract-wallet issuers: our own ceiling on uncashed + exposure, on top of what the chain
+   * guarantees (the revocation risk we accept). Default: none. 0 refuses paid work for them. */
+  contractIssuerMaxCredit?: bigint;
 }
 
-export interface ResolvedPolicy extends Required<Omit<PolicyConfig, "prices" | "syncTolerance">> {
+export interface ResolvedPolicy extends Required<
+  Omit<PolicyConfig, "prices" | "syncTolerance" | "contractIssuerMaxCredit">
+> {
   prices: Record<string, bigint>;
   syncTolerance?: bigint;
+  contractIssuerMaxCredit?: bigint;
   disconnectThreshold: bigint;
 }
 
@@ -63,6 +70,10 @@ export function resolvePolicy(c: PolicyConfig): ResolvedPolicy {
   ) {
     throw new InvalidArgumentError("maxUnitsPerRequest", c.maxUnitsPerRequest, "an integer in 1..2^32-1");
   }
+  for (const k of ["contractIssuerMaxUncashed", "contractIssuerMaxCredit"] as const) {
+    const v = c[k];
+    if (v !== undefined && v < 0n) throw new InvalidArgumentError(k, v, ">= 0");
+  }
   for (const [name, v] of Object.entries(c.prices ?? {}))
     if (v < 0n) throw new InvalidArgumentError(`prices.${name}`, v, ">= 0");
   return {
@@ -80,6 +91,7 @@ export function resolvePolicy(c: PolicyConfig): ResolvedPolicy {
     maxUnitsPerRequest: c.maxUnitsPerRequest ?? 1_000_000,
     syncTolerance: c.syncTolerance,
     contractIssuerMaxUncashed: c.contractIssuerMaxUncashed ?? c.paymentThreshold,
+    contractIssuerMaxCredit: c.contractIssuerMaxCredit,
     disconnectThreshold: (c.paymentThreshold * (100n + tolerancePercent)) / 100n,
   };
 }

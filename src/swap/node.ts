@@ -23,6 +23,7 @@ import { toAddress } from "../values.js";
 import { ChequeIssuer, type Funds } from "./issuer.js";
 import { ChequeReceiver } from "./receiver.js";
 import { chainFunds, mockFunds, type ChequeVerifier } from "./verifier.js";
+import { contractIssuerCredit, type ContractIssuerCredit } from "../accounting/credit.js";
 import {
   BalanceMismatchError,
   ConnectionLimitError,
@@ -121,6 +122,8 @@ export class SwapNode extends EventEmitter<NodeEvents> {
   readonly ledger: Ledger;
   readonly accounting: Accounting;
   readonly receiver: ChequeReceiver;
+  /** Credit to contract-wallet issuers, bounded by their hard deposit (hard mode only). */
+  readonly credit?: ContractIssuerCredit;
   readonly issuer?: ChequeIssuer;
   readonly beneficiary: Hex;
   readonly chequebook?: Hex;
@@ -180,14 +183,25 @@ export class SwapNode extends EventEmitter<NodeEvents> {
       facts: config.facts,
       verifier: config.verifier,
       contractIssuerMaxUncashed: this.policy.contractIssuerMaxUncashed,
+      contractIssuerLimit: (peer, chequebook) => this.credit?.limitFor(peer, chequebook),
       now: this.now,
       crashPoint: config.crashPoint,
+    });
+    this.credit = contractIssuerCredit(this.receiver.verifier, {
+      beneficiary: this.beneficiary,
+      received: (chequebook) => this.receiver.last(chequebook)?.cumulativePayout ?? 0n,
+      fallbackLimit: this.policy.contractIssuerMaxUncashed,
+      maxCredit: this.policy.contractIssuerMaxCredit,
+      now: this.now,
+      onError: (peer, error) => this.emit("frame-error", { peer, error: error as Error }),
     });
     this.accounting = new Accounting(
       this.ledger,
       this.policy,
       { pay: (peer, amount) => this.#pay(peer, amount) },
       this.now,
+      undefined,
+      this.credit,
     );
     // without a chequebook we cannot pay: consume within what the peer grants (free tier)
     if (!this.issuer) this.accounting.paymentsEnabled = false;
@@ -548,6 +562,8 @@ export class SwapNode extends EventEmitter<NodeEvents> {
             this.emit("frame-error", { peer, error: e as Error });
           }
         }
+        if (this.credit)
+          await this.credit.admit(peer, this.ledger.get(peer).chequebook ?? remote.chequebook, remote.issuer);
         if (session.closed) return remote;
         this.#drift.delete(peer);
         this.#cums.delete(peer);
@@ -628,6 +644,7 @@ export class SwapNode extends EventEmitter<NodeEvents> {
         this.#resendAt.delete(peer);
         this.#cums.delete(peer);
         this.accounting.unregisterPeer(peer);
+        this.credit?.forget(peer);
         this.ledger.evict(peer);
       },
     };

@@ -45,6 +45,9 @@ export interface ReceiverConfig {
   /** Contract-wallet (ERC-1271) issuers: most left uncashed (cumulative − paidOut) we credit.
    * Default: unlimited up to the liquidity check; 0 refuses such issuers. */
   contractIssuerMaxUncashed?: bigint;
+  /** Contract-wallet issuers: the bound on what stays uncashed, read from the chain (the hard
+   * deposit guaranteed to us, accounting/credit.ts); undefined: `contractIssuerMaxUncashed`. */
+  contractIssuerLimit?: (peer: string, chequebook: Hex) => Promise<bigint> | undefined;
   now?: () => number;
   /** Test hook: called at named points, so crash tests can kill the process there. */
   crashPoint?: (point: string) => void;
@@ -121,12 +124,14 @@ export class ChequeReceiver {
       const required = cheque.cumulativePayout - liq.paidOut;
       if (required > liq.liquidBalanceFor) throw new InsufficientLiquidityError(required, liq.liquidBalanceFor);
     }
-    // 9. a contract wallet can stop honouring its signature at any time: our own limit on what we
-    // let it owe us uncashed
-    if (contractIssuer && c.contractIssuerMaxUncashed !== undefined) {
+    // 9. a contract wallet can stop honouring its signature at any time: what it leaves uncashed
+    // stays within what the chain guarantees us (or our own cap without a guarantee)
+    const limit = contractIssuer
+      ? ((await c.contractIssuerLimit?.(peer, chequebook)) ?? c.contractIssuerMaxUncashed)
+      : undefined;
+    if (limit !== undefined) {
       const uncashed = cheque.cumulativePayout - (liq?.paidOut ?? 0n);
-      if (uncashed > c.contractIssuerMaxUncashed)
-        throw new ContractIssuerLimitError(uncashed, c.contractIssuerMaxUncashed);
+      if (uncashed > limit) throw new ContractIssuerLimitError(uncashed, limit);
     }
     c.crashPoint?.("receive:validated");
 

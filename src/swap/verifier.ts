@@ -4,6 +4,7 @@
  * ERC-1271, liquidity). The receiver and issuer call these and never look at the mode.
  */
 import type { ChainFacts, Liquidity } from "../chain/facts.js";
+import type { CreditFacts, CreditGuarantee } from "../accounting/credit.js";
 import type { Hex } from "../crypto/index.js";
 import { toAddress } from "../values.js";
 import type { Funds } from "./issuer.js";
@@ -18,6 +19,12 @@ export interface ChequeVerifier {
   contractSignatureValid(issuer: Hex, digest: string, signature: string): Promise<boolean>;
   /** What the chequebook can pay us (undefined: not checked in this mode). */
   liquidity(chequebook: Hex, beneficiary: Hex): Promise<Liquidity | undefined>;
+  /** Whether cheques of this chequebook come from a contract wallet (ERC-1271, revocable): its
+   * issuer has code. False for a chequebook we would not accept cheques from. A verifier without
+   * it (and `guarantee`) extends no guarantee-based credit limit (see accounting/credit.ts). */
+  isContractIssuer?(chequebook: Hex, announced?: string): Promise<boolean>;
+  /** What the chequebook guarantees `beneficiary` on chain (its hard deposit) and its `paidOut`. */
+  guarantee?(chequebook: Hex, beneficiary: Hex): Promise<CreditGuarantee>;
 }
 
 /** Mock mode: no chain; the issuer is the one announced in the handshake. */
@@ -30,7 +37,7 @@ export const mockVerifier: ChequeVerifier = {
 
 /** Hard mode: everything from the chain, with a bounded cache of negative factory answers (a
  * chequebook not deployed by a known factory is asked about again only after `negativeTtlMs`). */
-export class ChainVerifier implements ChequeVerifier {
+export class ChainVerifier implements ChequeVerifier, CreditFacts {
   readonly #negative = new Map<string, number>();
 
   constructor(
@@ -68,6 +75,18 @@ export class ChainVerifier implements ChequeVerifier {
 
   liquidity(chequebook: Hex, beneficiary: Hex): Promise<Liquidity> {
     return this.facts.liquidity(chequebook, beneficiary);
+  }
+
+  async isContractIssuer(chequebook: Hex): Promise<boolean> {
+    if (!(await this.isKnownChequebook(chequebook))) return false;
+    return this.facts.hasCode(await this.facts.issuerOf(chequebook));
+  }
+
+  /** The hard deposit through the facts port (its liquidity cache); a chequebook without hard
+   * deposits guarantees nothing (`guaranteed` undefined) and still reports `paidOut`. */
+  async guarantee(chequebook: Hex, beneficiary: Hex): Promise<CreditGuarantee> {
+    const g = await this.facts.guarantee?.(chequebook, beneficiary);
+    return g ?? { paidOut: (await this.facts.liquidity(chequebook, beneficiary)).paidOut };
   }
 }
 
