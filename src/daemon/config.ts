@@ -319,7 +319,7 @@ freeTier:
   perSecond: "0"                     # debt forgiven per second of connection
 
 p2p:
-  listen: ["/ip4/127.0.0.1/tcp/0"]
+  listen: ["/ip4/127.0.0.1/tcp/0"]     # TCP; add "/ip4/0.0.0.0/tcp/4002/ws" to accept WebSockets too
   bootstrap: []                      # e.g. ["/ip4/127.0.0.1/tcp/4001/p2p/12D3Koo…"]
   redialMs: 2000
   maxConnections: 300
