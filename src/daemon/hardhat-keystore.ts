@@ -17,12 +17,17 @@ import { KeyLoadError, KeystorePasswordError, KeystoreSecretNotFoundError } from
 const VERSION = "hardhat-v3-keystore-1";
 const SCRYPT = { N: 131_072, r: 8, p: 1 } as const;
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
+const MAX_SECRET_BYTES = 256 * 1024;
 /** Secret names as the plugin validates them. */
 export const KEYSTORE_NAME = /^[a-zA-Z_]+[a-zA-Z0-9_]*$/;
 
-const hex = (len?: number) =>
-  z.string().regex(len === undefined ? /^([0-9a-f]{2}){1,4096}$/ : new RegExp(`^[0-9a-f]{${len}}$`));
-const sealed = z.strictObject({ iv: hex(24), cypherText: hex() });
+const hex = (len: number) => z.string().regex(new RegExp(`^[0-9a-f]{${len}}$`));
+/** Any secret of the file (other secrets than ours may be long: RPC URLs with keys, certificates). */
+const cypherText = z
+  .string()
+  .max(2 * MAX_SECRET_BYTES)
+  .regex(/^(?:[0-9a-f]{2})+$/);
+const sealed = z.strictObject({ iv: hex(24), cypherText });
 const keystoreSchema = z.strictObject({
   version: z.literal(VERSION),
   crypto: z.strictObject({

@@ -65,6 +65,8 @@ describe("daemon: keys from Hardhat 3's keystore", function () {
     const first = await hardhatKeystoreSet(home, "SWAP_NODE_KEY", [PASSWORD, PASSWORD, node.privateKey]);
     expect(first).to.match(/Key "SWAP_NODE_KEY" set in the production keystore/);
     await hardhatKeystoreSet(home, "OTHER_KEY", [PASSWORD, other.privateKey.slice(2)]);
+    // other secrets of the same file, however long, do not get in the way
+    await hardhatKeystoreSet(home, "SWAP_RPC_URL", [PASSWORD, `https://rpc.example/${"k".repeat(10_000)}`]);
     file = hardhatKeystorePaths(env).file;
     expect(file).to.equal(join(home, "hardhat-nodejs", "keystore.json"));
   });
@@ -117,7 +119,10 @@ describe("daemon: keys from Hardhat 3's keystore", function () {
     // NFKC: the plugin normalises the password, so a composed/decomposed spelling is the same password
     expect(await openHardhatKeystoreSecret(file, "SWAP_NODE_KEY", PASSWORD.normalize("NFD"))).to.equal(node.privateKey);
     const missing = await expectError(openHardhatKeystoreSecret(file, "NOPE", PASSWORD), KeystoreSecretNotFoundError);
-    expect([missing.key, missing.available.sort()]).to.deep.equal(["NOPE", ["OTHER_KEY", "SWAP_NODE_KEY"]]);
+    expect([missing.key, missing.available.sort()]).to.deep.equal([
+      "NOPE",
+      ["OTHER_KEY", "SWAP_NODE_KEY", "SWAP_RPC_URL"],
+    ]);
     expect(missing.details).to.match(/npx hardhat keystore set NOPE/);
   });
 
