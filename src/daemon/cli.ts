@@ -9,17 +9,22 @@ import { SettlementError } from "../errors.js";
 import { DEFAULT_CONFIG_YAML, loadConfig } from "./config.js";
 import { Daemon } from "./daemon.js";
 import { ConfigError, UsageError } from "./errors.js";
+import type { PasswordPrompt } from "./keys.js";
+import { ttyPrompt } from "./prompt.js";
 
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Asks for a keystore password (on a terminal only). */
+  prompt?: PasswordPrompt;
 }
 
 const defaultIo: CliIo = {
   out: (l) => process.stdout.write(`${l}\n`),
   err: (l) => process.stderr.write(`${l}\n`),
   env: process.env,
+  prompt: ttyPrompt(),
 };
 
 function parseArgs(argv: string[]): { command: string; config?: string; force: boolean } {
@@ -53,7 +58,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     if (args.command === "start") {
       if (!args.config) throw new UsageError("start needs --config <file>");
       const config = loadConfig(args.config, io.env);
-      const daemon = await Daemon.start(config, { env: io.env });
+      const daemon = await Daemon.start(config, { env: io.env, prompt: io.prompt });
       return await new Promise<number>((done) => {
         let signals = 0;
         const onSignal = (sig: NodeJS.Signals) => {

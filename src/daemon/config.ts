@@ -52,6 +52,19 @@ export const configSchema = z.strictObject({
         .regex(/^[A-Z_][A-Z0-9_]*$/)
         .default("SWAP_NODE_KEYSTORE_PASSWORD"),
       passwordFile: z.string().optional(),
+      /**
+       * A key kept with `npx hardhat keystore set <name>` (Hardhat 3's encrypted keystore). The
+       * password comes from `passwordEnv`, `passwordFile` or, on a terminal, a prompt; the
+       * development keystore (`dev: true`) is unlocked with Hardhat's own password file.
+       */
+      hardhatKeystore: z
+        .strictObject({
+          name: z.string().regex(/^[a-zA-Z_]+[a-zA-Z0-9_]*$/, "a keystore key name ([a-zA-Z_][a-zA-Z0-9_]*)"),
+          /** Default: Hardhat's global keystore.json (dev.keystore.json with `dev`). */
+          file: z.string().min(1).optional(),
+          dev: z.boolean().default(false),
+        })
+        .optional(),
       /** A private key in clear: refused unless `insecureAllowPlaintextKey` is true. */
       privateKey: z
         .string()
@@ -193,6 +206,8 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, baseDir =
       "a private key in clear in the config is refused; use key.env or key.keystore (or set key.insecureAllowPlaintextKey: true)",
     );
   }
+  if (c.key.keystore && c.key.hardhatKeystore)
+    throw new ConfigError("key.hardhatKeystore", "set key.keystore or key.hardhatKeystore, not both");
   if (!c.chain.rpcUrl && c.mode === "hard") throw new ConfigError("chain.rpcUrl", "required in hard mode");
   if (!c.chain.rpcUrl && c.chain.chainId === undefined)
     throw new ConfigError("chain.chainId", "required without chain.rpcUrl");
@@ -208,6 +223,7 @@ export function parseConfig(doc: unknown, env: NodeJS.ProcessEnv = {}, baseDir =
   c.dataDir = abs(c.dataDir);
   if (c.key.keystore) c.key.keystore = abs(c.key.keystore);
   if (c.key.passwordFile) c.key.passwordFile = abs(c.key.passwordFile);
+  if (c.key.hardhatKeystore?.file) c.key.hardhatKeystore.file = abs(c.key.hardhatKeystore.file);
   if (c.chain.deploymentsDir) c.chain.deploymentsDir = abs(c.chain.deploymentsDir);
   return c;
 }
@@ -272,7 +288,11 @@ chain:
 # The node's Ethereum key (beneficiary of cheques, issuer of our chequebook). Never in clear here:
 key:
   env: SWAP_NODE_PRIVATE_KEY          # hex key in this environment variable, or
-  # keystore: ./key.json              # an encrypted JSON keystore (ethers/geth format)
+  # keystore: ./key.json              # an encrypted JSON keystore (ethers/geth format), or
+  # hardhatKeystore:                  # a key set with \`npx hardhat keystore set SWAP_NODE_KEY\`
+  #   name: SWAP_NODE_KEY
+  #   # file: ./keystore.json         # default: Hardhat's own (\$XDG_CONFIG_HOME or ~/.config)/hardhat-nodejs/keystore.json
+  #   # dev: true                     # the development keystore (unlocked by Hardhat's password file)
   passwordEnv: SWAP_NODE_KEYSTORE_PASSWORD
   # passwordFile: ./key.password
   # privateKey: 0x…                   # refused unless the next line is true
@@ -299,7 +319,7 @@ freeTier:
   perSecond: "0"                     # debt forgiven per second of connection
 
 p2p:
-  listen: ["/ip4/127.0.0.1/tcp/0"]
+  listen: ["/ip4/127.0.0.1/tcp/0"]     # TCP; add "/ip4/0.0.0.0/tcp/4002/ws" to accept WebSockets too
   bootstrap: []                      # e.g. ["/ip4/127.0.0.1/tcp/4001/p2p/12D3Koo…"]
   redialMs: 2000
   maxConnections: 300

@@ -20,7 +20,7 @@ import { CashoutService } from "../settlement/cashout.js";
 import { RouterBatchCasher } from "../settlement/router-casher.js";
 import { cashoutPolicy, type DaemonConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
-import { loadPeerKey, loadWallet } from "./keys.js";
+import { loadPeerKey, loadWallet, type PasswordPrompt } from "./keys.js";
 import { DaemonMetrics, timedStore } from "./metrics.js";
 import { P2PHost } from "./p2p.js";
 import { CashoutScheduler } from "./cashout-scheduler.js";
@@ -35,6 +35,8 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   /** Defaults to a pino JSON logger on stdout at the configured level. */
   log?: Logger;
+  /** Asks for a keystore password none of the configured sources gives (the CLI's, on a terminal). */
+  prompt?: PasswordPrompt;
 }
 
 export class Daemon {
@@ -71,7 +73,7 @@ export class Daemon {
         redact: ["key", "privateKey", "password", "token", "authorization"],
       });
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    const wallet = await loadWallet(config.key, env);
+    const wallet = await loadWallet(config.key, env, opts.prompt);
     const provider = config.chain.rpcUrl
       ? new JsonRpcProvider(config.chain.rpcUrl, undefined, {
           staticNetwork: true,

@@ -55,3 +55,27 @@ export class LocalChainStartError extends SettlementError {
     });
   }
 }
+
+/** The password does not unlock the Hardhat keystore `file` (its key-encryption key does not open). */
+export class KeystorePasswordError extends SettlementError {
+  override readonly name = "KeystorePasswordError" as const;
+  constructor(readonly file: string) {
+    super(`wrong password for the Hardhat keystore ${file}`);
+  }
+}
+
+/** The Hardhat keystore `file` has no secret `key`; `available` names the ones it has. */
+export class KeystoreSecretNotFoundError extends SettlementError {
+  override readonly name = "KeystoreSecretNotFoundError" as const;
+  constructor(
+    readonly file: string,
+    readonly key: string,
+    readonly available: string[],
+  ) {
+    super(`the Hardhat keystore ${file} has no key ${JSON.stringify(key)}`, {
+      details: available.length
+        ? `it has: ${available.join(", ")} (add one with \`npx hardhat keystore set ${key}\`)`
+        : `it is empty (add the key with \`npx hardhat keystore set ${key}\`)`,
+    });
+  }
+}

@@ -15,5 +15,15 @@ export { P2PHost, type P2PHostOptions } from "./p2p.js";
 export { streamDuplex, type StreamDuplex, type StreamDuplexOptions } from "./stream-duplex.js";
 export { DaemonMetrics, timedStore } from "./metrics.js";
 export { CashoutScheduler, type CashoutRun } from "./cashout-scheduler.js";
-export { ConfigError, KeyLoadError, UsageError, ApiInputError, LocalChainStartError } from "./errors.js";
+export {
+  ConfigError,
+  KeyLoadError,
+  KeystorePasswordError,
+  KeystoreSecretNotFoundError,
+  UsageError,
+  ApiInputError,
+  LocalChainStartError,
+} from "./errors.js";
+export { loadWallet, type PasswordPrompt } from "./keys.js";
+export { openHardhatKeystoreSecret, hardhatKeystorePaths } from "./hardhat-keystore.js";
 export { main as runCli } from "./cli.js";

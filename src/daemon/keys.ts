@@ -1,7 +1,8 @@
 /**
- * The node's two keys: its Ethereum wallet (from an encrypted keystore, an environment variable,
- * or — only when the operator insists — the config) and its libp2p identity (Ed25519, created in
- * the data directory on first start, mode 0600). Neither is ever logged.
+ * The node's two keys: its Ethereum wallet (from an encrypted keystore, geth/ethers JSON or
+ * Hardhat 3's; from an environment variable; or, only when the operator insists, from the config)
+ * and its libp2p identity (Ed25519, created in the data directory on first start, mode 0600).
+ * Neither is ever logged.
  */
 import { existsSync, readFileSync, writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
@@ -10,8 +11,28 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from "@
 import type { PrivateKey } from "@libp2p/interface";
 import type { DaemonConfig } from "./config.js";
 import { KeyLoadError } from "./errors.js";
+import { hardhatKeystorePaths, openHardhatKeystoreSecret } from "./hardhat-keystore.js";
 
-export async function loadWallet(cfg: DaemonConfig["key"], env: NodeJS.ProcessEnv = process.env): Promise<Wallet> {
+/** Asks the operator for a secret (on a terminal, without echo); absent when nobody can answer. */
+export type PasswordPrompt = (question: string) => Promise<string>;
+
+export async function loadWallet(
+  cfg: DaemonConfig["key"],
+  env: NodeJS.ProcessEnv = process.env,
+  prompt?: PasswordPrompt,
+): Promise<Wallet> {
+  if (cfg.hardhatKeystore) {
+    const hk = cfg.hardhatKeystore;
+    const paths = hardhatKeystorePaths(env);
+    const file = hk.file ?? (hk.dev ? paths.devFile : paths.file);
+    const password =
+      readPassword(cfg, env) ??
+      (hk.dev ? readSecretFile(paths.devPasswordFile, "Hardhat's development keystore password file") : undefined) ??
+      (prompt ? await prompt(`Password of the Hardhat keystore ${file}: `) : undefined);
+    if (password === undefined)
+      throw new KeyLoadError(`Hardhat keystore ${file}`, `no password: set ${cfg.passwordEnv} or key.passwordFile`);
+    return walletFrom(await openHardhatKeystoreSecret(file, hk.name, password), `Hardhat keystore key ${hk.name}`);
+  }
   if (cfg.keystore) {
     let json: string;
     try {
@@ -19,14 +40,8 @@ export async function loadWallet(cfg: DaemonConfig["key"], env: NodeJS.ProcessEn
     } catch (e) {
       throw new KeyLoadError(`keystore ${cfg.keystore}`, "unreadable", e);
     }
-    let password = env[cfg.passwordEnv];
-    if (password === undefined && cfg.passwordFile) {
-      try {
-        password = readFileSync(cfg.passwordFile, "utf8").replace(/\r?\n$/, "");
-      } catch (e) {
-        throw new KeyLoadError(`password file ${cfg.passwordFile}`, "unreadable", e);
-      }
-    }
+    const password =
+      readPassword(cfg, env) ?? (prompt ? await prompt(`Password of the keystore ${cfg.keystore}: `) : undefined);
     if (password === undefined)
       throw new KeyLoadError(`keystore ${cfg.keystore}`, `no password: set ${cfg.passwordEnv} or key.passwordFile`);
     try {
@@ -39,7 +54,22 @@ export async function loadWallet(cfg: DaemonConfig["key"], env: NodeJS.ProcessEn
   const fromEnv = env[cfg.env];
   if (fromEnv) return walletFrom(fromEnv, `environment ${cfg.env}`);
   if (cfg.privateKey && cfg.insecureAllowPlaintextKey) return walletFrom(cfg.privateKey, "config key.privateKey");
-  throw new KeyLoadError("nowhere", `set ${cfg.env}, or key.keystore in the config`);
+  throw new KeyLoadError("nowhere", `set ${cfg.env}, key.keystore or key.hardhatKeystore in the config`);
+}
+
+/** The keystore password from the environment, else from `key.passwordFile`. */
+function readPassword(cfg: DaemonConfig["key"], env: NodeJS.ProcessEnv): string | undefined {
+  const fromEnv = env[cfg.passwordEnv];
+  if (fromEnv !== undefined) return fromEnv;
+  return cfg.passwordFile ? readSecretFile(cfg.passwordFile, "password file") : undefined;
+}
+
+function readSecretFile(file: string, what: string): string {
+  try {
+    return readFileSync(file, "utf8").replace(/\r?\n$/, "");
+  } catch (e) {
+    throw new KeyLoadError(`${what} ${file}`, "unreadable", e);
+  }
 }
 
 function walletFrom(hex: string, source: string): Wallet {

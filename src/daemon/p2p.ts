@@ -1,5 +1,5 @@
 /**
- * The node's libp2p host: TCP + Noise + Yamux. Peers are identified by their authenticated
+ * The node's libp2p host: TCP or WebSockets (a listen address ending in `/ws`) + Noise + Yamux. Peers are identified by their authenticated
  * libp2p PeerId (Noise proves the key), and the SWAP protocol runs on one stream per connection
  * with protocol id `SWAP_PROTOCOL_ID`. Of two connected peers, the one with the smaller PeerId
  * opens the SWAP stream, so a connection dialled from both sides at once never carries two
@@ -7,6 +7,7 @@
  */
 import { createLibp2p, type Libp2p } from "libp2p";
 import { tcp } from "@libp2p/tcp";
+import { webSockets } from "@libp2p/websockets";
 import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
 import { identify } from "@libp2p/identify";
@@ -48,11 +49,12 @@ export class P2PHost {
   }
 
   static async create(opts: P2PHostOptions): Promise<P2PHost> {
+    opts.listen.forEach((a, i) => checkListenAddress(a, `p2p.listen[${i}]`));
     const libp2p = await createLibp2p({
       privateKey: opts.privateKey,
       start: false,
       addresses: { listen: opts.listen },
-      transports: [tcp()],
+      transports: [tcp(), webSockets()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       connectionManager: { maxConnections: opts.maxConnections },
@@ -132,4 +134,24 @@ export class P2PHost {
       this.opts.log.info({ peer, err: (e as Error).message }, "SWAP session refused");
     }
   }
+}
+
+/** Transports this host listens on: TCP, and WebSockets over TCP (`/ws`). */
+const LISTEN_SHAPES = [["tcp"], ["tcp", "ws"]];
+
+/** A listen address must be `/ip4|ip6/<host>/tcp/<port>` with an optional `/ws`: anything else is a ConfigError. */
+export function checkListenAddress(addr: string, key: string): void {
+  let names: string[];
+  try {
+    names = multiaddr(addr)
+      .getComponents()
+      .map((c) => c.name);
+  } catch (e) {
+    throw new ConfigError(key, `not a multiaddr: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const [host, ...rest] = names;
+  const ok =
+    (host === "ip4" || host === "ip6") &&
+    LISTEN_SHAPES.some((s) => s.length === rest.length && s.every((n, i) => n === rest[i]));
+  if (!ok) throw new ConfigError(key, `${addr}: expected /ip4|ip6/<address>/tcp/<port> or …/tcp/<port>/ws`);
 }
