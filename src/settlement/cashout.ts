@@ -18,7 +18,7 @@
  */
 import type { Signer } from "ethers";
 import { BEE_GAS_LIMITS, ChequebookClient } from "../chain/chequebook.js";
-import { TransactionSender, type TrackedTx, type TxOutcome } from "../chain/transactions.js";
+import { TransactionSender, type TrackedTx, type TxOutcome, type TxRequest } from "../chain/transactions.js";
 import { signCashout } from "../cheque/index.js";
 import { toAddress } from "../values.js";
 import { SettlementError } from "../errors.js";
@@ -60,8 +60,8 @@ export interface CashoutCandidate {
   /** How it is cashed: in the casher's batch, or alone through the beneficiary's own
    * `cashChequeBeneficiary` (a bouncing cheque, when the casher cannot cash bounces). */
   route?: "batch" | "direct";
-  /** Gas of the whole batch transaction (a real estimate), its fee in token base units, and the
-   * fee as a percentage of what the batch cashes. */
+  /** Gas the whole batch transaction will use (simulated: `BatchCasher.gasUsed`), its fee in token
+   * base units, and the fee as a percentage of what the batch cashes. */
   gas?: bigint;
   gasCostInToken?: bigint;
   feePercent?: number;
@@ -218,13 +218,12 @@ export class CashoutService {
         gasPriceWei,
         nanoPerGas: nanoTokenPerGas,
         maxBatch: casher.maxBatch,
-        estimate: async (batch) =>
-          this.#tx.simulate(
-            await casher.encode(
-              batch.map((d) => items.get(d.key)!),
-              ctx,
-            ),
-          ),
+        // what the transaction will use (its fee), not the limit it is sent with
+        estimate: async (batch) => {
+          const list = batch.map((d) => items.get(d.key)!);
+          const estimate = (req: TxRequest) => this.#tx.simulate(req);
+          return casher.gasUsed ? casher.gasUsed(list, ctx, estimate) : estimate(await casher.encode(list, ctx));
+        },
       });
     const batched = await decide(due, this.#casher);
     const alone = dueDirect.length ? await decide(dueDirect, this.#direct) : { batches: [], waiting: [] };
