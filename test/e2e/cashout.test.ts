@@ -207,6 +207,32 @@ describe("e2e: cash-out service", function () {
     }
   });
 
+  it("passes the transaction options on to its sender: replaceAfterMs and feeBumpPercent decide the replacement", async () => {
+    const { chequebook, me, store } = await setup(1_000n, 300n);
+    await ethers.provider.send("evm_setAutomine", [false]);
+    try {
+      let now = Date.now();
+      const opts = { waitMs: 200, replaceAfterMs: 1_000, feeBumpPercent: 50n, now: () => now };
+      const svc = new CashoutService({ store, signer: me, policy, ...opts });
+      const first = (await svc.cashOut(chequebook))!;
+      const stuck = Transaction.from(first.rawTx!);
+      now += 999; // one ms before the configured delay: the same bytes again
+      expect((await svc.resume())[0]).to.deep.include({ txHash: first.txHash, status: "pending" });
+      now += 1;
+      const [replaced] = await svc.resume();
+      expect(replaced.replacedTxHashes).to.deep.equal([first.txHash]);
+      const bumped = Transaction.from(replaced.rawTx!);
+      expect([bumped.nonce, bumped.maxPriorityFeePerGas]).to.deep.equal([
+        stuck.nonce,
+        (stuck.maxPriorityFeePerGas! * 150n) / 100n,
+      ]);
+      await ethers.provider.send("evm_mine", []);
+      expect((await svc.resume())[0]).to.deep.include({ status: "mined", txHash: replaced.txHash, totalPayout: 300n });
+    } finally {
+      await ethers.provider.send("evm_setAutomine", [true]);
+    }
+  });
+
   it("cashes through a relayer for a beneficiary that holds no gas", async () => {
     const { chequebook, me: poor, store } = await setup(1_000n, 500n, 0n);
     expect(await ethers.provider.getBalance(poor.address)).to.equal(0n);
