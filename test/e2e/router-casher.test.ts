@@ -1,14 +1,7 @@
 import { expect } from "chai";
-import { network } from "hardhat";
-import { Transaction, Wallet, id, type Signer, type HDNodeWallet } from "ethers";
-import {
-  CashoutRouter__factory,
-  Chequebook__factory,
-  TestToken__factory,
-  type TestToken,
-} from "../../typechain-types/index.js";
-import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
-import { CashoutRouterClient } from "../../src/chain/batch-cashout.js";
+import { Transaction, Wallet, type Signer, type HDNodeWallet } from "ethers";
+import { CashoutRouter__factory, Chequebook__factory, type TestToken } from "../../typechain-types/index.js";
+import { ChequebookClient } from "../../src/chain/chequebook.js";
 import { signCashout, signCheque } from "../../src/cheque/index.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { CashoutService } from "../../src/settlement/cashout.js";
@@ -25,6 +18,7 @@ import { InvalidArgumentError } from "../../src/errors.js";
 import type { Hex } from "../../src/crypto/index.js";
 import type { ReceivedCheque } from "../../src/store/types.js";
 import { expectError } from "../../test-support/helpers.js";
+import { chainSetup, type ChainSetup, type Ethers } from "../../test-support/chain-setup.js";
 
 class Crash extends Error {}
 
@@ -33,21 +27,15 @@ const chequebookInterface = Chequebook__factory.createInterface();
 
 describe("e2e: cash-out service through the batch router", function () {
   this.timeout(120_000);
-  let ethers: Awaited<ReturnType<typeof network.create>>["ethers"];
+  let ethers: Ethers;
   let deployer: Signer;
   let chainId: bigint;
   let token: TestToken;
-  let factory: ChequebookFactoryClient;
   let router: Hex;
-  let n = 0;
+  let chequebookOf: ChainSetup["chequebook"];
 
   before(async () => {
-    ({ ethers } = await network.create());
-    [deployer] = await ethers.getSigners();
-    chainId = (await ethers.provider.getNetwork()).chainId;
-    token = await new TestToken__factory(deployer).deploy();
-    factory = await ChequebookFactoryClient.deploy(deployer, await token.getAddress());
-    router = (await CashoutRouterClient.deploy(deployer)).address;
+    ({ ethers, deployer, chainId, token, router, chequebook: chequebookOf } = await chainSetup());
   });
 
   const policy = { minAmount: 1n, gasPrice: () => 0n }; // gas priced at 0: these tests are about batching
@@ -60,12 +48,7 @@ describe("e2e: cash-out service through the batch router", function () {
     const books: { address: Hex; issuer: HDNodeWallet; peer: string }[] = [];
     const add = async (funds: bigint, cumulative: bigint) => {
       const issuer = Wallet.createRandom().connect(ethers.provider) as HDNodeWallet;
-      const d = await factory.deployChequebook({
-        issuer: issuer.address,
-        defaultHardDepositTimeout: 60,
-        salt: id(`r${n++}`),
-      });
-      if (funds) await (await token.mint(d.address, funds)).wait();
+      const d = { address: await chequebookOf(issuer.address, funds, 60) };
       const peer = `peer-${books.length}`;
       const c = { chequebook: d.address, beneficiary: me.address, cumulativePayout: cumulative };
       store.putReceived({
