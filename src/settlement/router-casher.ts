@@ -22,6 +22,7 @@
  */
 import { Signature, ZeroAddress, ZeroHash } from "ethers";
 import { CashoutRouter__factory, Chequebook__factory } from "../../typechain-types/index.js";
+import type { ICashoutRouter } from "../../typechain-types/index.js";
 import { InvalidArgumentError } from "../errors.js";
 import { SKIP_REASONS } from "../chain/batch-cashout.js";
 import type { TxRequest } from "../chain/transactions.js";
@@ -90,30 +91,14 @@ export interface RouterBatchCasherOptions {
   checkFirst?: boolean;
 }
 
-type CompactEntry = {
-  chequebook: Hex;
-  cumulativePayout: bigint;
-  callerPayout: bigint;
-  beneficiaryR: string;
-  beneficiaryVS: string;
-  issuerR: string;
-  issuerVS: string;
-};
-type FullEntry = {
-  chequebook: Hex;
-  beneficiary: Hex;
-  recipient: Hex;
-  cumulativePayout: bigint;
-  callerPayout: bigint;
-  beneficiarySig: string;
-  issuerSig: string;
-};
+type CompactEntry = ICashoutRouter.CompactEntryStruct;
+type FullEntry = ICashoutRouter.EntryStruct;
 /** The entries of one router call: `cashManyCompact` (one recipient, 65-byte signatures) or `cashMany`. */
 type RouterEntries = { compact: true; recipient: Hex; list: CompactEntry[] } | { compact: false; list: FullEntry[] };
 
 /** An entry the router skips before calling anything (no code at address 0): see `gasUsed`. */
 const NOOP_COMPACT_ENTRY: CompactEntry = {
-  chequebook: ZeroAddress as Hex,
+  chequebook: ZeroAddress,
   cumulativePayout: 0n,
   callerPayout: 0n,
   beneficiaryR: ZeroHash,
@@ -122,9 +107,9 @@ const NOOP_COMPACT_ENTRY: CompactEntry = {
   issuerVS: ZeroHash,
 };
 const NOOP_ENTRY: FullEntry = {
-  chequebook: ZeroAddress as Hex,
-  beneficiary: ZeroAddress as Hex,
-  recipient: ZeroAddress as Hex,
+  chequebook: ZeroAddress,
+  beneficiary: ZeroAddress,
+  recipient: ZeroAddress,
   cumulativePayout: 0n,
   callerPayout: 0n,
   beneficiarySig: "0x",

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Transaction, Wallet, type Signer, type HDNodeWallet } from "ethers";
+import { Transaction, Wallet, ZeroAddress, ZeroHash, type Signer, type HDNodeWallet } from "ethers";
 import { CashoutRouter__factory, Chequebook__factory, type TestToken } from "../../typechain-types/index.js";
 import { ChequebookClient } from "../../src/chain/chequebook.js";
 import { signCashout, signCheque } from "../../src/cheque/index.js";
@@ -549,6 +549,40 @@ describe("e2e: cash-out service through the batch router", function () {
       expect(routerInterface.parseTransaction({ data: (await c.encode([long, b], ctx())).data })!.name).to.equal(
         "cashMany",
       );
+    });
+
+    it("gasUsed subtracts the router's reserve and the no-op entry's call data; a nonsensical result falls back to the estimate", async () => {
+      const c = casher();
+      const items = [await item(), await item()];
+      const real = await c.encode(items, ctx());
+      const calls: TxRequest[] = [];
+      const answer = (gas: bigint[]) => async (r: TxRequest) => {
+        calls.push(r);
+        return gas[calls.length - 1];
+      };
+      const noopData = 7n * 32n * 4n; // a compact entry of zeros: 7 words at 4 gas a byte
+      const reserve = DEFAULT_GAS_PER_ENTRY + DEFAULT_GAS_PER_ENTRY / 63n + 15_000n;
+      expect(await c.gasUsed(items, ctx(), answer([500_000n]))).to.equal(500_000n - reserve - noopData);
+      const metered = routerInterface.parseTransaction(calls[0])!;
+      expect(metered.args[2]).to.have.length(3);
+      expect(metered.args[2][2].toObject()).to.deep.equal({
+        chequebook: ZeroAddress,
+        cumulativePayout: 0n,
+        callerPayout: 0n,
+        beneficiaryR: ZeroHash,
+        beneficiaryVS: ZeroHash,
+        issuerR: ZeroHash,
+        issuerVS: ZeroHash,
+      });
+      // everything else as in the real call
+      expect([...metered.args.slice(0, 2), ...metered.args.slice(3)]).to.deep.equal([
+        ...routerInterface.parseTransaction(real)!.args.slice(0, 2),
+        ...routerInterface.parseTransaction(real)!.args.slice(3),
+      ]);
+      // a metered estimate below the reserve (not this router): the real call's own estimate
+      calls.length = 0;
+      expect(await c.gasUsed(items, ctx(), answer([reserve, 654_321n]))).to.equal(654_321n);
+      expect(calls[1]).to.deep.equal(real);
     });
 
     it("a batch of one is the beneficiary's own cashChequeBeneficiary, with Bee's gas limit", async () => {
