@@ -21,10 +21,12 @@ import { RouterBatchCasher } from "../src/settlement/router-casher.js";
 import type { Hex } from "../src/crypto/index.js";
 import type { ReceivedCheque } from "../src/store/types.js";
 
-/** Gas a transaction used, and what `eth_estimateGas` said before it was sent (what the service decides with). */
+/** Gas a transaction used; what `eth_estimateGas` said before it was sent (the gas limit it needs); and
+ * what the casher predicted it would use (`BatchCasher.gasUsed`: what the service decides with). */
 export interface Gas {
   used: bigint;
   estimate: bigint;
+  predicted: bigint;
 }
 
 export interface MeasuredGas {
@@ -80,13 +82,16 @@ export async function measureCashoutGas(ethers: HardhatEthers, sizes: number[]):
   }
   async function cash(casher: BatchCasher, items: CashItem[]): Promise<Gas> {
     const req = await casher.encode(items, ctx);
-    const estimate = await ethers.provider.estimateGas({ from: me.address, to: req.to, data: req.data });
+    const estimateOf = (r: { to: string; data: string }) =>
+      ethers.provider.estimateGas({ from: me.address, to: r.to, data: r.data });
+    const estimate = await estimateOf(req);
+    const predicted = casher.gasUsed ? await casher.gasUsed(items, ctx, estimateOf) : estimate;
     const receipt = (await (await me.sendTransaction({ to: req.to, data: req.data, gasLimit: req.gasLimit })).wait())!;
     const results = casher.decode(receipt, items);
     const unpaid = results.filter((r) => r.status !== "paid");
     if (unpaid.length)
       throw new Error(`bench: ${unpaid.length} of ${items.length} cheques not paid (${unpaid[0]!.reason})`);
-    return { used: receipt.gasUsed, estimate };
+    return { used: receipt.gasUsed, estimate, predicted };
   }
 
   const single = new SingleChequeCasher();

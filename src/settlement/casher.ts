@@ -50,6 +50,9 @@ export interface CasherContext {
 /** The logs of a mined transaction (an ethers receipt fits). */
 export type ReceiptLogs = { logs: readonly { address: string; topics: readonly string[]; data: string }[] };
 
+/** `eth_estimateGas` of a call from the beneficiary (a call that would revert throws its typed error). */
+export type GasEstimator = (req: TxRequest) => Promise<bigint>;
+
 /** The call a batch makes for one cheque, and from which address (the batch contract's). */
 export interface CashProbe {
   req: TxRequest;
@@ -73,6 +76,13 @@ export interface BatchCasher {
    * batching; a cheque whose call would revert waits, with the typed error as its reason.
    */
   probe?(item: CashItem, ctx: CasherContext): Promise<CashProbe>;
+  /**
+   * The gas the transaction `encode(items)` will use (what its fee is computed on), for a casher
+   * whose `eth_estimateGas` — the gas LIMIT the transaction needs — is well above its use (the
+   * router keeps a whole entry's allowance back for its last entry). Default: the estimate of
+   * `encode(items)`. The limit the transaction is sent with is always its own estimate.
+   */
+  gasUsed?(items: CashItem[], ctx: CasherContext, estimate: GasEstimator): Promise<bigint>;
   /** Per item (same order), what the mined transaction did. */
   decode(receipt: ReceiptLogs, items: CashItem[]): CashItemResult[];
 }

@@ -18,7 +18,13 @@
  */
 import type { Signer } from "ethers";
 import { BEE_GAS_LIMITS, ChequebookClient } from "../chain/chequebook.js";
-import { TransactionSender, type TrackedTx, type TxOutcome } from "../chain/transactions.js";
+import {
+  TransactionSender,
+  type TrackedTx,
+  type TransactionSenderOptions,
+  type TxOutcome,
+  type TxRequest,
+} from "../chain/transactions.js";
 import { signCashout } from "../cheque/index.js";
 import { toAddress } from "../values.js";
 import { SettlementError } from "../errors.js";
@@ -26,7 +32,6 @@ import type { Hex } from "../crypto/index.js";
 import type { SignerLike } from "../crypto/signer.js";
 import type { CashoutRecord, ReceivedCheque, Store } from "../store/types.js";
 import { NoChequeError } from "./errors.js";
-import type { RetryOptions } from "./retry.js";
 import { SingleChequeCasher, type BatchCasher, type CashItem, type CasherContext } from "./casher.js";
 import {
   decideCashouts,
@@ -60,8 +65,8 @@ export interface CashoutCandidate {
   /** How it is cashed: in the casher's batch, or alone through the beneficiary's own
    * `cashChequeBeneficiary` (a bouncing cheque, when the casher cannot cash bounces). */
   route?: "batch" | "direct";
-  /** Gas of the whole batch transaction (a real estimate), its fee in token base units, and the
-   * fee as a percentage of what the batch cashes. */
+  /** Gas the whole batch transaction will use (simulated: `BatchCasher.gasUsed`), its fee in token
+   * base units, and the fee as a percentage of what the batch cashes. */
   gas?: bigint;
   gasCostInToken?: bigint;
   feePercent?: number;
@@ -98,7 +103,11 @@ export interface CashoutRun {
   plan: CashoutPlan;
 }
 
-export interface CashoutServiceOptions {
+/**
+ * The service's own options, plus `TransactionSender`'s (retry, confirmations, `waitMs`,
+ * `replaceAfterMs`, `feeBumpPercent`, `now`), which it passes on to every sender it makes.
+ */
+export interface CashoutServiceOptions extends TransactionSenderOptions {
   store: Store;
   /** The beneficiary's key: signs raw cash-out transactions (an ethers `Wallet` connected to a provider). */
   signer: Signer;
@@ -108,15 +117,6 @@ export interface CashoutServiceOptions {
   /** A cash-out bounced (the issuer is defaulting), or paid in full again. */
   onBounce?: (peer: string, chequebook: Hex) => void;
   onPaid?: (peer: string, chequebook: Hex) => void;
-  retry?: RetryOptions;
-  confirmations?: number;
-  /** How long to wait for a receipt before leaving the record pending (ms). Default 120,000. */
-  waitMs?: number;
-  /** A pending transaction older than this (ms) is replaced with higher fees. Default 300,000. */
-  replaceAfterMs?: number;
-  /** Fee increase of a replacement, percent (nodes require ≥ 10). Default 25. */
-  feeBumpPercent?: bigint;
-  now?: () => number;
   /** Test hook: "cashout:recorded" (stored, not broadcast), "cashout:broadcast". */
   crashPoint?: (point: string) => void;
 }
@@ -134,17 +134,9 @@ export class CashoutService {
     this.#tx = this.#sender(opts.signer);
   }
 
+  /** A sender with our transaction options, signing with `signer` (ours, or a relayer's). */
   #sender(signer: Signer): TransactionSender {
-    const o = this.#o;
-    return new TransactionSender({
-      signer,
-      retry: o.retry,
-      confirmations: o.confirmations,
-      waitMs: o.waitMs,
-      replaceAfterMs: o.replaceAfterMs,
-      feeBumpPercent: o.feeBumpPercent,
-      now: o.now,
-    });
+    return new TransactionSender({ ...this.#o, signer });
   }
   #now(): number {
     return (this.#o.now ?? Date.now)();
@@ -218,13 +210,12 @@ export class CashoutService {
         gasPriceWei,
         nanoPerGas: nanoTokenPerGas,
         maxBatch: casher.maxBatch,
-        estimate: async (batch) =>
-          this.#tx.simulate(
-            await casher.encode(
-              batch.map((d) => items.get(d.key)!),
-              ctx,
-            ),
-          ),
+        // what the transaction will use (its fee), not the limit it is sent with
+        estimate: async (batch) => {
+          const list = batch.map((d) => items.get(d.key)!);
+          const estimate = (req: TxRequest) => this.#tx.simulate(req);
+          return casher.gasUsed ? casher.gasUsed(list, ctx, estimate) : estimate(await casher.encode(list, ctx));
+        },
       });
     const batched = await decide(due, this.#casher);
     const alone = dueDirect.length ? await decide(dueDirect, this.#direct) : { batches: [], waiting: [] };

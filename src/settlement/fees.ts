@@ -1,6 +1,7 @@
 /**
  * Fee-aware cash-out decisions, pure (no chain): which cheques to cash now, in which batches, and
- * why the others wait. Used by `CashoutService` (gas from a real simulation of each batch) and by
+ * why the others wait. Used by `CashoutService` (gas from a simulation of each batch: what it will
+ * use, not the higher limit it is sent with) and by
  * the 30-day replay benchmark (gas from a measured model).
  *
  * Rules, in order:
@@ -85,7 +86,7 @@ export function simulationFailure(e: unknown): string {
 }
 
 /**
- * Decide. `estimate(items)` is the gas of the one transaction cashing `items` (it may throw: the
+ * Decide. `estimate(items)` is the gas the one transaction cashing `items` uses (it may throw: the
  * items then wait with the error as reason); `nanoPerGas` the price of gas in token units.
  */
 export async function decideCashouts<K>(

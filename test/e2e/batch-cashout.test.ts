@@ -1,36 +1,24 @@
 import { expect } from "chai";
-import { network } from "hardhat";
-import { Wallet, id, type Signer } from "ethers";
-import {
-  BatchCashoutExecutor__factory,
-  CashoutRouter__factory,
-  TestToken__factory,
-  type TestToken,
-} from "../../typechain-types/index.js";
-import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
+import { Wallet, type Signer } from "ethers";
+import { BatchCashoutExecutor__factory, CashoutRouter__factory, type TestToken } from "../../typechain-types/index.js";
+import { ChequebookClient } from "../../src/chain/chequebook.js";
 import { BatchCashoutExecutorClient, CashoutRouterClient } from "../../src/chain/batch-cashout.js";
 import { call, GasPerEntryTooLowError, OnlySelfError } from "../../src/chain/errors.js";
 import { signCashout, signCheque, type SignedCheque } from "../../src/cheque/index.js";
 import { expectError } from "../../test-support/helpers.js";
+import { chainSetup, type ChainSetup, type Ethers } from "../../test-support/chain-setup.js";
 import { expectEveryAbiErrorTyped } from "./chequebook-findings.test.js";
 
 describe("e2e: batch cash-out (router and EIP-7702 executor)", () => {
-  let ethers: Awaited<ReturnType<typeof network.create>>["ethers"];
+  let ethers: Ethers;
   let deployer: Signer;
   let chainId: bigint;
   let token: TestToken;
-  let factory: ChequebookFactoryClient;
+  let chequebookOf: ChainSetup["chequebook"];
   const issuerKey = Wallet.createRandom();
-  let n = 0;
 
   async function funded(): Promise<ChequebookClient> {
-    const d = await factory.deployChequebook({
-      issuer: issuerKey.address,
-      defaultHardDepositTimeout: 3600,
-      salt: id(`b${n++}`),
-    });
-    await token.mint(d.address, 10n ** 18n);
-    return new ChequebookClient(d.address, deployer);
+    return new ChequebookClient(await chequebookOf(issuerKey.address, 10n ** 18n, 3600), deployer);
   }
   async function cheque(book: string, beneficiary: string, amount: bigint): Promise<SignedCheque> {
     const c = { chequebook: book, beneficiary, cumulativePayout: amount };
@@ -38,11 +26,7 @@ describe("e2e: batch cash-out (router and EIP-7702 executor)", () => {
   }
 
   before(async () => {
-    ({ ethers } = await network.create());
-    [deployer] = await ethers.getSigners();
-    chainId = (await ethers.provider.getNetwork()).chainId;
-    token = await new TestToken__factory(deployer).deploy();
-    factory = await ChequebookFactoryClient.deploy(deployer, await token.getAddress());
+    ({ ethers, deployer, chainId, token, chequebook: chequebookOf } = await chainSetup());
   });
 
   it("every custom error of the router and the executor has a typed class", () => {

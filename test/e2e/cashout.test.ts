@@ -1,8 +1,7 @@
 import { expect } from "chai";
-import { network } from "hardhat";
-import { Transaction, Wallet, id, type Signer, type HDNodeWallet } from "ethers";
-import { TestToken__factory, type TestToken } from "../../typechain-types/index.js";
-import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
+import { Transaction, Wallet, type Signer, type HDNodeWallet } from "ethers";
+import type { TestToken } from "../../typechain-types/index.js";
+import { ChequebookClient } from "../../src/chain/chequebook.js";
 import { ProviderError } from "../../src/chain/errors.js";
 import {
   SignerCannotSignError,
@@ -19,35 +18,26 @@ import { withRetry } from "../../src/settlement/retry.js";
 import { RetriesExhaustedError } from "../../src/settlement/errors.js";
 import type { Hex } from "../../src/crypto/index.js";
 import { expectError } from "../../test-support/helpers.js";
+import { chainSetup, type ChainSetup, type Ethers } from "../../test-support/chain-setup.js";
 
 class Crash extends Error {}
 
 describe("e2e: cash-out service", function () {
   this.timeout(60_000);
-  let ethers: Awaited<ReturnType<typeof network.create>>["ethers"];
+  let ethers: Ethers;
   let deployer: Signer;
   let chainId: bigint;
   let token: TestToken;
-  let factory: ChequebookFactoryClient;
-  let n = 0;
+  let chequebookOf: ChainSetup["chequebook"];
 
   before(async () => {
-    ({ ethers } = await network.create());
-    [deployer] = await ethers.getSigners();
-    chainId = (await ethers.provider.getNetwork()).chainId;
-    token = await new TestToken__factory(deployer).deploy();
-    factory = await ChequebookFactoryClient.deploy(deployer, await token.getAddress());
+    ({ ethers, deployer, chainId, token, chequebook: chequebookOf } = await chainSetup());
   });
 
   /** A chequebook funded with `funds`, a beneficiary wallet with gas, and a store holding a cheque. */
   async function setup(funds: bigint, cumulative: bigint, gas = 10n ** 18n) {
     const issuer = Wallet.createRandom();
-    const d = await factory.deployChequebook({
-      issuer: issuer.address,
-      defaultHardDepositTimeout: 60,
-      salt: id(`c${n++}`),
-    });
-    if (funds) await token.mint(d.address, funds);
+    const d = { address: await chequebookOf(issuer.address, funds, 60) };
     const me = Wallet.createRandom().connect(ethers.provider) as HDNodeWallet;
     if (gas) await deployer.sendTransaction({ to: me.address, value: gas });
     const store = new SqliteStore(":memory:");
@@ -207,6 +197,32 @@ describe("e2e: cash-out service", function () {
     }
   });
 
+  it("passes the transaction options on to its sender: replaceAfterMs and feeBumpPercent decide the replacement", async () => {
+    const { chequebook, me, store } = await setup(1_000n, 300n);
+    await ethers.provider.send("evm_setAutomine", [false]);
+    try {
+      let now = Date.now();
+      const opts = { waitMs: 200, replaceAfterMs: 1_000, feeBumpPercent: 50n, now: () => now };
+      const svc = new CashoutService({ store, signer: me, policy, ...opts });
+      const first = (await svc.cashOut(chequebook))!;
+      const stuck = Transaction.from(first.rawTx!);
+      now += 999; // one ms before the configured delay: the same bytes again
+      expect((await svc.resume())[0]).to.deep.include({ txHash: first.txHash, status: "pending" });
+      now += 1;
+      const [replaced] = await svc.resume();
+      expect(replaced.replacedTxHashes).to.deep.equal([first.txHash]);
+      const bumped = Transaction.from(replaced.rawTx!);
+      expect([bumped.nonce, bumped.maxPriorityFeePerGas]).to.deep.equal([
+        stuck.nonce,
+        (stuck.maxPriorityFeePerGas! * 150n) / 100n,
+      ]);
+      await ethers.provider.send("evm_mine", []);
+      expect((await svc.resume())[0]).to.deep.include({ status: "mined", txHash: replaced.txHash, totalPayout: 300n });
+    } finally {
+      await ethers.provider.send("evm_setAutomine", [true]);
+    }
+  });
+
   it("cashes through a relayer for a beneficiary that holds no gas", async () => {
     const { chequebook, me: poor, store } = await setup(1_000n, 500n, 0n);
     expect(await ethers.provider.getBalance(poor.address)).to.equal(0n);
@@ -223,12 +239,7 @@ describe("e2e: cash-out service", function () {
 
   it("needs a signer that signs raw transactions: a JSON-RPC account gets a typed error and nothing is recorded or sent", async () => {
     const issuer = Wallet.createRandom();
-    const { address: chequebook } = await factory.deployChequebook({
-      issuer: issuer.address,
-      defaultHardDepositTimeout: 60,
-      salt: id(`c${n++}`),
-    });
-    await token.mint(chequebook, 1_000n);
+    const chequebook = await chequebookOf(issuer.address, 1_000n, 60);
     const store = new SqliteStore(":memory:");
     const c = { chequebook, beneficiary: await deployer.getAddress(), cumulativePayout: 600n }; // a cheque for the node's own account
     store.putReceived({
@@ -272,12 +283,7 @@ describe("e2e: cash-out service", function () {
   it("run(): one batch failing does not stop the others; progress per cheque; the failed one is cashed next run", async () => {
     const a = await setup(1_000n, 400n);
     const issuer = Wallet.createRandom();
-    const { address: other } = await factory.deployChequebook({
-      issuer: issuer.address,
-      defaultHardDepositTimeout: 60,
-      salt: id(`c${n++}`),
-    });
-    await token.mint(other, 1_000n);
+    const other = await chequebookOf(issuer.address, 1_000n, 60);
     const c = { chequebook: other, beneficiary: a.me.address, cumulativePayout: 700n };
     a.store.putReceived({
       ...c,

@@ -1,14 +1,7 @@
 import { expect } from "chai";
-import { network } from "hardhat";
-import { Transaction, Wallet, id, type Signer, type HDNodeWallet } from "ethers";
-import {
-  CashoutRouter__factory,
-  Chequebook__factory,
-  TestToken__factory,
-  type TestToken,
-} from "../../typechain-types/index.js";
-import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
-import { CashoutRouterClient } from "../../src/chain/batch-cashout.js";
+import { Transaction, Wallet, ZeroAddress, ZeroHash, type Signer, type HDNodeWallet } from "ethers";
+import { CashoutRouter__factory, Chequebook__factory, type TestToken } from "../../typechain-types/index.js";
+import { ChequebookClient } from "../../src/chain/chequebook.js";
 import { signCashout, signCheque } from "../../src/cheque/index.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { CashoutService } from "../../src/settlement/cashout.js";
@@ -19,10 +12,13 @@ import {
   TX_GAS_CAP,
 } from "../../src/settlement/router-casher.js";
 import { SingleChequeCasher, type CashItem, type CasherContext } from "../../src/settlement/casher.js";
+import { feeInToken, fixedGasPrice, NANO } from "../../src/settlement/fees.js";
+import type { TxRequest } from "../../src/chain/transactions.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import type { Hex } from "../../src/crypto/index.js";
 import type { ReceivedCheque } from "../../src/store/types.js";
 import { expectError } from "../../test-support/helpers.js";
+import { chainSetup, type ChainSetup, type Ethers } from "../../test-support/chain-setup.js";
 
 class Crash extends Error {}
 
@@ -31,21 +27,15 @@ const chequebookInterface = Chequebook__factory.createInterface();
 
 describe("e2e: cash-out service through the batch router", function () {
   this.timeout(120_000);
-  let ethers: Awaited<ReturnType<typeof network.create>>["ethers"];
+  let ethers: Ethers;
   let deployer: Signer;
   let chainId: bigint;
   let token: TestToken;
-  let factory: ChequebookFactoryClient;
   let router: Hex;
-  let n = 0;
+  let chequebookOf: ChainSetup["chequebook"];
 
   before(async () => {
-    ({ ethers } = await network.create());
-    [deployer] = await ethers.getSigners();
-    chainId = (await ethers.provider.getNetwork()).chainId;
-    token = await new TestToken__factory(deployer).deploy();
-    factory = await ChequebookFactoryClient.deploy(deployer, await token.getAddress());
-    router = (await CashoutRouterClient.deploy(deployer)).address;
+    ({ ethers, deployer, chainId, token, router, chequebook: chequebookOf } = await chainSetup());
   });
 
   const policy = { minAmount: 1n, gasPrice: () => 0n }; // gas priced at 0: these tests are about batching
@@ -58,12 +48,7 @@ describe("e2e: cash-out service through the batch router", function () {
     const books: { address: Hex; issuer: HDNodeWallet; peer: string }[] = [];
     const add = async (funds: bigint, cumulative: bigint) => {
       const issuer = Wallet.createRandom().connect(ethers.provider) as HDNodeWallet;
-      const d = await factory.deployChequebook({
-        issuer: issuer.address,
-        defaultHardDepositTimeout: 60,
-        salt: id(`r${n++}`),
-      });
-      if (funds) await (await token.mint(d.address, funds)).wait();
+      const d = { address: await chequebookOf(issuer.address, funds, 60) };
       const peer = `peer-${books.length}`;
       const c = { chequebook: d.address, beneficiary: me.address, cumulativePayout: cumulative };
       store.putReceived({
@@ -139,11 +124,12 @@ describe("e2e: cash-out service through the batch router", function () {
     const victim = await add(1_000n, 500n);
     await add(1_000n, 200n);
     await (await deployer.sendTransaction({ to: victim.issuer.address, value: 10n ** 17n })).wait();
-    // the victim's issuer withdraws all but 50 after the plan's simulation, before the batch is mined
+    // the victim's issuer withdraws all but 50 after the plan's simulation (which prices the batch
+    // through `gasUsed`), while the batch is built for sending
     let encodes = 0;
     class Racing extends RouterBatchCasher {
       override async encode(items: CashItem[], ctx: CasherContext) {
-        if (++encodes === 2)
+        if (++encodes === 1)
           await (await new ChequebookClient(victim.address, victim.issuer).contract.withdraw(950n)).wait();
         return super.encode(items, ctx);
       }
@@ -158,7 +144,7 @@ describe("e2e: cash-out service through the batch router", function () {
       onPaid: (p) => events.push(`paid ${p}`),
     });
     const r = await svc.run();
-    expect(encodes).to.equal(2);
+    expect(encodes).to.equal(1);
     expect(r.sent.map((x) => [x.chequebook, x.status, x.totalPayout])).to.have.deep.members([
       [victim.address, "failed", 0n],
       [books[0].address, "mined", 300n],
@@ -295,6 +281,117 @@ describe("e2e: cash-out service through the batch router", function () {
     expect((await svc.plan()).batchSize).to.equal(2);
     await svc.cashOutAll();
     expect(await ethers.provider.getTransactionCount(me.address)).to.equal(3);
+  });
+
+  describe("the fee decision prices a batch at the gas it uses, not at its gas limit", () => {
+    const N = 10;
+    const PAYOUT = 10n ** 15n;
+    const VALUE = BigInt(N) * PAYOUT;
+    const CAP = (VALUE * 5n) / 100n; // the default 5% cap, in token base units
+    /** The price of gas (token base units ×1e9) at which `gas` costs `percentOfCap` % of the cap. */
+    const priceFor = (gas: bigint, percentOfCap: bigint) => (CAP * percentOfCap * NANO) / (100n * gas);
+    const ctxOf = (me: HDNodeWallet): CasherContext => ({
+      chainId,
+      beneficiary: me.address as Hex,
+      signCashout: (auth) => signCashout(auth, chainId, me.privateKey as Hex),
+    });
+
+    it(`${N} cheques: predicted within 5% of the receipt; sent at 98% of the cap, deferred at 102%`, async () => {
+      const { me, store, books, add } = await node();
+      for (let i = 0; i < N; i++) await add(10n ** 18n, PAYOUT);
+      const svc = (nanoPerGas: bigint) =>
+        new CashoutService({
+          store,
+          signer: me,
+          policy: { minAmount: 1n, gasPrice: fixedGasPrice(nanoPerGas) },
+          casher: casher(),
+        });
+      // later cash-outs (each chequebook has paid us before), the review's case: ≈ 42,000 gas each
+      expect((await svc(0n).run()).sent).to.have.length(N);
+      for (const b of books) {
+        const c = { chequebook: b.address, beneficiary: me.address, cumulativePayout: 2n * PAYOUT };
+        const signature = await signCheque(c, chainId, b.issuer.privateKey as Hex);
+        store.putReceived({ ...c, signature, peer: b.peer, chainId, receivedAt: Date.now() });
+      }
+      const predicted = (await svc(0n).plan()).candidates[0].gas!;
+      // what the service used to price: the transaction's own eth_estimateGas (its gas limit)
+      const items = books.map((b) => ({ cheque: store.lastReceived(b.address)!, recipient: me.address as Hex }));
+      const req = await casher().encode(items, ctxOf(me));
+      const limit = await ethers.provider.estimateGas({ from: me.address, to: req.to, data: req.data });
+
+      // just over the cap: the batch and every smaller prefix wait, nothing is sent
+      const over = priceFor(predicted, 102n);
+      const deferred = await svc(over).run();
+      expect(deferred.sent).to.deep.equal([]);
+      expect(deferred.waiting.map((c) => c.reason)).to.satisfy(
+        (r: string[]) => r.length === N && r.every((x) => /above the cap 5%/.test(x)),
+      );
+      expect(await ethers.provider.getTransactionCount(me.address)).to.equal(1);
+
+      // just under the cap: the whole batch goes, in one transaction
+      const under = priceFor(predicted, 98n);
+      const plan = await svc(under).plan();
+      expect(plan.candidates.map((c) => [c.batch, c.route, c.gas])).to.deep.equal(
+        Array(N).fill([1, "batch", predicted]),
+      );
+      expect(feeInToken(limit, under)).to.be.greaterThan(CAP); // priced at the limit it would have waited
+      const sent = await svc(under).run();
+      expect(sent.sent.map((r) => [r.status, r.totalPayout])).to.deep.equal(Array(N).fill(["mined", PAYOUT]));
+      const receipt = (await ethers.provider.getTransactionReceipt(sent.sent[0].txHash!))!;
+      expect(await ethers.provider.getTransactionCount(me.address)).to.equal(2);
+      expect(Transaction.from((await ethers.provider.getTransaction(receipt.hash))!).gasLimit).to.equal(
+        (limit * 12n) / 10n,
+      ); // the limit is still the estimate's
+      const used = receipt.gasUsed;
+      expect(Number(predicted > used ? predicted - used : used - predicted) / Number(used)).to.be.lessThan(0.05);
+      expect(limit).to.be.greaterThan((used * 125n) / 100n); // the margin the old figure carried
+      // both decisions were right for the gas actually used
+      expect(feeInToken(used, under)).to.be.at.most(CAP);
+      expect(feeInToken(used, over)).to.be.greaterThan(CAP);
+    });
+
+    for (const [form, checkFirst, recipients] of [
+      ["cashManyCompact", false, "one"],
+      ["cashMany", true, "several"],
+    ] as const) {
+      it(`${form} (checkFirst ${checkFirst}): gasUsed predicts the receipt within 5% at ${N} cheques`, async () => {
+        const { me, books, add, store } = await node();
+        for (let i = 0; i < N; i++) await add(10n ** 18n, PAYOUT);
+        const c = new RouterBatchCasher({ router, checkFirst });
+        const elsewhere = Wallet.createRandom().address;
+        const items = books.map((b, i) => ({
+          cheque: store.lastReceived(b.address)!,
+          recipient: (recipients === "one" || i % 2 ? me.address : elsewhere) as Hex,
+        }));
+        const estimates: TxRequest[] = [];
+        const predicted = await c.gasUsed(items, ctxOf(me), (r) => {
+          estimates.push(r);
+          return ethers.provider.estimateGas({ from: me.address, to: r.to, data: r.data });
+        });
+        expect(estimates.map((r) => routerInterface.parseTransaction(r)!.name)).to.deep.equal([form]);
+        expect(routerInterface.parseTransaction(estimates[0])!.args[recipients === "one" ? 2 : 0]).to.have.length(
+          N + 1,
+        );
+        const req = await c.encode(items, ctxOf(me));
+        const receipt = (await (await me.sendTransaction({ to: req.to, data: req.data })).wait())!;
+        expect(c.decode(receipt, items).map((r) => r.status)).to.deep.equal(Array(N).fill("paid"));
+        const used = receipt.gasUsed;
+        expect(Number(predicted > used ? predicted - used : used - predicted) / Number(used)).to.be.lessThan(0.05);
+      });
+    }
+
+    it("a batch of one is priced at the direct call's own estimate", async () => {
+      const { me, books, add, store } = await node();
+      await add(10n ** 18n, PAYOUT);
+      const item = { cheque: store.lastReceived(books[0].address)!, recipient: me.address as Hex };
+      const seen: TxRequest[] = [];
+      const gas = await casher().gasUsed([item], ctxOf(me), async (r) => {
+        seen.push(r);
+        return 77_777n;
+      });
+      expect(gas).to.equal(77_777n);
+      expect(seen).to.deep.equal([await new SingleChequeCasher().encode([item])]);
+    });
   });
 
   it("crash after recording the signed batch: nothing on chain; resume broadcasts the same bytes once and never pays twice", async () => {
@@ -452,6 +549,38 @@ describe("e2e: cash-out service through the batch router", function () {
       expect(routerInterface.parseTransaction({ data: (await c.encode([long, b], ctx())).data })!.name).to.equal(
         "cashMany",
       );
+    });
+
+    it("gasUsed subtracts the router's reserve and the no-op entry's call data; a nonsensical result falls back to the estimate", async () => {
+      const c = casher();
+      const items = [await item(), await item()];
+      const real = await c.encode(items, ctx());
+      const calls: TxRequest[] = [];
+      const answer = (gas: bigint[]) => async (r: TxRequest) => {
+        calls.push(r);
+        return gas[calls.length - 1];
+      };
+      const noopData = 7n * 32n * 4n; // a compact entry of zeros: 7 words at 4 gas a byte
+      const reserve = DEFAULT_GAS_PER_ENTRY + DEFAULT_GAS_PER_ENTRY / 63n + 15_000n;
+      expect(await c.gasUsed(items, ctx(), answer([500_000n]))).to.equal(500_000n - reserve - noopData);
+      const metered = routerInterface.parseTransaction(calls[0])!;
+      expect(metered.args[2]).to.have.length(3);
+      // the extra entry is all zeros: no chequebook, nothing to pay, no signatures
+      expect(Object.values(metered.args[2][2].toObject())).to.deep.equal([
+        ZeroAddress,
+        0n,
+        0n,
+        ...Array(4).fill(ZeroHash),
+      ]);
+      // everything else as in the real call
+      expect([...metered.args.slice(0, 2), ...metered.args.slice(3)]).to.deep.equal([
+        ...routerInterface.parseTransaction(real)!.args.slice(0, 2),
+        ...routerInterface.parseTransaction(real)!.args.slice(3),
+      ]);
+      // a metered estimate below the reserve (not this router): the real call's own estimate
+      calls.length = 0;
+      expect(await c.gasUsed(items, ctx(), answer([reserve, 654_321n]))).to.equal(654_321n);
+      expect(calls[1]).to.deep.equal(real);
     });
 
     it("a batch of one is the beneficiary's own cashChequeBeneficiary, with Bee's gas limit", async () => {

@@ -1,7 +1,6 @@
 import { expect } from "chai";
-import { network } from "hardhat";
 import { Wallet, id, type BaseWallet, type Signer } from "ethers";
-import { ERC1271Wallet__factory, TestToken__factory, type TestToken } from "../../typechain-types/index.js";
+import { ERC1271Wallet__factory, type TestToken } from "../../typechain-types/index.js";
 import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
 import { EthersChainFacts } from "../../src/chain/facts.js";
 import { signCheque } from "../../src/cheque/index.js";
@@ -23,11 +22,12 @@ import {
   WrongChainError,
 } from "../../src/swap/errors.js";
 import { expectError } from "../../test-support/helpers.js";
+import { chainSetup, type ChainSetup, type Ethers } from "../../test-support/chain-setup.js";
 import type { Hex } from "../../src/crypto/index.js";
 
 describe("e2e: SWAP in hard mode against the contracts", function () {
   this.timeout(60_000);
-  let ethers: Awaited<ReturnType<typeof network.create>>["ethers"];
+  let ethers: Ethers;
   let deployer: Signer;
   let chainId: bigint;
   let token: TestToken;
@@ -35,22 +35,11 @@ describe("e2e: SWAP in hard mode against the contracts", function () {
   let facts: EthersChainFacts;
   let n = 0;
 
-  async function chequebookFor(issuer: BaseWallet, funds: bigint): Promise<Hex> {
-    const d = await factory.deployChequebook({
-      issuer: issuer.address,
-      defaultHardDepositTimeout: 86_400,
-      salt: id(`cb${n++}`),
-    });
-    if (funds > 0n) await token.mint(d.address, funds);
-    return d.address;
-  }
+  let chequebookOf: ChainSetup["chequebook"];
+  const chequebookFor = (issuer: BaseWallet, funds: bigint): Promise<Hex> => chequebookOf(issuer.address, funds);
 
   before(async () => {
-    ({ ethers } = await network.create());
-    [deployer] = await ethers.getSigners();
-    chainId = (await ethers.provider.getNetwork()).chainId;
-    token = await new TestToken__factory(deployer).deploy();
-    factory = await ChequebookFactoryClient.deploy(deployer, await token.getAddress());
+    ({ ethers, deployer, chainId, token, factory, chequebook: chequebookOf } = await chainSetup());
     facts = new EthersChainFacts(ethers.provider, chainId, [factory.address]);
   });
 
