@@ -1,11 +1,11 @@
 // Writes src/abi/generated.ts from Hardhat's artifacts (run after `hardhat compile`: `npm run abi`;
-// `npm run typecheck`, `npm test` and `npm run build` do it). The output is git-ignored: it is always
-// the ABI of the contracts just compiled.
+// `npm run typecheck` and `npm run build` do it; `npm test` runs it with `--check`). The output is
+// committed so that every script works from a fresh clone before anything is compiled.
 //   - the ABIs of the production contracts `as const` (viem infers argument and return types from them);
 //   - `contractErrorsAbi`: every custom error those contracts can revert with, plus the OpenZeppelin
 //     token errors (ERC-6093, SafeERC20) a token call inside them can bubble up, one entry per name.
 //     src/chain/revert-classes.ts maps each name to its class and fails to typecheck when one is missing.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { id } from "ethers";
 
@@ -80,8 +80,20 @@ out += `export const contractErrorsAbi = ${JSON.stringify(errors, null, 2)} as c
 out += `\n/** The name of a custom error in \`contractErrorsAbi\`. */\n`;
 out += `export type ContractErrorName = (typeof contractErrorsAbi)[number]["name"];\n`;
 
+const target = new URL("src/abi/generated.ts", root);
+// The file is committed (scripts run from a fresh clone without a compile step need it); `--check`
+// (in `npm test`) fails when it no longer matches the compiled contracts instead of rewriting it.
+if (process.argv.includes("--check")) {
+  const current = existsSync(target) ? readFileSync(target, "utf8") : "";
+  if (current !== out) {
+    console.error("src/abi/generated.ts is out of date with the compiled contracts: run `npm run abi` and commit it");
+    process.exit(1);
+  }
+  console.log("src/abi/generated.ts is up to date");
+  process.exit(0);
+}
 mkdirSync(new URL("src/abi/", root), { recursive: true });
-writeFileSync(new URL("src/abi/generated.ts", root), out);
+writeFileSync(target, out);
 console.log(
   `src/abi/generated.ts: ${EXPORTED.map(([n]) => n).join(", ")}, contractErrorsAbi (${errors.length} errors)`,
 );
