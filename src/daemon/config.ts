@@ -89,6 +89,10 @@ export const configSchema = z.strictObject({
       minChequeValue: amount.default(1n),
       embargoMsPerUnit: z.number().nonnegative().optional(),
       maxEmbargoMs: z.number().int().nonnegative().max(86_400_000).optional(),
+      /** ERC-1271 issuers whose chequebook has no hard deposits: cap on their uncashed cheques. */
+      contractIssuerMaxUncashed: amount.optional(),
+      /** ERC-1271 issuers: an operator cap on credit below their hard deposit (0 = no paid work). */
+      contractIssuerMaxCredit: amount.optional(),
     })
     .default({ payment: 10_000_000_000_000_000n, tolerancePercent: 50n, earlyPaymentPercent: 0n, minChequeValue: 1n }),
   /** Price per unit of each metered protocol we serve. */
@@ -310,6 +314,9 @@ thresholds:
   # maxPeerPayment: "1000000000000000000000"
   # embargoMsPerUnit: 0.01           # embargo after a disconnect for debt, per unit owed
   # maxEmbargoMs: 600000
+  # contract-wallet (ERC-1271) issuers get credit up to the hard deposit their chequebook holds for us
+  # contractIssuerMaxCredit: "5000000000000000"    # an operator cap below that (0 = no paid work)
+  # contractIssuerMaxUncashed: "10000000000000000" # without hard deposits (default: payment)
 
 # Price per unit of each metered protocol this node serves.
 prices:

@@ -117,6 +117,8 @@ export class Daemon {
         minChequeValue: t.minChequeValue,
         embargoMsPerUnit: t.embargoMsPerUnit,
         maxEmbargoMs: t.maxEmbargoMs,
+        contractIssuerMaxUncashed: t.contractIssuerMaxUncashed,
+        contractIssuerMaxCredit: t.contractIssuerMaxCredit,
         freePerSecond: config.freeTier.perSecond,
         prices: config.prices,
       };

@@ -43,6 +43,8 @@ describe("daemon: config", function () {
       [{ ...mock, thresholds: { payment: "0" } }, "thresholds.payment"],
       [{ ...mock, thresholds: { payment: 1.5 } }, "thresholds.payment"],
       [{ ...mock, thresholds: { earlyPaymentPercent: 100 } }, "thresholds.earlyPaymentPercent"],
+      [{ ...mock, thresholds: { contractIssuerMaxCredit: "-1" } }, "thresholds.contractIssuerMaxCredit"],
+      [{ ...mock, thresholds: { contractIssuerMaxUncashed: "1.5" } }, "thresholds.contractIssuerMaxUncashed"],
       [{ ...mock, thresholds: { minPeerPayment: "10", maxPeerPayment: "9" } }, "thresholds.minPeerPayment"],
       [{ ...mock, prices: { store: "1e3" } }, "prices.store"],
       [{ ...mock, prices: { "bad protocol!": "1" } }, "prices.bad protocol!"],
@@ -70,6 +72,12 @@ describe("daemon: config", function () {
     expect(parseConfig({ ...mock, thresholds: { earlyPaymentPercent: 99 } }).thresholds.earlyPaymentPercent).to.equal(
       99n,
     );
+    // 0 is a valid cap on contract-wallet credit: no paid work for them
+    const t = parseConfig({ ...mock, thresholds: { contractIssuerMaxCredit: "0", contractIssuerMaxUncashed: max } });
+    expect([t.thresholds.contractIssuerMaxCredit, t.thresholds.contractIssuerMaxUncashed]).to.deep.equal([
+      0n,
+      BigInt(max),
+    ]);
     expect(
       parseConfig({ ...mock, key: { privateKey: `0x${"11".repeat(32)}`, insecureAllowPlaintextKey: true } }).key
         .privateKey,

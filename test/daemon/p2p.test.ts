@@ -65,8 +65,12 @@ describe("daemon: two swap-nodes over libp2p (TCP + Noise + Yamux)", function ()
   });
 
   it("refuses a peer past the disconnect threshold, embargoes it, and serves it again once it pays", async () => {
-    const a = await startMock({ thresholds: { payment: "100", maxEmbargoMs: 300, embargoMsPerUnit: 1 } });
+    const a = await startMock({
+      thresholds: { payment: "100", maxEmbargoMs: 300, embargoMsPerUnit: 1, contractIssuerMaxCredit: "7" },
+    });
     running.push(a);
+    // the contract-wallet credit settings reach the node's policy (the uncashed cap defaults to `payment`)
+    expect([a.node.policy.contractIssuerMaxCredit, a.node.policy.contractIssuerMaxUncashed]).to.deep.equal([7n, 100n]);
     const b = await startMock({ p2p: { bootstrap: [a.host.addresses()[0]], redialMs: 100 } });
     running.push(b);
     await until("session", () => b.node.sessions.get(a.host.peerId)?.remote);
