@@ -171,6 +171,7 @@ export function createGateway(c: GatewayConfig): FastifyInstance {
       session = verifySession(header, c.chainId, beneficiary as Hex, now(), maxSessionMs);
       if (!(await s.checkIssuer(session.chequebook, session.issuer)))
         throw new BadSessionError(`${session.issuer} is not the issuer of a known chequebook ${session.chequebook}`);
+      await s.admit(`cb:${session.chequebook}`, session.chequebook, session.issuer);
       if (sessions.size >= MAX_SESSIONS_CACHED) sessions.clear();
       sessions.set(header, session);
     }

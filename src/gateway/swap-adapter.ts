@@ -5,6 +5,7 @@
  * modules change shape, only this file follows.
  */
 import { Accounting, type SettlementPort } from "../accounting/accounting.js";
+import { contractIssuerCredit, type ContractIssuerCredit } from "../accounting/credit.js";
 import { InvalidArgumentError } from "../errors.js";
 import { Ledger, type Reservation } from "../accounting/ledger.js";
 import {
@@ -63,6 +64,8 @@ export class SwapSettlement {
   readonly ledger: Ledger;
   readonly accounting: Accounting;
   readonly receiver: ChequeReceiver;
+  /** Credit to contract-wallet (ERC-1271) payers, bounded by their hard deposit (hard mode only). */
+  readonly credit?: ContractIssuerCredit;
   readonly beneficiary: Hex;
   readonly #store: Store;
   readonly #issuers = new Map<string, string>();
@@ -73,16 +76,36 @@ export class SwapSettlement {
     this.#store = config.store;
     this.beneficiary = toAddress(config.beneficiary, "beneficiary");
     this.ledger = new Ledger(config.store);
-    const neverPays: SettlementPort = { pay: async () => undefined }; // a gateway only serves
-    this.accounting = new Accounting(this.ledger, this.policy, neverPays, config.now ?? Date.now);
+    const now = config.now ?? Date.now;
     this.receiver = new ChequeReceiver(config.store, this.ledger, {
       beneficiary: this.beneficiary,
       chainId: config.chainId,
       mode: this.policy.mode,
       minChequeValue: this.policy.minChequeValue,
       facts: config.facts,
+      contractIssuerMaxUncashed: this.policy.contractIssuerMaxUncashed,
+      contractIssuerLimit: (peer, chequebook) => this.credit?.limitFor(peer, chequebook),
       now: config.now,
     });
+    // the same rule as the p2p node's: uncashed + exposure ≤ what the chain guarantees us
+    this.credit = contractIssuerCredit(this.receiver.verifier, {
+      beneficiary: this.beneficiary,
+      received: (chequebook) => this.receiver.last(chequebook)?.cumulativePayout ?? 0n,
+      fallbackLimit: this.policy.contractIssuerMaxUncashed,
+      maxCredit: this.policy.contractIssuerMaxCredit,
+      now,
+    });
+    const neverPays: SettlementPort = { pay: async () => undefined }; // a gateway only serves
+    this.accounting = new Accounting(this.ledger, this.policy, neverPays, now, undefined, this.credit);
+  }
+
+  /**
+   * A paying client's session was verified: find out whether its issuer is a contract wallet and,
+   * if so, read what its chequebook guarantees us (before it is served on credit). Never throws:
+   * an unreadable guarantee leaves it without paid credit until a later read succeeds.
+   */
+  async admit(peer: string, chequebook: string, issuer: string): Promise<void> {
+    await this.credit?.admit(peer, chequebook, issuer);
   }
 
   /** The SWAP store's SQLite handle, so the capacity store can share its transactions. */
