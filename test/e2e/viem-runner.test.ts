@@ -1,0 +1,205 @@
+/**
+ * Issue 14, "viem and ethers": the contract clients and the cash-out service run over viem clients
+ * (`viemRunner`) exactly as over ethers. The same scenario runs twice on two fresh in-process chains —
+ * once with ethers `Wallet`s, once with viem `LocalAccount` wallet clients over the network's EIP-1193
+ * provider — and must give the same addresses, balances and events: deploy a token and a factory,
+ * deploy a chequebook through `ChequebookFactoryClient`, fund it, sign cheques with the matching signer,
+ * cash one through `ChequebookClient`, one through `CashoutService`, and decode a revert to its class.
+ */
+import { expect } from "chai";
+import { network } from "hardhat";
+import { Wallet, id, type Signer } from "ethers";
+import { createPublicClient, createWalletClient, custom, type EIP1193Provider } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { TestToken__factory } from "../../typechain-types/index.js";
+import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
+import { TokenClient } from "../../src/chain/token.js";
+import { NotIssuerError, InsufficientLiquidBalanceError } from "../../src/chain/errors.js";
+import { SignerCannotSignError, TransactionSender } from "../../src/chain/transactions.js";
+import {
+  viemRunner,
+  ViemChainMismatchError,
+  ViemProvider,
+  ViemSigner,
+  TransactionNotFoundError,
+} from "../../src/chain/viem-runner.js";
+import { signCheque } from "../../src/cheque/index.js";
+import type { SignerLike } from "../../src/crypto/signer.js";
+import { CashoutService } from "../../src/settlement/cashout.js";
+import { MemoryStore } from "../../src/store/memory.js";
+import { InvalidArgumentError } from "../../src/errors.js";
+import type { Hex } from "../../src/crypto/index.js";
+import { expectError } from "../../test-support/helpers.js";
+
+const KEYS = {
+  issuer: id("viem-runner issuer") as Hex,
+  alice: id("viem-runner beneficiary alice") as Hex,
+  bob: id("viem-runner beneficiary bob") as Hex,
+};
+
+/** How one library user talks to the chain: a runner for a key, and the cheque signer for a key. */
+interface Kit {
+  chainId: bigint;
+  runner(key: Hex): Signer;
+  chequeSigner(key: Hex): SignerLike;
+}
+
+/** A fresh chain with the three keys funded with gas; `make` builds the kit over its connection. */
+async function freshChain(make: (conn: Awaited<ReturnType<typeof network.create>>, chainId: bigint) => Kit) {
+  const conn = await network.create();
+  const [funder] = await conn.ethers.getSigners();
+  for (const key of Object.values(KEYS)) {
+    await (await funder.sendTransaction({ to: new Wallet(key).address, value: 10n ** 18n })).wait();
+  }
+  const { chainId } = await conn.ethers.provider.getNetwork();
+  return make(conn, chainId);
+}
+
+interface Summary {
+  token: string;
+  factory: string;
+  chequebook: string;
+  deployedEventMatchesPrediction: boolean;
+  direct: { totalPayout: bigint; callerPayout: bigint; bounced: boolean; gasUsed: bigint };
+  service: { status: string; totalPayout: bigint | undefined; requestPayout: bigint | undefined };
+  revert: { name: string; caller: string; issuer: string };
+  balances: { alice: bigint; bob: bigint; chequebook: bigint; totalPaidOut: bigint };
+  events: { beneficiary: string; recipient: string; caller: string; totalPayout: bigint; cumulativePayout: bigint }[];
+}
+
+/** The scenario, written once against the library's public clients; `kit` decides ethers or viem. */
+async function scenario(kit: Kit): Promise<Summary> {
+  const issuer = kit.runner(KEYS.issuer);
+  const alice = new Wallet(KEYS.alice).address as Hex;
+  const bob = new Wallet(KEYS.bob).address as Hex;
+  const issuerAddress = (await issuer.getAddress()) as Hex;
+
+  const tokenContract = await new TestToken__factory(issuer).deploy();
+  await tokenContract.waitForDeployment();
+  const token = new TokenClient(await tokenContract.getAddress(), issuer);
+  const factory = await ChequebookFactoryClient.deploy(issuer, token.address);
+
+  const deploy = { issuer: issuerAddress, defaultHardDepositTimeout: 86_400, salt: id("viem-runner chequebook") };
+  const predicted = await factory.predictAddress({ ...deploy, deployer: issuerAddress });
+  const deployed = await factory.deployChequebook(deploy);
+  expect(await factory.isDeployed(deployed.address)).to.equal(true);
+
+  await token.mint(issuerAddress, 1_000n);
+  const book = new ChequebookClient(deployed.address, issuer);
+  await book.deposit(1_000n);
+  expect(await book.balance()).to.equal(1_000n);
+  expect(await token.balanceOf(issuerAddress)).to.equal(0n);
+
+  // a cheque to alice, cashed by alice through the chequebook client
+  const first = { chequebook: deployed.address, beneficiary: alice, cumulativePayout: 300n };
+  const signed = { ...first, signature: await signCheque(first, kit.chainId, kit.chequeSigner(KEYS.issuer)) };
+  const direct = await book.connect(kit.runner(KEYS.alice)).cashChequeBeneficiary(signed);
+
+  // a revert (estimated first: no fixed gas limit) decodes to its class with its arguments
+  const err = await expectError(book.connect(kit.runner(KEYS.alice)).increaseHardDeposit(alice, 1n), NotIssuerError);
+
+  // a cheque to bob, cashed by bob's cash-out service (durable raw transactions)
+  const second = { chequebook: deployed.address, beneficiary: bob, cumulativePayout: 500n };
+  const store = new MemoryStore();
+  store.putReceived({
+    ...second,
+    signature: await signCheque(second, kit.chainId, kit.chequeSigner(KEYS.issuer)),
+    peer: "peer-1",
+    chainId: kit.chainId,
+    receivedAt: 0,
+  });
+  const service = new CashoutService({ store, signer: kit.runner(KEYS.bob), policy: { minAmount: 1n, gasPrice: () => 0n } });
+  const run = await service.cashOut(deployed.address);
+  expect(run?.status).to.equal("mined");
+
+  const events = await book.contract.queryFilter(book.contract.filters.ChequeCashed());
+  return {
+    token: token.address,
+    factory: factory.address,
+    chequebook: deployed.address,
+    deployedEventMatchesPrediction: deployed.address === predicted,
+    direct: {
+      totalPayout: direct.totalPayout,
+      callerPayout: direct.callerPayout,
+      bounced: direct.bounced,
+      gasUsed: direct.gasUsed,
+    },
+    service: { status: run!.status, totalPayout: run!.totalPayout, requestPayout: run!.requestPayout },
+    revert: { name: err.name, caller: err.args.caller, issuer: err.args.issuer },
+    balances: {
+      alice: await token.balanceOf(alice),
+      bob: await token.balanceOf(bob),
+      chequebook: await book.balance(),
+      totalPaidOut: await book.totalPaidOut(),
+    },
+    events: events.map((e) => ({
+      beneficiary: e.args.beneficiary,
+      recipient: e.args.recipient,
+      caller: e.args.caller,
+      totalPayout: e.args.totalPayout,
+      cumulativePayout: e.args.cumulativePayout,
+    })),
+  };
+}
+
+describe("e2e: the same scenario over ethers and over viem (viemRunner)", function () {
+  this.timeout(120_000);
+  const providers: ViemProvider[] = [];
+  after(() => {
+    for (const p of providers) p.destroy();
+  });
+
+  /** viem clients over a connection's EIP-1193 provider, as a viem user would build them. */
+  function viemClients(conn: Awaited<ReturnType<typeof network.create>>, key?: Hex) {
+    const transport = custom(conn.provider as unknown as EIP1193Provider);
+    const publicClient = createPublicClient({ transport });
+    const walletClient = key ? createWalletClient({ account: privateKeyToAccount(key), transport }) : undefined;
+    return { publicClient, walletClient };
+  }
+
+  let viaEthers: Summary;
+  let viaViem: Summary;
+
+  it("ethers Wallets: deploy, fund, cash directly and through the cash-out service", async () => {
+    const kit = await freshChain((conn, chainId) => ({
+      chainId,
+      runner: (key) => new Wallet(key, conn.ethers.provider),
+      chequeSigner: (key) => new Wallet(key),
+    }));
+    viaEthers = await scenario(kit);
+  });
+
+  it("viem LocalAccount wallet clients: the same scenario gives the same chain state", async () => {
+    const kit = await freshChain((conn, chainId) => ({
+      chainId,
+      runner: (key) => {
+        const { publicClient, walletClient } = viemClients(conn, key);
+        const signer = viemRunner({ publicClient, walletClient: walletClient! });
+        providers.push(signer.provider as ViemProvider);
+        return signer;
+      },
+      chequeSigner: (key) => viemClients(conn, key).walletClient!,
+    }));
+    viaViem = await scenario(kit);
+  });
+
+  it("both runs agree, and the figures are the scenario's", () => {
+    expect(viaViem).to.deep.equal(viaEthers);
+    const alice = new Wallet(KEYS.alice).address;
+    const bob = new Wallet(KEYS.bob).address;
+    expect(viaEthers.deployedEventMatchesPrediction).to.equal(true);
+    expect(viaEthers.direct).to.deep.include({ totalPayout: 300n, callerPayout: 0n, bounced: false });
+    expect(viaEthers.direct.gasUsed > 0n).to.equal(true);
+    expect(viaEthers.service).to.deep.equal({ status: "mined", totalPayout: 500n, requestPayout: 500n });
+    expect(viaEthers.revert).to.deep.equal({
+      name: "NotIssuerError",
+      caller: alice,
+      issuer: new Wallet(KEYS.issuer).address,
+    });
+    expect(viaEthers.balances).to.deep.equal({ alice: 300n, bob: 500n, chequebook: 200n, totalPaidOut: 800n });
+    expect(viaEthers.events).to.deep.equal([
+      { beneficiary: alice, recipient: alice, caller: alice, totalPayout: 300n, cumulativePayout: 300n },
+      { beneficiary: bob, recipient: bob, caller: bob, totalPayout: 500n, cumulativePayout: 500n },
+    ]);
+  });
+});
