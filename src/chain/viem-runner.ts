@@ -197,7 +197,8 @@ export class ViemSigner extends AbstractSigner<Provider> {
 
   constructor(wallet: ViemWalletClientPort, provider: Provider, opts: { lookupTimeoutMs?: number } = {}) {
     super(provider);
-    if (!wallet.account) throw new InvalidArgumentError("walletClient", "no account", "a wallet client with an account");
+    if (!wallet.account)
+      throw new InvalidArgumentError("walletClient", "no account", "a wallet client with an account");
     this.#wallet = wallet;
     this.#account = wallet.account;
     this.address = toAddress(wallet.account.address, "walletClient.account");

@@ -8,9 +8,10 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import { Wallet, id, type Signer } from "ethers";
+import { Wallet, id, keccak256, type Signer } from "ethers";
 import { createPublicClient, createWalletClient, custom, type EIP1193Provider } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { hardhat, mainnet } from "viem/chains";
 import { TestToken__factory } from "../../typechain-types/index.js";
 import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
 import { TokenClient } from "../../src/chain/token.js";
@@ -108,7 +109,11 @@ async function scenario(kit: Kit): Promise<Summary> {
     chainId: kit.chainId,
     receivedAt: 0,
   });
-  const service = new CashoutService({ store, signer: kit.runner(KEYS.bob), policy: { minAmount: 1n, gasPrice: () => 0n } });
+  const service = new CashoutService({
+    store,
+    signer: kit.runner(KEYS.bob),
+    policy: { minAmount: 1n, gasPrice: () => 0n },
+  });
   const run = await service.cashOut(deployed.address);
   expect(run?.status).to.equal("mined");
 
@@ -201,5 +206,183 @@ describe("e2e: the same scenario over ethers and over viem (viemRunner)", functi
       { beneficiary: alice, recipient: alice, caller: alice, totalPayout: 300n, cumulativePayout: 300n },
       { beneficiary: bob, recipient: bob, caller: bob, totalPayout: 500n, cumulativePayout: 500n },
     ]);
+  });
+});
+
+describe("viemRunner: accounts, reads, refusals", function () {
+  this.timeout(60_000);
+  let conn: Awaited<ReturnType<typeof network.create>>;
+  let transport: ReturnType<typeof custom>;
+  let funder: Signer;
+  let token: TokenClient;
+  let book: ChequebookClient;
+  const issuerKey = KEYS.issuer;
+  const issuerAddress = new Wallet(issuerKey).address as Hex;
+  const providers: ViemProvider[] = [];
+  const track = <T extends ViemSigner | ViemProvider>(r: T): T => {
+    providers.push(r instanceof ViemSigner ? (r.provider as ViemProvider) : r);
+    return r;
+  };
+  const local = (key: Hex) =>
+    track(
+      viemRunner({
+        publicClient: createPublicClient({ transport }),
+        walletClient: createWalletClient({ account: privateKeyToAccount(key), transport }),
+      }),
+    );
+
+  before(async () => {
+    conn = await network.create();
+    transport = custom(conn.provider as unknown as EIP1193Provider);
+    [funder] = await conn.ethers.getSigners();
+    await (await funder.sendTransaction({ to: issuerAddress, value: 10n ** 18n })).wait();
+    const issuer = local(issuerKey);
+    const t = await new TestToken__factory(issuer).deploy();
+    await t.waitForDeployment();
+    token = new TokenClient(await t.getAddress(), issuer);
+    const factory = await ChequebookFactoryClient.deploy(issuer, token.address);
+    const d = await factory.deployChequebook({
+      issuer: issuerAddress,
+      defaultHardDepositTimeout: 60,
+      salt: id("reads"),
+    });
+    await token.mint(d.address, 700n);
+    book = new ChequebookClient(d.address, issuer);
+  });
+  after(() => {
+    for (const p of providers) p.destroy();
+  });
+
+  it("a read-only runner (public client only) reads the contracts", async () => {
+    const reader = track(viemRunner({ publicClient: createPublicClient({ transport }) }));
+    expect(reader).to.be.instanceOf(ViemProvider);
+    const view = new ChequebookClient(book.address, reader);
+    expect(await view.balance()).to.equal(700n);
+    expect(await view.issuer()).to.equal(issuerAddress);
+    expect((await reader.getNetwork()).chainId).to.equal((await conn.ethers.provider.getNetwork()).chainId);
+  });
+
+  it("eth_call and eth_estimateGas reverts decode to the contract's error class through viem", async () => {
+    const sender = new TransactionSender({ signer: local(issuerKey) });
+    const req = { to: book.address, data: book.contract.interface.encodeFunctionData("withdraw", [701n]) as Hex };
+    for (const run of [() => sender.simulate(req), () => sender.call(req)]) {
+      const err = await expectError(run(), InsufficientLiquidBalanceError);
+      expect(err.args).to.deep.include({ amount: 701n, liquidBalance: 700n });
+    }
+    expect(await book.balance()).to.equal(700n); // nothing was sent
+  });
+
+  it("the cash-out path's TransactionSender signs with a LocalAccount: hash before broadcast, mined once", async () => {
+    const sender = new TransactionSender({ signer: local(issuerKey) });
+    const recorded: string[] = [];
+    const data = book.contract.interface.encodeFunctionData("withdraw", [100n]) as Hex;
+    const out = await sender.send({ to: book.address, data }, { record: (tx) => recorded.push(tx.hash) });
+    expect(out.kind).to.equal("mined");
+    expect(recorded).to.deep.equal([out.tx.hash]);
+    expect(out.tx.from).to.equal(issuerAddress);
+    expect(await token.balanceOf(issuerAddress)).to.equal(100n);
+    expect(await book.balance()).to.equal(600n);
+    // the same signed bytes again change nothing (the node knows them): reconcile finds the receipt
+    expect((await sender.reconcile(out.tx, { record: () => expect.fail("no new record") })).kind).to.equal("mined");
+    expect(await book.balance()).to.equal(600n);
+  });
+
+  it("a JSON-RPC account sends through eth_sendTransaction but cannot sign raw transactions", async () => {
+    const from = (await funder.getAddress()) as Hex;
+    const rpc = track(
+      viemRunner({
+        publicClient: createPublicClient({ transport }),
+        walletClient: createWalletClient({ account: from, transport }),
+      }),
+    );
+    expect(rpc.local).to.equal(false);
+    const before = await token.balanceOf(from);
+    const res = await new TokenClient(token.address, rpc).mint(from, 5n);
+    expect(res.receipt.from).to.equal(from);
+    expect(await token.balanceOf(from)).to.equal(before + 5n);
+    const err = await expectError(rpc.signTransaction({ to: from, value: 1n }), SignerCannotSignError);
+    expect(err.address).to.equal(from);
+    const sender = new TransactionSender({ signer: rpc });
+    const nonce = await conn.ethers.provider.getTransactionCount(from);
+    const refused = await expectError(
+      sender.send({ to: from, data: "0x" }, { record: () => expect.fail("nothing to record") }),
+      SignerCannotSignError,
+    );
+    expect(refused.address).to.equal(from);
+    expect(await conn.ethers.provider.getTransactionCount(from)).to.equal(nonce);
+  });
+
+  it("messages and typed data signed through viem equal ethers' signatures for the same key", async () => {
+    const signer = local(issuerKey);
+    const wallet = new Wallet(issuerKey);
+    expect(await signer.signMessage("hello")).to.equal(await wallet.signMessage("hello"));
+    expect(await signer.signMessage(new Uint8Array([1, 2, 3]))).to.equal(
+      await wallet.signMessage(new Uint8Array([1, 2, 3])),
+    );
+    const domain = { name: "Chequebook", version: "1.0", chainId: 31337n, verifyingContract: book.address };
+    const types = {
+      Mail: [
+        { name: "to", type: "address" },
+        { name: "amount", type: "uint256" },
+      ],
+    };
+    const value = { to: issuerAddress, amount: 7n };
+    expect(await signer.signTypedData(domain, types, value)).to.equal(await wallet.signTypedData(domain, types, value));
+  });
+
+  it("refuses mismatched chains, a wallet client without an account, and a foreign `from`", async () => {
+    const mismatch = expectError(
+      async () =>
+        viemRunner({
+          publicClient: createPublicClient({ chain: hardhat, transport }),
+          walletClient: createWalletClient({ chain: mainnet, account: privateKeyToAccount(issuerKey), transport }),
+        }),
+      ViemChainMismatchError,
+    );
+    expect(await mismatch).to.deep.include({ publicChainId: hardhat.id, otherChainId: mainnet.id });
+    const noAccount = await expectError(
+      async () =>
+        viemRunner({
+          publicClient: createPublicClient({ transport }),
+          walletClient: createWalletClient({ transport }),
+        }),
+      InvalidArgumentError,
+    );
+    expect(noAccount.message).to.contain("walletClient");
+    const foreign = await expectError(
+      local(issuerKey).signTransaction({
+        from: await funder.getAddress(),
+        to: issuerAddress,
+        nonce: 0,
+        gasLimit: 21_000n,
+        chainId: 31337n,
+        gasPrice: 1n,
+        type: 0,
+      }),
+      InvalidArgumentError,
+    );
+    expect(foreign.message).to.contain("from");
+  });
+
+  it("a transaction the node accepted but never returns ends in TransactionNotFoundError, not a hang", async () => {
+    const account = privateKeyToAccount(issuerKey);
+    const real = createWalletClient({ account, transport });
+    // a wallet transport that swallows the broadcast but answers with the hash
+    const swallowing = createWalletClient({
+      account,
+      transport: custom({
+        request: async ({ method, params }: { method: string; params?: unknown }) => {
+          if (method === "eth_sendRawTransaction") return keccak256((params as [Hex])[0]);
+          return real.request({ method, params } as never);
+        },
+      }),
+    });
+    const signer = track(
+      viemRunner({ publicClient: createPublicClient({ transport }), walletClient: swallowing, lookupTimeoutMs: 200 }),
+    );
+    const nonce = await conn.ethers.provider.getTransactionCount(issuerAddress);
+    const err = await expectError(signer.sendTransaction({ to: issuerAddress, value: 1n }), TransactionNotFoundError);
+    expect(err.waitedMs).to.be.at.least(200);
+    expect(await conn.ethers.provider.getTransactionCount(issuerAddress)).to.equal(nonce);
   });
 });
