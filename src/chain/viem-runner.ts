@@ -12,8 +12,8 @@
  *   `eth_sendTransaction`; raw signing is refused with `SignerCannotSignError`, exactly like an ethers
  *   JSON-RPC signer.
  *
- * viem is an optional peer dependency: this module imports only its types, so `/node` runs without
- * viem for ethers users. Reverts keep their data, so they decode to the same typed errors
+ * viem is an optional peer dependency: this module neither imports viem nor names its types (the
+ * ports below are structural), so `/node` loads and type-checks without viem for ethers users. Reverts keep their data, so they decode to the same typed errors
  * (`toSettlementError`) as on the ethers path.
  */
 import {
@@ -36,20 +36,89 @@ import {
   type TypedDataDomain,
   type TypedDataField,
 } from "ethers";
-import type { Account, PublicClient, TransactionSerializable, WalletClient } from "viem";
 import { InvalidArgumentError, SettlementError } from "../errors.js";
 import { toAddress } from "../values.js";
 import type { Hex } from "../crypto/index.js";
 import { SignerCannotSignError } from "./transactions.js";
 
+// viem is an optional peer dependency: these ports name no viem type, so the declarations of `/node`
+// resolve without viem installed. viem's clients and accounts fit them (its methods are generic or
+// typed per method; the ports take `never` and this module calls them with the shapes below).
+
 /** The part of a viem `PublicClient` the runner uses: its EIP-1193 `request` (and `chain`, when set). */
-export type ViemPublicClientLike = Pick<PublicClient, "request" | "chain">;
+export interface ViemPublicClientLike {
+  readonly chain?: { readonly id: number } | undefined;
+  request(args: never): Promise<unknown>;
+}
+
+/** The part of a viem `Account` the runner uses (`LocalAccount`: `type` "local" and its signing methods). */
+export interface ViemAccountPort {
+  readonly address: string;
+  /** "local" (signs here), "json-rpc" (the node signs), "smart". */
+  readonly type: string;
+  signTransaction?(tx: never): Promise<string>;
+  signMessage?(args: never): Promise<string>;
+  signTypedData?(args: never): Promise<string>;
+}
 
 /** The part of a viem `WalletClient` the runner uses; it must be created with an `account`. */
-export type ViemWalletClientPort = Pick<
-  WalletClient,
-  "account" | "chain" | "sendRawTransaction" | "sendTransaction" | "signTypedData" | "signMessage"
->;
+export interface ViemWalletClientPort {
+  readonly account?: ViemAccountPort | undefined;
+  readonly chain?: { readonly id: number } | undefined;
+  sendRawTransaction(args: never): Promise<string>;
+  sendTransaction(args: never): Promise<string>;
+  signMessage(args: never): Promise<string>;
+  signTypedData(args: never): Promise<string>;
+}
+
+type Hex0x = `0x${string}`;
+/** viem's `TransactionSerializable`, the fields this module fills. */
+type Serializable = {
+  chainId: number;
+  nonce: number;
+  gas: bigint;
+  to: Hex0x | null;
+  data: Hex0x;
+  value: bigint;
+} & (
+  | { type: "legacy"; gasPrice: bigint }
+  | { type: "eip2930"; gasPrice: bigint; accessList: { address: Hex0x; storageKeys: Hex0x[] }[] }
+  | {
+      type: "eip1559";
+      maxFeePerGas: bigint;
+      maxPriorityFeePerGas: bigint;
+      accessList: { address: Hex0x; storageKeys: Hex0x[] }[];
+    }
+);
+type TypedDataRequest = {
+  domain: Record<string, unknown>;
+  types: Record<string, TypedDataField[]>;
+  primaryType: string;
+  message: Record<string, unknown>;
+};
+type MessageArg = string | { raw: Hex0x };
+/** The calls this module makes, typed (viem's own signatures accept them). */
+interface LocalAccountCalls {
+  signTransaction(tx: Serializable): Promise<string>;
+  signMessage(args: { message: MessageArg }): Promise<string>;
+  signTypedData(args: TypedDataRequest): Promise<string>;
+}
+interface WalletCalls {
+  sendRawTransaction(args: { serializedTransaction: Hex0x }): Promise<string>;
+  sendTransaction(
+    args: {
+      account: ViemAccountPort;
+      chain: null;
+      to: Hex0x | null;
+      data: Hex0x;
+      value: bigint;
+      gas: bigint;
+      nonce: number;
+    } & ({ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint }),
+  ): Promise<string>;
+  signMessage(args: { account: ViemAccountPort; message: MessageArg }): Promise<string>;
+  signTypedData(args: TypedDataRequest & { account: ViemAccountPort }): Promise<string>;
+}
 
 export interface ViemRunnerOptions {
   publicClient: ViemPublicClientLike;
@@ -154,7 +223,7 @@ export function rpcErrorOf(e: unknown): { code: number; message: string; data?: 
 const TX_TYPES = { 0: "legacy", 1: "eip2930", 2: "eip1559" } as const;
 
 /** An ethers transaction (populated: nonce, gas, fees, chain id known) as viem's serializable form. */
-function toSerializable(tx: TransactionLike<string>): TransactionSerializable {
+function toSerializable(tx: TransactionLike<string>): Serializable {
   const type = TX_TYPES[(tx.type ?? 2) as 0 | 1 | 2];
   if (type === undefined) throw new InvalidArgumentError("type", tx.type, "a legacy, EIP-2930 or EIP-1559 transaction");
   const base = {
@@ -192,7 +261,10 @@ function need<T>(v: T | null | undefined, field: string): T {
 export class ViemSigner extends AbstractSigner<Provider> {
   readonly address: Hex;
   readonly #wallet: ViemWalletClientPort;
-  readonly #account: Account;
+  readonly #calls: WalletCalls;
+  readonly #account: ViemAccountPort;
+  /** The account's own signing methods when it signs locally (a `LocalAccount`). */
+  readonly #localCalls: LocalAccountCalls | undefined;
   readonly #lookupMs: number;
 
   constructor(wallet: ViemWalletClientPort, provider: Provider, opts: { lookupTimeoutMs?: number } = {}) {
@@ -201,13 +273,19 @@ export class ViemSigner extends AbstractSigner<Provider> {
       throw new InvalidArgumentError("walletClient", "no account", "a wallet client with an account");
     this.#wallet = wallet;
     this.#account = wallet.account;
+    this.#calls = wallet as unknown as WalletCalls;
+    const a = wallet.account;
+    this.#localCalls =
+      a.type === "local" && a.signTransaction && a.signMessage && a.signTypedData
+        ? (a as unknown as LocalAccountCalls)
+        : undefined;
     this.address = toAddress(wallet.account.address, "walletClient.account");
     this.#lookupMs = opts.lookupTimeoutMs ?? 30_000;
   }
 
   /** The account signs locally (a viem `LocalAccount`): raw transactions can be signed. */
   get local(): boolean {
-    return this.#account.type === "local";
+    return this.#localCalls !== undefined;
   }
 
   override async getAddress(): Promise<string> {
@@ -220,11 +298,9 @@ export class ViemSigner extends AbstractSigner<Provider> {
   }
 
   override async signTransaction(request: TransactionRequest): Promise<string> {
-    if (this.#account.type !== "local" || !this.#account.signTransaction) {
-      throw new SignerCannotSignError(this.address, { accountType: this.#account.type });
-    }
+    if (!this.#localCalls) throw new SignerCannotSignError(this.address, { accountType: this.#account.type });
     const tx = await this.#resolved(request);
-    return this.#account.signTransaction(toSerializable(tx));
+    return this.#localCalls.signTransaction(toSerializable(tx));
   }
 
   override async sendTransaction(request: TransactionRequest): Promise<TransactionResponse> {
@@ -232,7 +308,7 @@ export class ViemSigner extends AbstractSigner<Provider> {
     let hash: string;
     if (this.local) {
       const serializedTransaction = (await this.signTransaction(populated)) as `0x${string}`;
-      hash = await this.#wallet.sendRawTransaction({ serializedTransaction });
+      hash = await this.#calls.sendRawTransaction({ serializedTransaction });
     } else {
       const tx = toSerializable(await this.#resolved(populated));
       const common = {
@@ -246,20 +322,20 @@ export class ViemSigner extends AbstractSigner<Provider> {
       };
       hash =
         tx.type === "eip1559"
-          ? await this.#wallet.sendTransaction({
+          ? await this.#calls.sendTransaction({
               ...common,
               maxFeePerGas: tx.maxFeePerGas,
               maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
             })
-          : await this.#wallet.sendTransaction({ ...common, gasPrice: tx.gasPrice });
+          : await this.#calls.sendTransaction({ ...common, gasPrice: tx.gasPrice });
     }
     return this.#lookup(hash);
   }
 
   override async signMessage(message: string | Uint8Array): Promise<string> {
     const msg = typeof message === "string" ? message : { raw: hexlify(message) as `0x${string}` };
-    if (this.#account.type === "local") return this.#account.signMessage({ message: msg });
-    return this.#wallet.signMessage({ account: this.#account, message: msg });
+    if (this.#localCalls) return this.#localCalls.signMessage({ message: msg });
+    return this.#calls.signMessage({ account: this.#account, message: msg });
   }
 
   override async signTypedData(
@@ -281,8 +357,8 @@ export class ViemSigner extends AbstractSigner<Provider> {
       primaryType: TypedDataEncoder.getPrimaryType(fields),
       message: value,
     };
-    if (this.#account.type === "local") return this.#account.signTypedData(request);
-    return this.#wallet.signTypedData({ ...request, account: this.#account });
+    if (this.#localCalls) return this.#localCalls.signTypedData(request);
+    return this.#calls.signTypedData({ ...request, account: this.#account });
   }
 
   /** `request` with its addresses resolved and `from` checked to be ours. */
