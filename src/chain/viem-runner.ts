@@ -13,8 +13,9 @@
  *   JSON-RPC signer.
  *
  * viem is an optional peer dependency: this module neither imports viem nor names its types (the
- * ports below are structural), so `/node` loads and type-checks without viem for ethers users. Reverts keep their data, so they decode to the same typed errors
- * (`toSettlementError`) as on the ethers path.
+ * ports below are structural), so `/node` loads and type-checks without viem for ethers users.
+ * Reverts keep their data, so they decode to the same typed errors (`toSettlementError`) as on the
+ * ethers path.
  */
 import {
   AbstractSigner,
