@@ -4,7 +4,8 @@
  * once with ethers `Wallet`s, once with viem `LocalAccount` wallet clients over the network's EIP-1193
  * provider — and must give the same addresses, balances and events: deploy a token and a factory,
  * deploy a chequebook through `ChequebookFactoryClient`, fund it, sign cheques with the matching signer,
- * cash one through `ChequebookClient`, one through `CashoutService`, and decode a revert to its class.
+ * cash one through `ChequebookClient`, one through `CashoutService` (single cheque), two in one
+ * `CashoutRouter` transaction through `CashoutService` with `RouterBatchCasher`, and decode a revert.
  */
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -27,6 +28,8 @@ import {
 import { signCheque } from "../../src/cheque/index.js";
 import type { SignerLike } from "../../src/crypto/signer.js";
 import { CashoutService } from "../../src/settlement/cashout.js";
+import { RouterBatchCasher } from "../../src/settlement/router-casher.js";
+import { CashoutRouterClient } from "../../src/chain/batch-cashout.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import type { Hex } from "../../src/crypto/index.js";
@@ -64,6 +67,7 @@ interface Summary {
   direct: { totalPayout: bigint; callerPayout: bigint; bounced: boolean; gasUsed: bigint };
   service: { status: string; totalPayout: bigint | undefined; requestPayout: bigint | undefined };
   revert: { name: string; caller: string; issuer: string };
+  router: { sent: unknown[][]; transactions: number; to: string | null; router: string; left: bigint[] };
   balances: { alice: bigint; bob: bigint; chequebook: bigint; totalPaidOut: bigint };
   events: { beneficiary: string; recipient: string; caller: string; totalPayout: bigint; cumulativePayout: bigint }[];
 }
@@ -117,6 +121,31 @@ async function scenario(kit: Kit): Promise<Summary> {
   const run = await service.cashOut(deployed.address);
   expect(run?.status).to.equal("mined");
 
+  // two more chequebooks' cheques to bob, cashed in ONE router transaction by the same service kind
+  const router = (await CashoutRouterClient.deploy(issuer)).address;
+  const more: Hex[] = [];
+  for (const [i, amount] of [250n, 150n].entries()) {
+    const extra = await factory.deployChequebook({ ...deploy, salt: id(`viem-runner router ${i}`) });
+    await token.mint(extra.address, 400n);
+    const c = { chequebook: extra.address, beneficiary: bob, cumulativePayout: amount };
+    store.putReceived({
+      ...c,
+      signature: await signCheque(c, kit.chainId, kit.chequeSigner(KEYS.issuer)),
+      peer: `peer-${i + 2}`,
+      chainId: kit.chainId,
+      receivedAt: 0,
+    });
+    more.push(extra.address);
+  }
+  const batched = await new CashoutService({
+    store,
+    signer: kit.runner(KEYS.bob),
+    policy: { minAmount: 1n, gasPrice: () => 0n },
+    casher: new RouterBatchCasher({ router }),
+  }).run();
+  expect(batched.failed).to.deep.equal([]);
+  const batchTx = await issuer.provider!.getTransaction(batched.sent[0]!.txHash!);
+
   const events = await book.contract.queryFilter(book.contract.filters.ChequeCashed());
   return {
     token: token.address,
@@ -131,6 +160,13 @@ async function scenario(kit: Kit): Promise<Summary> {
     },
     service: { status: run!.status, totalPayout: run!.totalPayout, requestPayout: run!.requestPayout },
     revert: { name: err.name, caller: err.args.caller, issuer: err.args.issuer },
+    router: {
+      sent: batched.sent.map((x) => [x.chequebook, x.status, x.totalPayout]),
+      transactions: new Set(batched.sent.map((x) => x.txHash)).size,
+      to: batchTx?.to ?? null,
+      router,
+      left: [await token.balanceOf(more[0]!), await token.balanceOf(more[1]!)],
+    },
     balances: {
       alice: await token.balanceOf(alice),
       bob: await token.balanceOf(bob),
@@ -201,7 +237,12 @@ describe("e2e: the same scenario over ethers and over viem (viemRunner)", functi
       caller: alice,
       issuer: new Wallet(KEYS.issuer).address,
     });
-    expect(viaEthers.balances).to.deep.equal({ alice: 300n, bob: 500n, chequebook: 200n, totalPaidOut: 800n });
+    expect(viaEthers.router.sent).to.have.deep.members([
+      [viaEthers.router.sent[0]![0], "mined", 250n],
+      [viaEthers.router.sent[1]![0], "mined", 150n],
+    ]);
+    expect(viaEthers.router).to.deep.include({ transactions: 1, to: viaEthers.router.router, left: [150n, 250n] });
+    expect(viaEthers.balances).to.deep.equal({ alice: 300n, bob: 900n, chequebook: 200n, totalPaidOut: 800n });
     expect(viaEthers.events).to.deep.equal([
       { beneficiary: alice, recipient: alice, caller: alice, totalPayout: 300n, cumulativePayout: 300n },
       { beneficiary: bob, recipient: bob, caller: bob, totalPayout: 500n, cumulativePayout: 500n },
