@@ -220,7 +220,6 @@ export type { Guarantee } from "./chain/facts.js";
 // chain access through viem clients: the runner the contract clients and the cash-out service take
 export {
   viemRunner,
-  rpcErrorOf,
   ViemProvider,
   ViemSigner,
   TransactionNotFoundError,
