@@ -217,3 +217,14 @@ export type { ServiceResult, NodeEvents } from "./swap/node.js";
 // credit to contract-wallet (ERC-1271) issuers, bounded by their hard deposit (`SwapNode.credit`)
 export type { ContractIssuerCredit, CreditView, CreditGuarantee, CreditFacts } from "./accounting/credit.js";
 export type { Guarantee } from "./chain/facts.js";
+// chain access through viem clients: the runner the contract clients and the cash-out service take
+export {
+  viemRunner,
+  ViemProvider,
+  ViemSigner,
+  TransactionNotFoundError,
+  ViemChainMismatchError,
+  type ViemRunnerOptions,
+  type ViemPublicClientLike,
+  type ViemWalletClientPort,
+} from "./chain/viem-runner.js";
