@@ -25,7 +25,7 @@ const bundle = await build({
 console.log(`bundle: ${(bundle.outputFiles[0].contents.length / 1024).toFixed(0)} KiB, no Node built-ins`);
 
 const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   args: [
     "--headless",
     "--no-sandbox",

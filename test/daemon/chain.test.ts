@@ -6,6 +6,7 @@ import { parseConfig } from "../../src/daemon/config.js";
 import { startLocalChain, type LocalChain } from "../../src/daemon/local-chain.js";
 import { call, quietLog, tempDir, until } from "./helpers.js";
 import { OpenApiChecker } from "./openapi.js";
+import { launchChromium } from "../../test-support/chromium.js";
 
 const UNIT = 10n ** 15n;
 
@@ -138,20 +139,7 @@ describe("daemon: hard mode against hardhat node", function () {
   });
 
   it("the dashboard shows the chequebook and the cash-outs as the API reports them (Chromium)", async () => {
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       await page.goto(`${a.apiUrl}/dashboard`);

@@ -1,21 +1,11 @@
 import { expect } from "chai";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../../test-support/chromium.js";
 import { call, startMock, until } from "./helpers.js";
 import type { Daemon } from "../../src/daemon/daemon.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const OUT = join(process.cwd(), "test-output");
 
 describe("daemon: dashboard in headless Chromium", function () {
@@ -39,7 +29,7 @@ describe("daemon: dashboard in headless Chromium", function () {
         .body.paid,
     ).to.equal(13);
     await until("cheque", () => a.node.store.listReceived().length);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { network } from "hardhat";
 import { Wallet, id } from "ethers";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../../test-support/chromium.js";
 import { build } from "esbuild";
 import { TestToken__factory } from "../../typechain-types/index.js";
 import { ChequebookClient, ChequebookFactoryClient } from "../../src/chain/chequebook.js";
@@ -22,17 +22,6 @@ import { hashCheque } from "../../src/cheque/index.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const key = Wallet.createRandom();
 const cheque = { chequebook: "0x" + "ab".repeat(20), beneficiary: "0x" + "cd".repeat(20), cumulativePayout: 1000n };
@@ -430,7 +419,6 @@ describe("integration: npm pack → fresh projects (ESM node16/bundler, CJS, bro
   });
 
   it("browser: the /browser entry bundles for the browser, signs in Chromium; Node verifies and the contract pays", async function () {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install -y chromium (.ci/run does it)`);
     // the chain first: a chequebook whose issuer is the key the browser will sign with
     const { ethers } = await network.create();
     const [deployer, beneficiary] = await ethers.getSigners();
@@ -472,7 +460,7 @@ w.sign = async (c, chainId, key) => {
     const inputs = Object.keys(bundle.metafile.inputs);
     expect(inputs.filter((f) => /node:|better-sqlite3|secp256k1\/|ethers|libp2p/.test(f))).to.deep.equal([]);
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const pageErrors: string[] = [];
