@@ -5,7 +5,7 @@
  * modules change shape, only this file follows.
  */
 import { Accounting, type SettlementPort } from "../accounting/accounting.js";
-import { contractIssuerCredit, type ContractIssuerCredit } from "../accounting/credit.js";
+import type { ContractIssuerCredit } from "../accounting/credit.js";
 import { InvalidArgumentError } from "../errors.js";
 import { Ledger, type Reservation } from "../accounting/ledger.js";
 import {
@@ -23,7 +23,7 @@ import type { SignerLike } from "../crypto/signer.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/types.js";
 import { ChequeIssuer, type Funds } from "../swap/issuer.js";
-import { ChequeReceiver, type IncomingCheque, type ReceiveResult } from "../swap/receiver.js";
+import { receiverWithCredit, type ChequeReceiver, type IncomingCheque, type ReceiveResult } from "../swap/receiver.js";
 import { ChequeRejectedError } from "../swap/errors.js";
 import { OverdraftError } from "../accounting/errors.js";
 import { toAddress } from "../values.js";
@@ -77,24 +77,22 @@ export class SwapSettlement {
     this.beneficiary = toAddress(config.beneficiary, "beneficiary");
     this.ledger = new Ledger(config.store);
     const now = config.now ?? Date.now;
-    this.receiver = new ChequeReceiver(config.store, this.ledger, {
-      beneficiary: this.beneficiary,
-      chainId: config.chainId,
-      mode: this.policy.mode,
-      minChequeValue: this.policy.minChequeValue,
-      facts: config.facts,
-      contractIssuerMaxUncashed: this.policy.contractIssuerMaxUncashed,
-      contractIssuerLimit: (peer, chequebook) => this.credit?.limitFor(peer, chequebook),
-      now: config.now,
-    });
-    // the same rule as the p2p node's: uncashed + exposure ≤ what the chain guarantees us
-    this.credit = contractIssuerCredit(this.receiver.verifier, {
-      beneficiary: this.beneficiary,
-      received: (chequebook) => this.receiver.last(chequebook)?.cumulativePayout ?? 0n,
-      fallbackLimit: this.policy.contractIssuerMaxUncashed,
-      maxCredit: this.policy.contractIssuerMaxCredit,
-      now,
-    });
+    // the same receiver and credit rule as the p2p node's: uncashed + exposure ≤ what the chain guarantees us
+    const received = receiverWithCredit(
+      config.store,
+      this.ledger,
+      {
+        beneficiary: this.beneficiary,
+        chainId: config.chainId,
+        mode: this.policy.mode,
+        minChequeValue: this.policy.minChequeValue,
+        facts: config.facts,
+        now,
+      },
+      this.policy,
+    );
+    this.receiver = received.receiver;
+    this.credit = received.credit;
     const neverPays: SettlementPort = { pay: async () => undefined }; // a gateway only serves
     this.accounting = new Accounting(this.ledger, this.policy, neverPays, now, undefined, this.credit);
   }

@@ -21,9 +21,9 @@ import { StoreUnavailableError } from "../store/errors.js";
 import { InvalidArgumentError } from "../errors.js";
 import { toAddress } from "../values.js";
 import { ChequeIssuer, type Funds } from "./issuer.js";
-import { ChequeReceiver } from "./receiver.js";
+import { receiverWithCredit, type ChequeReceiver } from "./receiver.js";
 import { chainFunds, mockFunds, type ChequeVerifier } from "./verifier.js";
-import { contractIssuerCredit, type ContractIssuerCredit } from "../accounting/credit.js";
+import type { ContractIssuerCredit } from "../accounting/credit.js";
 import {
   BalanceMismatchError,
   ConnectionLimitError,
@@ -175,26 +175,24 @@ export class SwapNode extends EventEmitter<NodeEvents> {
         crashPoint: config.crashPoint,
       });
     }
-    this.receiver = new ChequeReceiver(this.store, this.ledger, {
-      beneficiary: this.beneficiary,
-      chainId: this.chainId,
-      mode: this.policy.mode,
-      minChequeValue: this.policy.minChequeValue,
-      facts: config.facts,
-      verifier: config.verifier,
-      contractIssuerMaxUncashed: this.policy.contractIssuerMaxUncashed,
-      contractIssuerLimit: (peer, chequebook) => this.credit?.limitFor(peer, chequebook),
-      now: this.now,
-      crashPoint: config.crashPoint,
-    });
-    this.credit = contractIssuerCredit(this.receiver.verifier, {
-      beneficiary: this.beneficiary,
-      received: (chequebook) => this.receiver.last(chequebook)?.cumulativePayout ?? 0n,
-      fallbackLimit: this.policy.contractIssuerMaxUncashed,
-      maxCredit: this.policy.contractIssuerMaxCredit,
-      now: this.now,
-      onError: (peer, error) => this.emit("frame-error", { peer, error: error as Error }),
-    });
+    const received = receiverWithCredit(
+      this.store,
+      this.ledger,
+      {
+        beneficiary: this.beneficiary,
+        chainId: this.chainId,
+        mode: this.policy.mode,
+        minChequeValue: this.policy.minChequeValue,
+        facts: config.facts,
+        verifier: config.verifier,
+        now: this.now,
+        crashPoint: config.crashPoint,
+      },
+      this.policy,
+      (peer, error) => this.emit("frame-error", { peer, error: error as Error }),
+    );
+    this.receiver = received.receiver;
+    this.credit = received.credit;
     this.accounting = new Accounting(
       this.ledger,
       this.policy,

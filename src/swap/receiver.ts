@@ -7,7 +7,8 @@ import { hashCheque } from "../cheque/index.js";
 import { hexToBytes, tryRecoverSigner, type Hex } from "../crypto/index.js";
 import type { ChainFacts } from "../chain/facts.js";
 import type { Ledger } from "../accounting/ledger.js";
-import type { Mode } from "../accounting/policy.js";
+import type { Mode, ResolvedPolicy } from "../accounting/policy.js";
+import { contractIssuerCredit, type ContractIssuerCredit } from "../accounting/credit.js";
 import type { Store } from "../store/types.js";
 import { toAddress } from "../values.js";
 import {
@@ -171,4 +172,33 @@ export class ChequeReceiver {
     const liq = await this.verifier.liquidity(cb, this.config.beneficiary);
     return !!liq && last.cumulativePayout - liq.paidOut > liq.liquidBalanceFor;
   }
+}
+
+/**
+ * A receiver whose contract-wallet (ERC-1271) issuers are bounded by the credit rule
+ * (accounting/credit.ts), and the tracker `Accounting` consults before serving them (undefined
+ * outside hard mode). The node and the gateway both build their receiver this way.
+ */
+export function receiverWithCredit(
+  store: Store,
+  ledger: Ledger,
+  config: Omit<ReceiverConfig, "contractIssuerMaxUncashed" | "contractIssuerLimit">,
+  policy: Pick<ResolvedPolicy, "contractIssuerMaxUncashed" | "contractIssuerMaxCredit">,
+  onCreditError?: (peer: string, error: unknown) => void,
+): { receiver: ChequeReceiver; credit?: ContractIssuerCredit } {
+  const receiver = new ChequeReceiver(store, ledger, {
+    ...config,
+    contractIssuerMaxUncashed: policy.contractIssuerMaxUncashed,
+    // called only when a cheque arrives, after `credit` below exists
+    contractIssuerLimit: (peer, chequebook) => credit?.limitFor(peer, chequebook),
+  });
+  const credit = contractIssuerCredit(receiver.verifier, {
+    beneficiary: config.beneficiary,
+    received: (chequebook) => receiver.last(chequebook)?.cumulativePayout ?? 0n,
+    fallbackLimit: policy.contractIssuerMaxUncashed,
+    maxCredit: policy.contractIssuerMaxCredit,
+    now: config.now,
+    onError: onCreditError,
+  });
+  return { receiver, credit };
 }
