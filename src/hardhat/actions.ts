@@ -183,7 +183,7 @@ export const cashout = (a: CashoutArgs, hre: Hre) =>
     });
     note(
       `assumption: gas price ${Number(r.plan.gasPriceWei) / 1e9} gwei (node), priced at ${policy.gasPrice ? `${a.gasPrice || process.env.SWAP_GAS_PRICE} ${op.token.symbol} per gas (--gas-price)` : `1 wei = 1 base unit of ${op.token.symbol} (default; --gas-price to set)`}` +
-        `; fee cap ${r.plan.maxFeePercent}% of the value cashed; batch size ${r.plan.batchSize}; gas = a real estimate of each transaction`,
+        `; fee cap ${r.plan.maxFeePercent}% of the value cashed; batch size ${r.plan.batchSize}; gas = what each transaction is predicted to use, from a simulation on the node`,
     );
     const row = (c: (typeof r.plan.candidates)[number]) => ({
       peer: c.peer,
