@@ -181,7 +181,7 @@ describe("integration: every operator command against `hardhat node` (localhost 
     expect(plan.map((c: { decision: string }) => c.decision)).to.deep.equal(["cash", "cash", "cash"]);
     expect(plan.every((c: { gas: string; fee: string }) => BigInt(c.gas) > 50_000n && BigInt(c.fee) > 0n)).to.equal(
       true,
-    ); // a real estimate, priced
+    ); // the predicted gas use, priced
     expect(dry.stderr).to.match(
       /assumption: gas price [\d.]+ gwei \(node\), priced at 1 wei = 1 base unit of TST .*fee cap 5% of the value cashed; batch size 50/,
     ); // through the deployment's router
